@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../lib/config.ts';
+import { processSigningBatch } from '../lib/finish/process-signing-batch.ts';
+import { createInvocationBudget } from '../lib/invocation-budget.ts';
+import { fromPowertools } from '../lib/logger.ts';
+import { createRuntime } from '../lib/runtime.ts';
+
+const logger = new Logger({ serviceName: 'signinghub-finish' });
+const runtime = createRuntime(loadConfig(process.env));
+const log = fromPowertools(logger);
+
+const finishSigningEvents = async (
+  event: SQSEvent,
+  context: Context,
+  { signal }: { signal: AbortSignal },
+): Promise<SQSBatchResponse> => {
+  const messages = event.Records.map(({ messageId, body }) => ({ messageId, body }));
+  const budget = createInvocationBudget(() => context.getRemainingTimeInMillis(), signal);
+  const { batchItemFailures } = await processSigningBatch(
+    messages,
+    { ...runtime, log, concurrency: 5 },
+    budget,
+  );
+  return { batchItemFailures };
+};
+
+export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 1_000 })
+  .use(injectLambdaContext(logger))
+  .handler(finishSigningEvents);

@@ -1,0 +1,17 @@
+/** Base of every error this project throws on purpose; `cause` keeps the original. */
+export class SigningHubFinishError extends Error {
+  override name = 'SigningHubFinishError';
+}
+
+/** A setting is missing or malformed; the message names the variable. */
+export class ConfigError extends SigningHubFinishError {
+  override name = 'ConfigError';
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.variable = variable;
+  }
+}
+
+export const isConfigError = (error: unknown): error is ConfigError => error instanceof ConfigError;

@@ -1,0 +1,114 @@
+import { mapWithConcurrency } from '../concurrency.ts';
+import { type Log, withKeys } from '../logger.ts';
+import type { RejectedStore } from '../store/ports.ts';
+import {
+  type FinishDependencies,
+  type FinishOutcome,
+  finishPackage,
+  type InvocationBudget,
+  OUTCOMES_TO_RETRY,
+} from './finish-package.ts';
+import { parseSigningEvent, type SigningEvent } from './signing-event.ts';
+
+export interface SigningMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface BatchDependencies extends FinishDependencies {
+  readonly store: FinishDependencies['store'] & RejectedStore;
+  readonly log: Log;
+  /** Events of one batch in progress at once (different packages/signers). */
+  readonly concurrency: number;
+}
+
+export type MessageOutcome = FinishOutcome | 'rejected' | 'error';
+
+export interface BatchResult {
+  /** What SQS must deliver again: exactly the messages not settled here. */
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly outcomes: ReadonlyMap<string, MessageOutcome>;
+}
+
+interface Accepted {
+  readonly message: SigningMessage;
+  readonly event: SigningEvent;
+}
+
+/**
+ * Processes an SQS batch: bad messages become rejected items, good ones are finished with
+ * bounded concurrency. Events for the same (package, signer) run one after another, so a
+ * duplicate inside a batch sees the first one's result instead of racing it.
+ */
+export const processSigningBatch = async (
+  messages: readonly SigningMessage[],
+  deps: BatchDependencies,
+  budget: InvocationBudget,
+): Promise<BatchResult> => {
+  const outcomes = new Map<string, MessageOutcome>();
+  const groups = new Map<string, Accepted[]>();
+  const rejected: { message: SigningMessage; reason: string }[] = [];
+
+  for (const message of messages) {
+    const parsed = parseSigningEvent(message.body);
+    if (!parsed.ok) {
+      rejected.push({ message, reason: parsed.reason });
+      continue;
+    }
+    const key = `${parsed.event.packageId}\n${parsed.event.signerEmail ?? ''}`;
+    const group = groups.get(key) ?? [];
+    group.push({ message, event: parsed.event });
+    groups.set(key, group);
+  }
+
+  const reject = async ({ message, reason }: { message: SigningMessage; reason: string }) => {
+    const log = withKeys(deps.log, { messageId: message.messageId });
+    try {
+      await deps.store.putRejected({
+        id: `event-${message.messageId}`,
+        source: 'event',
+        reason,
+        raw: message.body,
+        receivedAt: deps.now().toISOString(),
+      });
+      log.warn('signing event rejected', { reason });
+      outcomes.set(message.messageId, 'rejected');
+    } catch (error) {
+      log.error('could not store a rejected signing event; it will be delivered again', { error });
+      outcomes.set(message.messageId, 'error');
+    }
+  };
+
+  const finishGroup = async (group: readonly Accepted[]) => {
+    for (const { message, event } of group) {
+      const log = withKeys(deps.log, {
+        packageId: event.packageId,
+        messageId: message.messageId,
+        ...(event.eventId ? { eventId: event.eventId } : {}),
+      });
+      try {
+        outcomes.set(message.messageId, await finishPackage(event, deps, budget, log));
+      } catch (error) {
+        log.error('finish could not be processed; it will be delivered again', { error });
+        outcomes.set(message.messageId, 'error');
+      }
+    }
+  };
+
+  await Promise.all([
+    mapWithConcurrency(rejected, deps.concurrency, reject),
+    mapWithConcurrency([...groups.values()], deps.concurrency, finishGroup),
+  ]);
+
+  const batchItemFailures = messages
+    .filter(({ messageId }) => {
+      const outcome = outcomes.get(messageId);
+      return (
+        outcome === undefined ||
+        outcome === 'error' ||
+        (outcome !== 'rejected' && OUTCOMES_TO_RETRY.has(outcome))
+      );
+    })
+    .map(({ messageId }) => ({ itemIdentifier: messageId }));
+  return { batchItemFailures, outcomes };
+};

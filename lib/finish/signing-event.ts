@@ -1,0 +1,56 @@
+import { parsePackageId } from '../package-id.ts';
+
+export interface SigningEvent {
+  readonly packageId: number;
+  /** Lower-case; undefined when the account finishes for itself. */
+  readonly signerEmail: string | undefined;
+  readonly eventId: string | undefined;
+  readonly occurredAt: string | undefined;
+}
+
+export type SigningEventParse =
+  | { readonly ok: true; readonly event: SigningEvent }
+  | { readonly ok: false; readonly reason: string };
+
+const EMAIL = /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+$/;
+const MAX_EMAIL_LENGTH = 254;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const reject = (reason: string): SigningEventParse => ({ ok: false, reason });
+
+const optionalText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value.slice(0, 256) : undefined;
+
+/** A message body: the signing event itself, or an EventBridge envelope whose `detail` is it. */
+export const parseSigningEvent = (body: string): SigningEventParse => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return reject('the body is not JSON');
+  }
+  if (!isObject(parsed)) return reject('the body is not a JSON object');
+  const event = !('packageId' in parsed) && isObject(parsed.detail) ? parsed.detail : parsed;
+  if (!('packageId' in event)) return reject('packageId is missing');
+  const packageId = parsePackageId(event.packageId);
+  if (packageId === undefined) {
+    return reject('packageId must be a positive integer (a JSON number or a decimal string)');
+  }
+  let signerEmail: string | undefined;
+  if (event.signerEmail !== undefined && event.signerEmail !== null) {
+    if (typeof event.signerEmail !== 'string') return reject('signerEmail must be a string');
+    const email = event.signerEmail.trim().toLowerCase();
+    if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) {
+      return reject('signerEmail is not an email address');
+    }
+    signerEmail = email;
+  }
+  const eventId =
+    typeof event.eventId === 'number' ? String(event.eventId) : optionalText(event.eventId);
+  return {
+    ok: true,
+    event: { packageId, signerEmail, eventId, occurredAt: optionalText(event.occurredAt) },
+  };
+};

@@ -1,0 +1,37 @@
+const MESSAGE_KEYS = ['message', 'error_description', 'error'] as const;
+const MAX_MESSAGE_LENGTH = 500;
+
+/** SigningHub's error text, whichever way the body spells its key (Message, message, Error, ...). */
+export const readErrorMessage = (body: string, status: number): string => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    const byLowerKey = new Map<string, unknown>();
+    for (const [key, value] of Object.entries(parsed)) byLowerKey.set(key.toLowerCase(), value);
+    for (const key of MESSAGE_KEYS) {
+      const value = byLowerKey.get(key);
+      if (typeof value === 'string' && value.trim() !== '') return clip(value.trim());
+    }
+  }
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text === '' ? `HTTP ${status} with no message` : clip(text);
+};
+
+const clip = (text: string): string =>
+  text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+
+/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined when absent. */
+export const retryAfterMs = (header: string | null, now: number): number | undefined => {
+  if (header === null || header.trim() === '') return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+};

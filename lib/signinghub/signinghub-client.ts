@@ -1,0 +1,301 @@
+import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
+import type { ApiVersion, SigningHubCredentials } from '../config.ts';
+import {
+  AuthenticationError,
+  FinalSigningHubError,
+  RetryableSigningHubError,
+  SigningHubAbortedError,
+  type SigningHubError,
+} from './errors.ts';
+import { readErrorMessage, retryAfterMs } from './responses.ts';
+
+export interface SigningHubClientOptions {
+  readonly baseUrl: string;
+  readonly apiVersion: ApiVersion;
+  /** One HTTP attempt's timeout. */
+  readonly timeoutMs: number;
+  /** Resolved lazily (Secrets Manager) and only once per client. */
+  readonly credentials: () => Promise<SigningHubCredentials>;
+  readonly fetch?: typeof globalThis.fetch;
+  readonly now?: () => number;
+}
+
+export interface CallOptions {
+  /** The signer's email: the account acts for this user. Absent: the account itself. */
+  readonly scope?: string | undefined;
+  /** Fires when the Lambda is about to time out. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface WorkflowDetails {
+  readonly packageId: number;
+  readonly workflowStatus: string;
+  readonly packageStatus: string | undefined;
+  readonly users: readonly { readonly email: string; readonly processStatus: string }[];
+}
+
+/** What this client has sent, for the benchmark and the tests. */
+export interface SigningHubRequestCounts {
+  authenticate: number;
+  finish: number;
+  workflow: number;
+}
+
+interface CachedToken {
+  readonly accessToken: string;
+  readonly refreshAt: number;
+}
+
+interface TokenEntry {
+  readonly promise: Promise<CachedToken>;
+  token: CachedToken | undefined;
+}
+
+type Operation = 'finish' | 'workflow';
+
+const REFRESH_MARGIN_MS = 60_000;
+
+/** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
+export class SigningHubClient {
+  readonly requests: SigningHubRequestCounts = { authenticate: 0, finish: 0, workflow: 0 };
+  readonly #options: SigningHubClientOptions;
+  readonly #http: KyInstance;
+  readonly #now: () => number;
+  readonly #tokens = new Map<string, TokenEntry>();
+  #credentials: Promise<SigningHubCredentials> | undefined;
+
+  constructor(options: SigningHubClientOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#http = ky.create({
+      retry: 0,
+      timeout: options.timeoutMs,
+      throwHttpErrors: false,
+      redirect: 'manual',
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  /** POST /{version}/packages/{id}/finish. Resolves on 200; throws a SigningHubError otherwise. */
+  async finishPackage(packageId: number, options: CallOptions = {}): Promise<void> {
+    const response = await this.#authorized('finish', packageId, options);
+    await response.body?.cancel();
+  }
+
+  /** GET /{version}/packages/{id}/workflow as the account itself; undefined when deleted (404). */
+  async getWorkflow(
+    packageId: number,
+    options: CallOptions = {},
+  ): Promise<WorkflowDetails | undefined> {
+    try {
+      const response = await this.#authorized('workflow', packageId, { signal: options.signal });
+      return parseWorkflow(packageId, await response.text());
+    } catch (error) {
+      if (error instanceof FinalSigningHubError && error.httpStatus === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async #authorized(
+    operation: Operation,
+    packageId: number,
+    options: CallOptions,
+  ): Promise<Response> {
+    const scope = options.scope ?? '';
+    let token = await this.#token(scope, options.signal);
+    let response = await this.#send(operation, packageId, token, options.signal);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      this.#forget(scope, token);
+      token = await this.#token(scope, options.signal);
+      response = await this.#send(operation, packageId, token, options.signal);
+    }
+    if (response.ok) return response;
+    throw await this.#errorFor(operation, response);
+  }
+
+  async #send(
+    operation: Operation,
+    packageId: number,
+    token: CachedToken,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const { baseUrl, apiVersion } = this.#options;
+    const url = `${baseUrl}/${apiVersion}/packages/${packageId}/${operation}`;
+    this.requests[operation] += 1;
+    return this.#request(operation, signal, () =>
+      this.#http(url, {
+        method: operation === 'finish' ? 'post' : 'get',
+        headers: {
+          accept: 'application/json',
+          ...(operation === 'finish' ? { 'content-type': 'application/json' } : {}),
+          authorization: `Bearer ${token.accessToken}`,
+        },
+        ...(signal ? { signal } : {}),
+      }),
+    );
+  }
+
+  async #token(scope: string, signal: AbortSignal | undefined): Promise<CachedToken> {
+    const entry = this.#tokens.get(scope);
+    if (entry && (entry.token === undefined || entry.token.refreshAt > this.#now())) {
+      return entry.promise;
+    }
+    // One authentication per scope at a time: concurrent callers share the same promise.
+    const fresh: TokenEntry = { promise: this.#authenticate(scope, signal), token: undefined };
+    this.#tokens.set(scope, fresh);
+    try {
+      fresh.token = await fresh.promise;
+      return fresh.token;
+    } catch (error) {
+      if (this.#tokens.get(scope) === fresh) this.#tokens.delete(scope);
+      throw error;
+    }
+  }
+
+  /** Drops a token SigningHub refused, unless a newer one already replaced it. */
+  #forget(scope: string, token: CachedToken): void {
+    if (this.#tokens.get(scope)?.token === token) this.#tokens.delete(scope);
+  }
+
+  async #authenticate(scope: string, signal: AbortSignal | undefined): Promise<CachedToken> {
+    this.#credentials ??= this.#options.credentials();
+    const credentials = await this.#credentials.catch((error: unknown) => {
+      this.#credentials = undefined;
+      throw error;
+    });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      username: credentials.username,
+      password: credentials.password,
+    });
+    if (scope !== '') form.set('scope', scope);
+    this.requests.authenticate += 1;
+    const response = await this.#request('authenticate', signal, () =>
+      this.#http.post(`${this.#options.baseUrl}/authenticate`, {
+        headers: { accept: 'application/json' },
+        body: form,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+    const text = await response.text();
+    if (!response.ok) {
+      const message = readErrorMessage(text, response.status);
+      if (response.status === 408 || response.status === 429 || response.status >= 500) {
+        throw new RetryableSigningHubError(
+          'authenticate',
+          { httpStatus: response.status, message },
+          retryAfterMs(response.headers.get('retry-after'), this.#now()),
+        );
+      }
+      const otpRequired = response.headers.has('x-otp');
+      throw new AuthenticationError(
+        {
+          httpStatus: response.status,
+          message: otpRequired
+            ? `${message} (the account needs a one-time password and cannot be used by a machine)`
+            : message,
+        },
+        otpRequired,
+      );
+    }
+    const answer = parseJsonObject(text);
+    const accessToken = answer?.access_token;
+    const expiresIn = Number(answer?.expires_in);
+    if (typeof accessToken !== 'string' || accessToken === '' || !(expiresIn > 0)) {
+      throw new AuthenticationError({
+        httpStatus: response.status,
+        message: 'the answer had no access_token or expires_in',
+      });
+    }
+    const lifetimeMs = expiresIn * 1000;
+    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
+    return { accessToken, refreshAt: this.#now() + lifetimeMs - margin };
+  }
+
+  /** Runs one HTTP attempt and turns transport failures into SigningHub errors, without secrets. */
+  async #request(
+    operation: string,
+    signal: AbortSignal | undefined,
+    send: () => Promise<Response>,
+  ): Promise<Response> {
+    try {
+      return await send();
+    } catch (error) {
+      if (signal?.aborted) {
+        throw new SigningHubAbortedError(operation, {
+          message: 'cancelled: the invocation is about to time out',
+        });
+      }
+      if (isTimeoutError(error)) {
+        throw new RetryableSigningHubError(operation, {
+          message: `no answer within ${this.#options.timeoutMs} ms`,
+        });
+      }
+      const reason = isNetworkError(error) ? describeCause(error.cause) : describeCause(error);
+      throw new RetryableSigningHubError(operation, { message: `network error: ${reason}` });
+    }
+  }
+
+  async #errorFor(operation: Operation, response: Response): Promise<SigningHubError> {
+    const message = readErrorMessage(await response.text(), response.status);
+    const details = { httpStatus: response.status, message };
+    const status = response.status;
+    if (status === 400 || status === 403 || status === 404 || status === 410 || status === 422) {
+      return new FinalSigningHubError(operation, details);
+    }
+    const wait = retryAfterMs(response.headers.get('retry-after'), this.#now());
+    // 401 after a fresh token, 408, 429, 5xx, and anything unexpected: not the package's fault.
+    return new RetryableSigningHubError(operation, details, wait);
+  }
+}
+
+const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const parseWorkflow = (packageId: number, text: string): WorkflowDetails => {
+  const body = parseJsonObject(text);
+  const workflow = body?.workflow;
+  const status =
+    typeof workflow === 'object' && workflow !== null
+      ? (workflow as Record<string, unknown>).workflow_status
+      : undefined;
+  if (typeof status !== 'string') {
+    throw new RetryableSigningHubError('workflow', {
+      httpStatus: 200,
+      message: 'the answer had no workflow.workflow_status',
+    });
+  }
+  const users = Array.isArray(body?.users) ? body.users : [];
+  return {
+    packageId,
+    workflowStatus: status,
+    packageStatus: typeof body?.package_status === 'string' ? body.package_status : undefined,
+    users: users.flatMap((user: unknown) => {
+      if (typeof user !== 'object' || user === null) return [];
+      const { user_email: email, process_status: processStatus } = user as Record<string, unknown>;
+      return typeof email === 'string'
+        ? [{ email, processStatus: String(processStatus ?? '') }]
+        : [];
+    }),
+  };
+};
+
+const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    const inner = cause.cause instanceof Error ? describeCause(cause.cause) : undefined;
+    return [typeof code === 'string' ? code : cause.message, inner].filter(Boolean).join(': ');
+  }
+  return 'unknown';
+};

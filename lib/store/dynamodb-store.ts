@@ -1,0 +1,267 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type FinishItem,
+  type FinishKey,
+  type FinishStatus,
+  finishSortKey,
+  type LastError,
+  PACKAGE_SORT_KEY,
+  type PackageItem,
+  type PackageStatus,
+  packageKey,
+  REJECTED_SORT_KEY,
+  type RejectedInput,
+  rejectedKey,
+} from './items.ts';
+import type {
+  ClaimResult,
+  FinishStore,
+  Lease,
+  PackageStore,
+  RejectedStore,
+  SettleFinish,
+} from './ports.ts';
+import { truncateUtf8 } from './truncate-utf8.ts';
+
+type Item = Record<string, AttributeValue>;
+
+const MAX_RAW_BYTES = 64 * 1024;
+
+const s = (value: string): AttributeValue => ({ S: value });
+const n = (value: number): AttributeValue => ({ N: String(value) });
+
+const lastErrorValue = (error: LastError): AttributeValue => ({
+  M: {
+    message: s(error.message),
+    ...(error.httpStatus === undefined ? {} : { httpStatus: n(error.httpStatus) }),
+  },
+});
+
+const str = (item: Item, name: string): string | undefined => item[name]?.S;
+const num = (item: Item, name: string): number | undefined => {
+  const value = item[name]?.N;
+  return value === undefined ? undefined : Number(value);
+};
+
+const readLastError = (item: Item): LastError | undefined => {
+  const map = item.lastError?.M;
+  if (!map) return undefined;
+  const httpStatus = num(map, 'httpStatus');
+  const message = str(map, 'message') ?? '';
+  return httpStatus === undefined ? { message } : { httpStatus, message };
+};
+
+/** Thrown by a write whose condition failed, so callers can tell "lost the race" from a fault. */
+const conditionFailed = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException;
+
+/** The one table, as FinishStore, PackageStore and RejectedStore. */
+export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  async claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult> {
+    const at = now.toISOString();
+    try {
+      const result = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: this.#finishKey(key),
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)',
+          UpdateExpression:
+            'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
+            'createdAt = if_not_exists(createdAt, :now), packageId = :packageId, signerEmail = :signer ' +
+            'ADD attempts :one',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':retrying': s('RETRYING'),
+            ':inFlight': s('IN_FLIGHT'),
+            ':nowMs': n(now.getTime()),
+            ':leaseId': s(lease.leaseId),
+            ':leaseUntil': n(lease.leaseUntil),
+            ':now': s(at),
+            ':packageId': n(key.packageId),
+            ':signer': s(key.signer ?? '-'),
+            ':one': n(1),
+          },
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true, attempts: num(result.Attributes ?? {}, 'attempts') ?? 1 };
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+      const status = (error.Item?.status?.S ?? 'IN_FLIGHT') as FinishStatus;
+      return { claimed: false, status };
+    }
+  }
+
+  async recordRetry(
+    key: FinishKey,
+    lease: Lease,
+    lastError: LastError,
+    now: Date,
+  ): Promise<boolean> {
+    return this.#conditional(
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: this.#finishKey(key),
+          ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
+          UpdateExpression:
+            'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :one',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':leaseId': s(lease.leaseId),
+            ':inFlight': s('IN_FLIGHT'),
+            ':leaseUntil': n(lease.leaseUntil),
+            ':lastError': lastErrorValue(lastError),
+            ':now': s(now.toISOString()),
+            ':one': n(1),
+          },
+        }),
+      ),
+    );
+  }
+
+  async settleFinish(key: FinishKey, leaseId: string, settle: SettleFinish): Promise<boolean> {
+    const at = settle.now.toISOString();
+    const sets = ['#status = :status', 'updatedAt = :now'];
+    const values: Item = {
+      ':status': s(settle.status),
+      ':now': s(at),
+      ':leaseId': s(leaseId),
+      ':inFlight': s('IN_FLIGHT'),
+    };
+    if (settle.status !== 'RETRYING') sets.push('finishedAt = :now');
+    if (settle.lastError) {
+      sets.push('lastError = :lastError');
+      values[':lastError'] = lastErrorValue(settle.lastError);
+    }
+    return this.#conditional(
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: this.#finishKey(key),
+          ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  async getFinish(key: FinishKey): Promise<FinishItem | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#tableName,
+        Key: this.#finishKey(key),
+        ConsistentRead: true,
+      }),
+    );
+    if (!item) return undefined;
+    return {
+      packageId: key.packageId,
+      signer: key.signer,
+      status: str(item, 'status') as FinishStatus,
+      attempts: num(item, 'attempts') ?? 0,
+      lastError: readLastError(item),
+      createdAt: str(item, 'createdAt') ?? '',
+      updatedAt: str(item, 'updatedAt') ?? '',
+      finishedAt: str(item, 'finishedAt'),
+    };
+  }
+
+  async markInProgress(packageId: number, now: Date): Promise<void> {
+    await this.#conditional(
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
+          UpdateExpression:
+            'SET #status = :inProgress, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), ' +
+            'packageId = :packageId, callbacks = if_not_exists(callbacks, :zero)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':inProgress': s('IN_PROGRESS'),
+            ':now': s(now.toISOString()),
+            ':packageId': n(packageId),
+            ':zero': n(0),
+          },
+        }),
+      ),
+    );
+  }
+
+  async getPackage(packageId: number): Promise<PackageItem | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#tableName,
+        Key: { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!item) return undefined;
+    return {
+      packageId,
+      status: str(item, 'status') as PackageStatus,
+      workflowStatus: str(item, 'workflowStatus'),
+      callbacks: num(item, 'callbacks') ?? 0,
+      lastCallbackAt: str(item, 'lastCallbackAt'),
+      completedAt: str(item, 'completedAt'),
+      updatedAt: str(item, 'updatedAt') ?? '',
+    };
+  }
+
+  async putRejected(input: RejectedInput): Promise<void> {
+    const raw = truncateUtf8(input.raw, MAX_RAW_BYTES);
+    await this.#conditional(
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            pk: s(rejectedKey(input.id)),
+            sk: s(REJECTED_SORT_KEY),
+            source: s(input.source),
+            reason: s(input.reason),
+            raw: s(raw.text),
+            rawBytes: n(raw.originalBytes),
+            ...(raw.truncated ? { rawTruncated: { BOOL: true } } : {}),
+            receivedAt: s(input.receivedAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  #finishKey(key: FinishKey): Item {
+    return { pk: s(packageKey(key.packageId)), sk: s(finishSortKey(key.signer)) };
+  }
+
+  /** Sends a conditional write; false when its condition did not hold. */
+  async #conditional(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}

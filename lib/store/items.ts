@@ -1,0 +1,53 @@
+export type FinishStatus = 'IN_FLIGHT' | 'RETRYING' | 'SUCCEEDED' | 'FAILED';
+export type PackageStatus = 'IN_PROGRESS' | 'COMPLETED' | 'DECLINED' | 'DELETED';
+export type RejectedSource = 'event' | 'callback';
+
+export const FINAL_PACKAGE_STATUSES: ReadonlySet<PackageStatus> = new Set([
+  'COMPLETED',
+  'DECLINED',
+  'DELETED',
+]);
+
+export interface LastError {
+  readonly httpStatus?: number;
+  readonly message: string;
+}
+
+/** One finish per (package, signer); `signer` is the lower-case email, or undefined for the account. */
+export interface FinishKey {
+  readonly packageId: number;
+  readonly signer: string | undefined;
+}
+
+export interface FinishItem extends FinishKey {
+  readonly status: FinishStatus;
+  readonly attempts: number;
+  readonly lastError: LastError | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt: string | undefined;
+}
+
+export interface PackageItem {
+  readonly packageId: number;
+  readonly status: PackageStatus;
+  readonly workflowStatus: string | undefined;
+  readonly callbacks: number;
+  readonly lastCallbackAt: string | undefined;
+  readonly completedAt: string | undefined;
+  readonly updatedAt: string;
+}
+
+export interface RejectedInput {
+  readonly id: string;
+  readonly source: RejectedSource;
+  readonly reason: string;
+  readonly raw: string;
+  readonly receivedAt: string;
+}
+
+export const packageKey = (packageId: number): string => `PACKAGE#${packageId}`;
+export const finishSortKey = (signer: string | undefined): string => `FINISH#${signer ?? '-'}`;
+export const PACKAGE_SORT_KEY = 'PACKAGE';
+export const REJECTED_SORT_KEY = 'REJECTED';
+export const rejectedKey = (id: string): string => `REJECTED#${id}`;
