@@ -3,6 +3,7 @@ import {
   isSigningHubError,
   RetryableSigningHubError,
   SigningHubAbortedError,
+  type SigningHubError,
 } from '../signinghub/errors.ts';
 import type { CallOptions } from '../signinghub/signinghub-client.ts';
 import type { FinishKey, LastError } from '../store/items.ts';
@@ -19,7 +20,7 @@ export type FinishOutcome =
   | 'retry-later'
   | 'lease-lost';
 
-export const OUTCOMES_TO_RETRY: ReadonlySet<FinishOutcome> = new Set([
+export const OUTCOMES_TO_RETRY: ReadonlySet<string> = new Set<FinishOutcome>([
   'in-flight-elsewhere',
   'retry-later',
   'lease-lost',
@@ -49,6 +50,8 @@ const SETTLE_RESERVE_MS = 1_000;
 const LEASE_MARGIN_MS = 5_000;
 const MAX_INVOCATION_MS = 15 * 60_000;
 
+type Settled = 'SUCCEEDED' | 'FAILED' | 'RETRYING';
+
 /** Sends one finish for a (package, signer) unless it was settled already, and records the outcome. */
 export const finishPackage = async (
   event: SigningEvent,
@@ -58,13 +61,10 @@ export const finishPackage = async (
 ): Promise<FinishOutcome> => {
   const key: FinishKey = { packageId: event.packageId, signer: event.signerEmail };
   const leaseId = deps.newLeaseId();
-  const leaseFrom = (now: Date): Lease => ({
-    leaseId,
-    leaseUntil:
-      now.getTime() +
-      Math.min(Math.max(budget.remainingMs(), 0), MAX_INVOCATION_MS) +
-      LEASE_MARGIN_MS,
-  });
+  const leaseFrom = (now: Date): Lease => {
+    const remaining = Math.min(Math.max(budget.remainingMs(), 0), MAX_INVOCATION_MS);
+    return { leaseId, leaseUntil: now.getTime() + remaining + LEASE_MARGIN_MS };
+  };
 
   const claimedAt = deps.now();
   const claim = await deps.store.claimFinish(key, leaseFrom(claimedAt), claimedAt);
@@ -76,78 +76,84 @@ export const finishPackage = async (
     return settled ? 'already-settled' : 'in-flight-elsewhere';
   }
 
+  // Requests sent since the last write; each write adds them to the item's `attempts`.
+  let unrecorded = 0;
+  const takeUnrecorded = (): number => {
+    const sent = unrecorded;
+    unrecorded = 0;
+    return sent;
+  };
+  const settle = (status: Settled, lastError?: LastError): Promise<boolean> =>
+    deps.store.settleFinish(key, leaseId, {
+      status,
+      now: deps.now(),
+      requestsSent: takeUnrecorded(),
+      lastError,
+    });
+
   for (let attempt = 1; ; attempt += 1) {
-    let lastError: LastError;
-    let retryAfterMs: number | undefined;
-    let aborted = false;
-    try {
-      await deps.signingHub.finishPackage(event.packageId, {
-        scope: event.signerEmail,
-        signal: budget.signal,
-      });
-      return await succeed(key, leaseId, deps, log, attempt);
-    } catch (error) {
-      if (!isSigningHubError(error)) {
-        await settle(key, leaseId, deps, 'RETRYING', { message: 'unexpected error; see the logs' });
-        throw error;
+    const error = await sendFinish(event, deps, budget, () => {
+      unrecorded += 1;
+    });
+    if (error === undefined) {
+      if (!(await settle('SUCCEEDED'))) {
+        // SigningHub finished, but our lease was taken over: the other holder records it.
+        log.warn('finish sent but the lease was lost before it could be recorded', { attempt });
+        return 'lease-lost';
       }
-      lastError = error.toDetails();
-      if (!error.retryable) {
-        await settle(key, leaseId, deps, 'FAILED', lastError);
-        log.error('finish failed for good', { lastError, attempt });
-        return 'failed';
-      }
-      retryAfterMs = error instanceof RetryableSigningHubError ? error.retryAfterMs : undefined;
-      aborted = error instanceof SigningHubAbortedError;
+      await deps.store.markInProgress(key.packageId, deps.now());
+      log.info('finish succeeded', { attempt });
+      return 'succeeded';
+    }
+    if (!isSigningHubError(error)) {
+      await settle('RETRYING', { message: 'unexpected error; see the logs' });
+      throw error;
+    }
+    const lastError = error.toDetails();
+    if (!error.retryable) {
+      await settle('FAILED', lastError);
+      log.error('finish failed for good', { lastError, attempt });
+      return 'failed';
     }
 
+    const retryAfterMs = error instanceof RetryableSigningHubError ? error.retryAfterMs : undefined;
     const delay = retryDelayMs(deps.retryPolicy, attempt, retryAfterMs, deps.random);
-    const timeLeft = budget.remainingMs() - delay - deps.requestTimeoutMs - SETTLE_RESERVE_MS;
-    const tooLong = retryAfterMs !== undefined && retryAfterMs > deps.retryPolicy.maxRetryAfterMs;
-    if (
-      aborted ||
-      tooLong ||
-      timeLeft < 0 ||
-      attempt >= deps.retryPolicy.maxAttemptsPerInvocation
-    ) {
-      if (!(await settle(key, leaseId, deps, 'RETRYING', lastError))) return 'lease-lost';
+    const spare = budget.remainingMs() - delay - deps.requestTimeoutMs - SETTLE_RESERVE_MS;
+    const handBack =
+      error instanceof SigningHubAbortedError ||
+      (retryAfterMs !== undefined && retryAfterMs > deps.retryPolicy.maxRetryAfterMs) ||
+      spare < 0 ||
+      attempt >= deps.retryPolicy.maxAttemptsPerInvocation;
+    if (!handBack) {
+      log.warn('finish failed for now; retrying', { lastError, attempt, delayMs: delay });
+      await deps.sleep(delay, budget.signal);
+    }
+    if (handBack || budget.signal?.aborted) {
+      if (!(await settle('RETRYING', lastError))) return 'lease-lost';
       log.warn('finish failed for now; handed back to the queue', { lastError, attempt });
       return 'retry-later';
     }
-    log.warn('finish failed for now; retrying', { lastError, attempt, delayMs: delay });
-    await deps.sleep(delay, budget.signal);
     const now = deps.now();
-    if (budget.signal?.aborted) {
-      if (!(await settle(key, leaseId, deps, 'RETRYING', lastError))) return 'lease-lost';
-      return 'retry-later';
-    }
-    if (!(await deps.store.recordRetry(key, leaseFrom(now), lastError, now))) return 'lease-lost';
+    const progress = { lastError, requestsSent: takeUnrecorded(), now };
+    if (!(await deps.store.recordRetry(key, leaseFrom(now), progress))) return 'lease-lost';
   }
 };
 
-const settle = (
-  key: FinishKey,
-  leaseId: string,
+/** One finish through the client; resolves to the error instead of throwing it. */
+const sendFinish = async (
+  event: SigningEvent,
   deps: FinishDependencies,
-  status: 'FAILED' | 'RETRYING',
-  lastError: LastError,
-): Promise<boolean> =>
-  deps.store.settleFinish(key, leaseId, { status, now: deps.now(), lastError });
-
-const succeed = async (
-  key: FinishKey,
-  leaseId: string,
-  deps: FinishDependencies,
-  log: Log,
-  attempt: number,
-): Promise<FinishOutcome> => {
-  const now = deps.now();
-  if (!(await deps.store.settleFinish(key, leaseId, { status: 'SUCCEEDED', now }))) {
-    // SigningHub finished, but another invocation took the lease: it will find out on its own.
-    log.warn('finish sent but the lease was lost before it could be recorded', { attempt });
-    return 'lease-lost';
+  budget: InvocationBudget,
+  onRequestSent: () => void,
+): Promise<SigningHubError | unknown> => {
+  try {
+    await deps.signingHub.finishPackage(event.packageId, {
+      scope: event.signerEmail,
+      signal: budget.signal,
+      onRequestSent,
+    });
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('finish threw nothing');
   }
-  await deps.store.markInProgress(key.packageId, now);
-  log.info('finish succeeded', { attempt });
-  return 'succeeded';
 };

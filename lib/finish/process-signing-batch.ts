@@ -103,11 +103,7 @@ export const processSigningBatch = async (
   const batchItemFailures = messages
     .filter(({ messageId }) => {
       const outcome = outcomes.get(messageId);
-      return (
-        outcome === undefined ||
-        outcome === 'error' ||
-        (outcome !== 'rejected' && OUTCOMES_TO_RETRY.has(outcome))
-      );
+      return outcome === undefined || outcome === 'error' || OUTCOMES_TO_RETRY.has(outcome);
     })
     .map(({ messageId }) => ({ itemIdentifier: messageId }));
   return { batchItemFailures, outcomes };

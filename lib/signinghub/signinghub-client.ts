@@ -25,6 +25,8 @@ export interface CallOptions {
   readonly scope?: string | undefined;
   /** Fires when the Lambda is about to time out. */
   readonly signal?: AbortSignal | undefined;
+  /** Called each time a finish or workflow request actually leaves (a 401 retry sends two). */
+  readonly onRequestSent?: (() => void) | undefined;
 }
 
 export interface WorkflowDetails {
@@ -88,7 +90,10 @@ export class SigningHubClient {
     options: CallOptions = {},
   ): Promise<WorkflowDetails | undefined> {
     try {
-      const response = await this.#authorized('workflow', packageId, { signal: options.signal });
+      const response = await this.#authorized('workflow', packageId, {
+        signal: options.signal,
+        onRequestSent: options.onRequestSent,
+      });
       return parseWorkflow(packageId, await response.text());
     } catch (error) {
       if (error instanceof FinalSigningHubError && error.httpStatus === 404) return undefined;
@@ -103,12 +108,12 @@ export class SigningHubClient {
   ): Promise<Response> {
     const scope = options.scope ?? '';
     let token = await this.#token(scope, options.signal);
-    let response = await this.#send(operation, packageId, token, options.signal);
+    let response = await this.#send(operation, packageId, token, options);
     if (response.status === 401) {
       await response.body?.cancel();
       this.#forget(scope, token);
       token = await this.#token(scope, options.signal);
-      response = await this.#send(operation, packageId, token, options.signal);
+      response = await this.#send(operation, packageId, token, options);
     }
     if (response.ok) return response;
     throw await this.#errorFor(operation, response);
@@ -118,11 +123,12 @@ export class SigningHubClient {
     operation: Operation,
     packageId: number,
     token: CachedToken,
-    signal: AbortSignal | undefined,
+    { signal, onRequestSent }: CallOptions,
   ): Promise<Response> {
     const { baseUrl, apiVersion } = this.#options;
     const url = `${baseUrl}/${apiVersion}/packages/${packageId}/${operation}`;
     this.requests[operation] += 1;
+    onRequestSent?.();
     return this.#request(operation, signal, () =>
       this.#http(url, {
         method: operation === 'finish' ? 'post' : 'get',

@@ -83,8 +83,8 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
             'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)',
           UpdateExpression:
             'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
-            'createdAt = if_not_exists(createdAt, :now), packageId = :packageId, signerEmail = :signer ' +
-            'ADD attempts :one',
+            'createdAt = if_not_exists(createdAt, :now), attempts = if_not_exists(attempts, :zero), ' +
+            'packageId = :packageId, signerEmail = :signer',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':retrying': s('RETRYING'),
@@ -95,13 +95,13 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
             ':now': s(at),
             ':packageId': n(key.packageId),
             ':signer': s(key.signer ?? '-'),
-            ':one': n(1),
+            ':zero': n(0),
           },
           ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { claimed: true, attempts: num(result.Attributes ?? {}, 'attempts') ?? 1 };
+      return { claimed: true, attempts: num(result.Attributes ?? {}, 'attempts') ?? 0 };
     } catch (error) {
       if (!conditionFailed(error)) throw error;
       const status = (error.Item?.status?.S ?? 'IN_FLIGHT') as FinishStatus;
@@ -112,8 +112,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
   async recordRetry(
     key: FinishKey,
     lease: Lease,
-    lastError: LastError,
-    now: Date,
+    { lastError, requestsSent, now }: { lastError: LastError; requestsSent: number; now: Date },
   ): Promise<boolean> {
     return this.#conditional(
       this.#client.send(
@@ -122,7 +121,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
           Key: this.#finishKey(key),
           ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
           UpdateExpression:
-            'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :one',
+            'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :sent',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':leaseId': s(lease.leaseId),
@@ -130,7 +129,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
             ':leaseUntil': n(lease.leaseUntil),
             ':lastError': lastErrorValue(lastError),
             ':now': s(now.toISOString()),
-            ':one': n(1),
+            ':sent': n(requestsSent),
           },
         }),
       ),
@@ -145,6 +144,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
       ':now': s(at),
       ':leaseId': s(leaseId),
       ':inFlight': s('IN_FLIGHT'),
+      ':sent': n(settle.requestsSent),
     };
     if (settle.status !== 'RETRYING') sets.push('finishedAt = :now');
     if (settle.lastError) {
@@ -157,7 +157,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
           TableName: this.#tableName,
           Key: this.#finishKey(key),
           ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil ADD attempts :sent`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),

@@ -20,18 +20,21 @@ export type ClaimResult =
 export interface SettleFinish {
   readonly status: Exclude<FinishStatus, 'IN_FLIGHT'>;
   readonly now: Date;
+  /** Finish requests sent since the last write, added to `attempts`. */
+  readonly requestsSent: number;
   readonly lastError?: LastError | undefined;
 }
 
 /** The finish items: one per (package, signer), moved only by conditional writes. */
 export interface FinishStore {
-  /**
-   * Takes the finish for one request about to be sent (counted in `attempts`), unless it is
-   * already settled for good or another live lease holds it.
-   */
+  /** Takes the finish, unless it is settled for good or another live lease holds it. */
   claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult>;
-  /** Counts one more request about to be sent, records the last error and extends the lease. */
-  recordRetry(key: FinishKey, lease: Lease, lastError: LastError, now: Date): Promise<boolean>;
+  /** Before a retry: counts the requests sent, records the last error and extends the lease. */
+  recordRetry(
+    key: FinishKey,
+    lease: Lease,
+    progress: { readonly lastError: LastError; readonly requestsSent: number; readonly now: Date },
+  ): Promise<boolean>;
   /** Leaves IN_FLIGHT; false when the lease was lost to another invocation. */
   settleFinish(key: FinishKey, leaseId: string, settle: SettleFinish): Promise<boolean>;
   getFinish(key: FinishKey): Promise<FinishItem | undefined>;

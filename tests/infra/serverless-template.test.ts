@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_DEFINITION } from '../../local/table.ts';
+import {
+  actionsOf,
+  type CfnTemplate,
+  type PackagedService,
+  packageService,
+  resource,
+  resourcesOfType,
+  roleStatements,
+} from '../support/cloudformation.ts';
+
+let service: PackagedService;
+let template: CfnTemplate;
+
+beforeAll(async () => {
+  service = await packageService();
+  template = service.template;
+}, 120_000);
+afterAll(() => service?.cleanup());
+
+const functionNamed = (key: string) => {
+  const [, fn] =
+    resourcesOfType(template, 'AWS::Lambda::Function').find(
+      ([id]) => id.toLowerCase() === `${key}LambdaFunction`.toLowerCase(),
+    ) ?? [];
+  if (!fn) throw new Error(`no function ${key}`);
+  return fn;
+};
+
+const roleOf = (key: string) => {
+  const role = functionNamed(key).Properties.Role as { 'Fn::GetAtt': [string, string] };
+  return resource(template, role['Fn::GetAtt'][0]);
+};
+
+describe('the packaged CloudFormation template', () => {
+  it('runs finish on nodejs24.x from the bundled handler', () => {
+    const finish = functionNamed('finish');
+    expect(finish.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Handler: 'functions/finish.handler',
+    });
+    expect(finish.Properties.Environment).toMatchObject({
+      Variables: { TABLE_NAME: { Ref: 'Table' }, SIGNINGHUB_API_VERSION: 'v3' },
+    });
+  });
+
+  it('makes the table from infra/table.json, billed per request, with point-in-time recovery', () => {
+    const table = resource(template, 'Table');
+    expect(table.Properties.KeySchema).toEqual(TABLE_DEFINITION.KeySchema);
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('redrives the queue to its dead-letter queue after five receives', () => {
+    const queue = resource(template, 'SigningEventsQueue');
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['SigningEventsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(resource(template, 'SigningEventsDeadLetterQueue').Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('gives the queue a visibility timeout of at least six function timeouts', () => {
+    const timeout = functionNamed('finish').Properties.Timeout as number;
+    const visibility = resource(template, 'SigningEventsQueue').Properties
+      .VisibilityTimeout as number;
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('maps the queue to finish with partial batch responses', () => {
+    const [[, mapping] = []] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['SigningEventsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
+  it('routes upstream EventBridge events into the queue only when a bus is configured', () => {
+    expect(resource(template, 'UpstreamSigningEventsRule').Condition).toBe('RouteUpstreamEvents');
+    expect(resource(template, 'UpstreamSigningEventsQueuePolicy').Condition).toBe(
+      'RouteUpstreamEvents',
+    );
+  });
+
+  it('gives finish its own role with only what it uses, and no * resources', () => {
+    const statements = roleStatements(roleOf('finish'));
+    const actions = statements.flatMap(actionsOf).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ].sort(),
+    );
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+      expect(actionsOf(statement).some((action) => action.endsWith('*'))).toBe(false);
+    }
+  });
+});
