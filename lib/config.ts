@@ -156,3 +156,11 @@ export const loadConfig = (env: Environment, options: LoadConfigOptions = {}): C
   if (config.dynamoDbEndpoint !== undefined) httpUrl(env, 'DYNAMODB_ENDPOINT', '');
   return Object.freeze(config);
 };
+
+export interface PublisherConfig {
+  readonly eventBusName: string | undefined;
+}
+
+/** The completion-event publisher needs only the bus: it never talks to SigningHub or the table. */
+export const loadPublisherConfig = (env: Environment): PublisherConfig =>
+  Object.freeze({ eventBusName: nonEmpty(env, 'EVENT_BUS_NAME') });

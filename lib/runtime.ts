@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createDynamoDbClient, lazySecretsManager } from './aws/clients.ts';
-import { resolveCredentials } from './aws/secrets.ts';
+import { resolveCallbackSecret, resolveCredentials } from './aws/secrets.ts';
 import type { Config } from './config.ts';
+import { ConfigError } from './errors.ts';
 import type { FinishDependencies } from './finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from './finish/retry-policy.ts';
 import { SigningHubClient } from './signinghub/signinghub-client.ts';
@@ -16,11 +17,25 @@ export interface Runtime extends FinishDependencies {
   readonly config: Config;
   readonly store: DynamoDbStore;
   readonly signingHub: SigningHubClient;
+  /** The callback path's secret, read once (from Secrets Manager where configured so). */
+  readonly callbackSecret: () => Promise<string>;
 }
+
+/** Runs `load` once and shares its promise; a failure is forgotten so the next call tries again. */
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+};
 
 /** The real dependencies, built once per cold start and reused while the function is warm. */
 export const createRuntime = (config: Config): Runtime => {
-  const { signingHub } = config;
+  const { signingHub, callbackSecret } = config;
   return {
     config,
     store: new DynamoDbStore(createDynamoDbClient(config), config.tableName),
@@ -29,6 +44,11 @@ export const createRuntime = (config: Config): Runtime => {
       apiVersion: signingHub.apiVersion,
       timeoutMs: signingHub.timeoutMs,
       credentials: () => resolveCredentials(signingHub.credentials, lazySecretsManager),
+    }),
+    callbackSecret: once(async () => {
+      if (!callbackSecret)
+        throw new ConfigError('CALLBACK_SECRET', 'is required (or CALLBACK_SECRET_ID)');
+      return resolveCallbackSecret(callbackSecret, lazySecretsManager);
     }),
     now: () => new Date(),
     sleep,

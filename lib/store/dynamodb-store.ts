@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -11,7 +12,9 @@ import {
   type FinishKey,
   type FinishStatus,
   finishSortKey,
+  isFinalPackageStatus,
   type LastError,
+  OPEN_PACKAGES_INDEX,
   PACKAGE_SORT_KEY,
   type PackageItem,
   type PackageStatus,
@@ -22,11 +25,14 @@ import {
 } from './items.ts';
 import type {
   ClaimResult,
+  Confirmation,
+  ConfirmationResult,
   FinishStore,
   Lease,
   PackageStore,
   RejectedStore,
   SettleFinish,
+  StalePage,
 } from './ports.ts';
 import { truncateUtf8 } from './truncate-utf8.ts';
 
@@ -57,6 +63,16 @@ const readLastError = (item: Item): LastError | undefined => {
   const message = str(map, 'message') ?? '';
   return httpStatus === undefined ? { message } : { httpStatus, message };
 };
+
+const readPackage = (packageId: number, item: Item): PackageItem => ({
+  packageId,
+  status: (str(item, 'status') ?? 'IN_PROGRESS') as PackageStatus,
+  workflowStatus: str(item, 'workflowStatus'),
+  callbacks: num(item, 'callbacks') ?? 0,
+  lastCallbackAt: str(item, 'lastCallbackAt'),
+  completedAt: str(item, 'completedAt'),
+  updatedAt: str(item, 'updatedAt') ?? '',
+});
 
 /** Thrown by a write whose condition failed, so callers can tell "lost the race" from a fault. */
 const conditionFailed = (error: unknown): error is ConditionalCheckFailedException =>
@@ -194,8 +210,9 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
           Key: { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) },
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
           UpdateExpression:
-            'SET #status = :inProgress, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), ' +
-            'packageId = :packageId, callbacks = if_not_exists(callbacks, :zero)',
+            'SET #status = :inProgress, openStatus = :inProgress, updatedAt = :now, ' +
+            'createdAt = if_not_exists(createdAt, :now), packageId = :packageId, ' +
+            'callbacks = if_not_exists(callbacks, :zero)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':inProgress': s('IN_PROGRESS'),
@@ -208,24 +225,124 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
     );
   }
 
+  async recordCallback(packageId: number, now: Date): Promise<PackageItem> {
+    const at = now.toISOString();
+    const common = {
+      TableName: this.#tableName,
+      Key: this.#packageKey(packageId),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ReturnValues: 'ALL_NEW' as const,
+    };
+    try {
+      const { Attributes: item = {} } = await this.#client.send(
+        new UpdateItemCommand({
+          ...common,
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
+          UpdateExpression:
+            'SET #status = :inProgress, openStatus = :inProgress, lastCallbackAt = :now, ' +
+            'updatedAt = :now, createdAt = if_not_exists(createdAt, :now), packageId = :packageId ' +
+            'ADD callbacks :one',
+          ExpressionAttributeValues: {
+            ':inProgress': s('IN_PROGRESS'),
+            ':now': s(at),
+            ':packageId': n(packageId),
+            ':one': n(1),
+          },
+        }),
+      );
+      return readPackage(packageId, item);
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+    }
+    // Final already: count the callback, leave the status and its place outside the index alone.
+    const { Attributes: item = {} } = await this.#client.send(
+      new UpdateItemCommand({
+        ...common,
+        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: 'SET lastCallbackAt = :now ADD callbacks :one',
+        ExpressionAttributeValues: { ':now': s(at), ':one': n(1) },
+        ExpressionAttributeNames: undefined,
+      }),
+    );
+    return readPackage(packageId, item);
+  }
+
+  async recordConfirmation(
+    packageId: number,
+    confirmation: Confirmation,
+    now: Date,
+  ): Promise<ConfirmationResult> {
+    const final = isFinalPackageStatus(confirmation.status);
+    const values: Item = {
+      ':inProgress': s('IN_PROGRESS'),
+      ':status': s(confirmation.status),
+      ':now': s(now.toISOString()),
+      ':packageId': n(packageId),
+      ':zero': n(0),
+    };
+    const sets = [
+      '#status = :status',
+      'updatedAt = :now',
+      'createdAt = if_not_exists(createdAt, :now)',
+      'packageId = :packageId',
+      'callbacks = if_not_exists(callbacks, :zero)',
+    ];
+    if (confirmation.workflowStatus !== undefined) {
+      sets.push('workflowStatus = :workflowStatus');
+      values[':workflowStatus'] = s(confirmation.workflowStatus);
+    }
+    if (final) sets.push('completedAt = :now');
+    else sets.push('openStatus = :inProgress');
+    const written = await this.#conditional(
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: this.#packageKey(packageId),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
+          UpdateExpression: `SET ${sets.join(', ')}${final ? ' REMOVE openStatus' : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    if (written) return { status: confirmation.status, becameFinal: final };
+    const current = await this.getPackage(packageId);
+    return { status: current?.status ?? confirmation.status, becameFinal: false };
+  }
+
+  async listStalePackages(before: Date, limit: number, cursor?: string): Promise<StalePage> {
+    const page = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: OPEN_PACKAGES_INDEX,
+        KeyConditionExpression: 'openStatus = :inProgress AND updatedAt < :before',
+        ExpressionAttributeValues: {
+          ':inProgress': s('IN_PROGRESS'),
+          ':before': s(before.toISOString()),
+        },
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Item } : {}),
+      }),
+    );
+    const packageIds = (page.Items ?? []).flatMap((item) => {
+      const id = Number(str(item, 'pk')?.slice('PACKAGE#'.length));
+      return Number.isSafeInteger(id) && id > 0 ? [id] : [];
+    });
+    return {
+      packageIds,
+      next: page.LastEvaluatedKey ? JSON.stringify(page.LastEvaluatedKey) : undefined,
+    };
+  }
+
   async getPackage(packageId: number): Promise<PackageItem | undefined> {
     const { Item: item } = await this.#client.send(
       new GetItemCommand({
         TableName: this.#tableName,
-        Key: { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) },
+        Key: this.#packageKey(packageId),
         ConsistentRead: true,
       }),
     );
-    if (!item) return undefined;
-    return {
-      packageId,
-      status: str(item, 'status') as PackageStatus,
-      workflowStatus: str(item, 'workflowStatus'),
-      callbacks: num(item, 'callbacks') ?? 0,
-      lastCallbackAt: str(item, 'lastCallbackAt'),
-      completedAt: str(item, 'completedAt'),
-      updatedAt: str(item, 'updatedAt') ?? '',
-    };
+    return item ? readPackage(packageId, item) : undefined;
   }
 
   async putRejected(input: RejectedInput): Promise<void> {
@@ -248,6 +365,10 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
         }),
       ),
     );
+  }
+
+  #packageKey(packageId: number): Item {
+    return { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) };
   }
 
   #finishKey(key: FinishKey): Item {

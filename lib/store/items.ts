@@ -2,11 +2,14 @@ export type FinishStatus = 'IN_FLIGHT' | 'RETRYING' | 'SUCCEEDED' | 'FAILED';
 export type PackageStatus = 'IN_PROGRESS' | 'COMPLETED' | 'DECLINED' | 'DELETED';
 export type RejectedSource = 'event' | 'callback';
 
-export const FINAL_PACKAGE_STATUSES: ReadonlySet<PackageStatus> = new Set([
+export const FINAL_PACKAGE_STATUSES: ReadonlySet<string> = new Set<PackageStatus>([
   'COMPLETED',
   'DECLINED',
   'DELETED',
 ]);
+
+export const isFinalPackageStatus = (status: string | undefined): boolean =>
+  status !== undefined && FINAL_PACKAGE_STATUSES.has(status);
 
 export interface LastError {
   readonly httpStatus?: number;
@@ -45,6 +48,9 @@ export interface RejectedInput {
   readonly raw: string;
   readonly receivedAt: string;
 }
+
+/** The sparse index of packages still IN_PROGRESS, by last change, for the reconciler. */
+export const OPEN_PACKAGES_INDEX = 'open-packages';
 
 export const packageKey = (packageId: number): string => `PACKAGE#${packageId}`;
 export const finishSortKey = (signer: string | undefined): string => `FINISH#${signer ?? '-'}`;

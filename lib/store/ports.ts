@@ -4,6 +4,7 @@ import type {
   FinishStatus,
   LastError,
   PackageItem,
+  PackageStatus,
   RejectedInput,
 } from './items.ts';
 
@@ -40,10 +41,40 @@ export interface FinishStore {
   getFinish(key: FinishKey): Promise<FinishItem | undefined>;
 }
 
+/** What SigningHub's workflow details said of a package, already mapped to our status. */
+export interface Confirmation {
+  readonly status: PackageStatus;
+  /** SigningHub's own word (`workflow_status`); absent when the package answered 404. */
+  readonly workflowStatus: string | undefined;
+}
+
+export interface ConfirmationResult {
+  /** The package's status after the write: a final status already there wins. */
+  readonly status: PackageStatus;
+  /** True only for the write that moved the package to a final status. */
+  readonly becameFinal: boolean;
+}
+
+export interface StalePage {
+  readonly packageIds: readonly number[];
+  /** An opaque cursor for the next page; undefined when there is none. */
+  readonly next: string | undefined;
+}
+
 /** The package items: created by the first finish or callback; a final status is never overwritten. */
 export interface PackageStore {
   /** Creates the package IN_PROGRESS or touches it; a final package is left as it is. */
   markInProgress(packageId: number, now: Date): Promise<void>;
+  /** Counts a callback (creating the package IN_PROGRESS if new) and returns the item. */
+  recordCallback(packageId: number, now: Date): Promise<PackageItem>;
+  /** Records what SigningHub confirmed; a final status, once there, stays. */
+  recordConfirmation(
+    packageId: number,
+    confirmation: Confirmation,
+    now: Date,
+  ): Promise<ConfirmationResult>;
+  /** Packages IN_PROGRESS whose last change is older than `before`, oldest first, from the index. */
+  listStalePackages(before: Date, limit: number, cursor?: string): Promise<StalePage>;
   getPackage(packageId: number): Promise<PackageItem | undefined>;
 }
 

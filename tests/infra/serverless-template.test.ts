@@ -76,7 +76,13 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('maps the queue to finish with partial batch responses', () => {
-    const [[, mapping] = []] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m)
+      .find(
+        (m) =>
+          m.Properties.FunctionName !== undefined &&
+          JSON.stringify(m.Properties.FunctionName).includes('Finish'),
+      );
     expect(mapping?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['SigningEventsQueue', 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -111,5 +117,131 @@ describe('the packaged CloudFormation template', () => {
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
       expect(actionsOf(statement).some((action) => action.endsWith('*'))).toBe(false);
     }
+  });
+
+  it('deploys every contract function on nodejs24.x from its bundled handler', () => {
+    for (const key of ['finish', 'callback', 'reconcile', 'publish']) {
+      expect(functionNamed(key).Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Handler: `functions/${key}.handler`,
+      });
+    }
+  });
+
+  it('routes GET, HEAD and POST on /signinghub/callback/{secret} to callback, throttled', () => {
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
+      .map(([, route]) => route.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([
+      'GET /signinghub/callback/{secret}',
+      'HEAD /signinghub/callback/{secret}',
+      'POST /signinghub/callback/{secret}',
+    ]);
+    expect(resource(template, 'HttpApiStage').Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
+  });
+
+  it('gives the table the open-packages index and a stream of old and new images', () => {
+    const table = resource(template, 'Table');
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      TABLE_DEFINITION.GlobalSecondaryIndexes,
+    );
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'open-packages',
+        KeySchema: [
+          { AttributeName: 'openStatus', KeyType: 'HASH' },
+          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+        ],
+      }),
+    ]);
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
+  it('runs reconcile on a schedule', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [{ Arn: { 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] } }],
+    });
+  });
+
+  it('feeds the stream to publish with retries, partial failures and its own dead-letter queue', () => {
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m)
+      .find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn'));
+    expect(mapping?.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['PublishLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['CompletionEventsDeadLetterQueue', 'Arn'] } },
+      },
+    });
+    expect(mapping?.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [
+      'callback',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ],
+    ],
+    [
+      'reconcile',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ],
+    ],
+    [
+      'publish',
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'events:PutEvents',
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+      ],
+    ],
+  ])('gives %s its own role with only what it uses, and no * resources', (key, expected) => {
+    const statements = roleStatements(roleOf(key));
+    expect(statements.flatMap(actionsOf).sort()).toEqual(expected);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+    }
+  });
+
+  it('lets reconcile query only the open-packages index, never scan', () => {
+    const query = roleStatements(roleOf('reconcile')).find((st) =>
+      actionsOf(st).includes('dynamodb:Query'),
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template
+    expect(query?.Resource).toEqual({ 'Fn::Sub': '${Table.Arn}/index/open-packages' });
+    const everyAction = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .flatMap((r) => roleStatements(r).flatMap(actionsOf));
+    expect(everyAction).not.toContain('dynamodb:Scan');
   });
 });

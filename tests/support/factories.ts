@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  Context,
+  ScheduledEvent,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 
 export interface SigningEventInput {
   packageId?: unknown;
@@ -70,3 +76,66 @@ export const lambdaContext = (timeoutMs = 60_000, overrides: Partial<Context> = 
     ...overrides,
   };
 };
+
+export interface CallbackEventInput {
+  method?: 'GET' | 'HEAD' | 'POST' | string;
+  secret?: string | undefined;
+  query?: Record<string, string>;
+  body?: string;
+  contentType?: string;
+  base64?: boolean;
+}
+
+/** What API Gateway's HTTP API (payload 2.0) hands the callback function. */
+export const callbackEvent = (input: CallbackEventInput = {}): APIGatewayProxyEventV2 => {
+  const method = input.method ?? 'GET';
+  const secretSegment = input.secret === undefined ? '' : encodeURIComponent(input.secret);
+  const rawPath = `/signinghub/callback/${secretSegment}`;
+  const query = input.query ?? {};
+  const rawQueryString = new URLSearchParams(query).toString();
+  const headers: Record<string, string> = { host: 'abc123.execute-api.eu-west-1.amazonaws.com' };
+  if (input.contentType) headers['content-type'] = input.contentType;
+  return {
+    version: '2.0',
+    routeKey: `${method} /signinghub/callback/{secret}`,
+    rawPath,
+    rawQueryString,
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(input.secret === undefined ? {} : { pathParameters: { secret: input.secret } }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: {
+        method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'SigningHub',
+      },
+      requestId: randomUUID(),
+      routeKey: `${method} /signinghub/callback/{secret}`,
+      stage: '$default',
+      time: '27/Nov/2026:10:00:00 +0000',
+      timeEpoch: 1795780800000,
+    },
+    isBase64Encoded: input.base64 === true,
+    ...(input.body === undefined
+      ? {}
+      : { body: input.base64 ? Buffer.from(input.body).toString('base64') : input.body }),
+  };
+};
+
+export const scheduledEvent = (): ScheduledEvent => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/signinghub-finish-test-reconcile'],
+  detail: {},
+});

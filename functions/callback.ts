@@ -1,0 +1,61 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handleCallback } from '../lib/callback/handle-callback.ts';
+import { redactedCallbackPath } from '../lib/callback/redact.ts';
+import { loadConfig } from '../lib/config.ts';
+import { fromPowertools } from '../lib/logger.ts';
+import { createRuntime } from '../lib/runtime.ts';
+
+const logger = new Logger({ serviceName: 'signinghub-finish' });
+const runtime = createRuntime(loadConfig(process.env, { requireCallbackSecret: true }));
+const log = fromPowertools(logger);
+
+const answerCallback = async (
+  event: APIGatewayProxyEventV2,
+  _context: unknown,
+  { signal }: { signal: AbortSignal },
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method.toUpperCase();
+  log.info('callback received', { method, path: redactedCallbackPath(event.rawPath) });
+  const body =
+    event.body === undefined
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  const response = await handleCallback(
+    {
+      method,
+      secret: event.pathParameters?.secret,
+      query: event.queryStringParameters ?? {},
+      contentType: event.headers['content-type'],
+      body,
+      requestId: event.requestContext.requestId,
+    },
+    runtime,
+    log,
+    signal,
+  );
+  return response.body === undefined
+    ? { statusCode: response.statusCode }
+    : {
+        statusCode: response.statusCode,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(response.body),
+      };
+};
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+  timeoutEarlyInMillis: 500,
+})
+  .use(injectLambdaContext(logger))
+  .use(
+    httpErrorHandler({
+      logger: (error) => log.error('callback failed', { error }),
+      fallbackMessage: 'Internal Server Error',
+    }),
+  )
+  .handler(answerCallback);

@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '../lib/config.ts';
+import { createInvocationBudget } from '../lib/invocation-budget.ts';
+import { fromPowertools } from '../lib/logger.ts';
+import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
+import { createRuntime } from '../lib/runtime.ts';
+
+const logger = new Logger({ serviceName: 'signinghub-finish' });
+const runtime = createRuntime(loadConfig(process.env));
+const log = fromPowertools(logger);
+
+const reconcile = async (
+  _event: ScheduledEvent,
+  context: Context,
+  { signal }: { signal: AbortSignal },
+): Promise<ReconcileSummary> => {
+  const budget = createInvocationBudget(() => context.getRemainingTimeInMillis(), signal);
+  return reconcilePackages(
+    runtime,
+    {
+      afterSeconds: runtime.config.reconcileAfterSeconds,
+      maxPackages: 200,
+      pageSize: 50,
+      concurrency: 5,
+      signal: budget.signal,
+    },
+    log,
+  );
+};
+
+export const handler = middy<ScheduledEvent, ReconcileSummary>({ timeoutEarlyInMillis: 1_000 })
+  .use(injectLambdaContext(logger))
+  .handler(reconcile);

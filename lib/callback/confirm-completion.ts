@@ -1,0 +1,53 @@
+import type { Log } from '../logger.ts';
+import { isSigningHubError } from '../signinghub/errors.ts';
+import type { CallOptions, WorkflowDetails } from '../signinghub/signinghub-client.ts';
+import type { PackageStatus } from '../store/items.ts';
+import type { Confirmation, PackageStore } from '../store/ports.ts';
+
+export interface ConfirmDependencies {
+  readonly store: Pick<PackageStore, 'recordConfirmation'>;
+  readonly signingHub: {
+    getWorkflow(packageId: number, options: CallOptions): Promise<WorkflowDetails | undefined>;
+  };
+  readonly now: () => Date;
+}
+
+export type ConfirmResult =
+  | { readonly confirmed: true; readonly status: PackageStatus; readonly becameFinal: boolean }
+  | { readonly confirmed: false; readonly reason: string };
+
+/** SigningHub's workflow status as ours: only COMPLETED and DECLINED are final; 404 is DELETED. */
+export const confirmationFrom = (workflow: WorkflowDetails | undefined): Confirmation => {
+  if (workflow === undefined) return { status: 'DELETED', workflowStatus: undefined };
+  const word = workflow.workflowStatus;
+  const status =
+    word === 'COMPLETED' ? 'COMPLETED' : word === 'DECLINED' ? 'DECLINED' : 'IN_PROGRESS';
+  return { status, workflowStatus: word };
+};
+
+/** Asks SigningHub (as the account itself) what became of a package and records it. */
+export const confirmCompletion = async (
+  packageId: number,
+  deps: ConfirmDependencies,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<ConfirmResult> => {
+  let workflow: WorkflowDetails | undefined;
+  try {
+    workflow = await deps.signingHub.getWorkflow(packageId, { signal });
+  } catch (error) {
+    if (!isSigningHubError(error)) throw error;
+    log.warn('could not confirm the package with SigningHub; the reconciler will', {
+      lastError: error.toDetails(),
+    });
+    return { confirmed: false, reason: error.message };
+  }
+  const confirmation = confirmationFrom(workflow);
+  const result = await deps.store.recordConfirmation(packageId, confirmation, deps.now());
+  log.info('package confirmed with SigningHub', {
+    workflowStatus: confirmation.workflowStatus ?? '404',
+    status: result.status,
+    becameFinal: result.becameFinal,
+  });
+  return { confirmed: true, status: result.status, becameFinal: result.becameFinal };
+};

@@ -1,0 +1,108 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Log } from '../logger.ts';
+import { isFinalPackageStatus, PACKAGE_SORT_KEY, type PackageStatus } from '../store/items.ts';
+
+export const EVENT_SOURCE = 'signinghub.finish';
+
+const DETAIL_TYPES: Readonly<Record<string, string>> = {
+  COMPLETED: 'SigningPackageCompleted',
+  DECLINED: 'SigningPackageDeclined',
+  DELETED: 'SigningPackageDeleted',
+};
+
+export interface CompletionEvent {
+  readonly packageId: number;
+  readonly status: PackageStatus;
+  readonly at: string;
+}
+
+/** The part of a DynamoDB stream record this needs (the Lambda event and GetRecords agree on it). */
+export interface ChangeRecord {
+  readonly eventName?: string | undefined;
+  readonly dynamodb?:
+    | {
+        readonly SequenceNumber?: string | undefined;
+        readonly NewImage?: Record<string, AttributeValue | { S?: string; N?: string }> | undefined;
+        readonly OldImage?: Record<string, AttributeValue | { S?: string; N?: string }> | undefined;
+      }
+    | undefined;
+}
+
+/** The event a change stands for: a package item whose status became final in that very write. */
+export const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined => {
+  const next = record.dynamodb?.NewImage;
+  if (record.eventName === 'REMOVE' || !next || next.sk?.S !== PACKAGE_SORT_KEY) return undefined;
+  const status = next.status?.S;
+  if (!isFinalPackageStatus(status) || isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) {
+    return undefined;
+  }
+  const packageId = Number(next.packageId?.N ?? next.pk?.S?.slice('PACKAGE#'.length));
+  return {
+    packageId,
+    status: status as PackageStatus,
+    at: next.completedAt?.S ?? next.updatedAt?.S ?? '',
+  };
+};
+
+export interface PublishResult {
+  readonly published: number;
+  /** The sequence number of the first record that could not be published; later ones were not tried. */
+  readonly failedAt: string | undefined;
+}
+
+/**
+ * Publishes the completion events of a batch of stream records, in order, one at a time, and
+ * stops at the first failure: the stream retries from that record, so nothing after it was sent
+ * and nothing before it is sent twice.
+ */
+export const publishCompletionEvents = async (
+  records: readonly ChangeRecord[],
+  deps: {
+    readonly eventBridge: Pick<EventBridgeClient, 'send'>;
+    readonly busName: string | undefined;
+  },
+  log: Log,
+): Promise<PublishResult> => {
+  let published = 0;
+  for (const record of records) {
+    const event = completionEventOf(record);
+    if (!event) continue;
+    if (deps.busName === undefined) {
+      log.debug('no EVENT_BUS_NAME: completion event not sent', { packageId: event.packageId });
+      continue;
+    }
+    try {
+      const answer = await deps.eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: deps.busName,
+              Source: EVENT_SOURCE,
+              DetailType: DETAIL_TYPES[event.status],
+              Detail: JSON.stringify(event),
+            },
+          ],
+        }),
+      );
+      if ((answer.FailedEntryCount ?? 0) > 0) {
+        const entry = answer.Entries?.[0];
+        throw new Error(
+          `EventBridge refused the event: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`,
+        );
+      }
+      published += 1;
+      log.info('completion event published', { packageId: event.packageId, status: event.status });
+    } catch (error) {
+      log.error('completion event not published; the stream will retry', {
+        packageId: event.packageId,
+        error,
+      });
+      const failedAt = record.dynamodb?.SequenceNumber;
+      // Without a sequence number the stream cannot resume there: fail the whole batch instead.
+      if (failedAt === undefined) throw error;
+      return { published, failedAt };
+    }
+  }
+  return { published, failedAt: undefined };
+};

@@ -1,0 +1,161 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type EventBridgeEmulator,
+  startEventBridgeEmulator,
+} from '../../local/eventbridge-emulator.ts';
+import { createStreamPump, type StreamPump } from '../../local/stream-pump.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { lambdaContext } from '../support/factories.ts';
+
+interface PublishModule {
+  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+}
+
+let table: TestTable;
+let eventBridge: EventBridgeEmulator;
+let pump: StreamPump;
+let nextPackageId = 9_000;
+const newPackage = () => {
+  nextPackageId += 1;
+  return nextPackageId;
+};
+
+beforeAll(async () => {
+  table = await createTestTable();
+  eventBridge = await startEventBridgeEmulator();
+  vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', eventBridge.url);
+  vi.stubEnv('EVENT_BUS_NAME', 'signing-events');
+  vi.resetModules();
+  const { handler } = (await import('../../functions/publish.ts')) as PublishModule;
+  pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
+    handler(event, lambdaContext()),
+  );
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await pump.stop();
+  await eventBridge.close();
+  await table.drop();
+});
+beforeEach(() => pump.drain());
+
+const eventsFor = (packageId: number) =>
+  eventBridge.events.filter(
+    (event) => (event.detail as { packageId: number }).packageId === packageId,
+  );
+const at = (offsetMs = 0) => new Date(Date.now() + offsetMs);
+
+describe('completion events', () => {
+  it.each([
+    ['COMPLETED', 'SigningPackageCompleted'],
+    ['DECLINED', 'SigningPackageDeclined'],
+    ['DELETED', 'SigningPackageDeleted'],
+  ] as const)(
+    'sends one %s event when a package first becomes final',
+    async (status, detailType) => {
+      const packageId = newPackage();
+      await table.store.markInProgress(packageId, at());
+      const confirmedAt = at(1_000);
+      await table.store.recordConfirmation(
+        packageId,
+        { status, workflowStatus: status === 'DELETED' ? undefined : status },
+        confirmedAt,
+      );
+      await pump.drain();
+
+      expect(eventsFor(packageId)).toEqual([
+        expect.objectContaining({
+          busName: 'signing-events',
+          source: 'signinghub.finish',
+          detailType,
+          detail: { packageId, status, at: confirmedAt.toISOString() },
+        }),
+      ]);
+    },
+  );
+
+  it('sends one event for a package made final by its first callback (no finish before)', async () => {
+    const packageId = newPackage();
+    await table.store.recordConfirmation(
+      packageId,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(),
+    );
+    await pump.drain();
+    expect(eventsFor(packageId)).toHaveLength(1);
+  });
+
+  it('sends nothing more for duplicate callbacks, later confirmations or a DECLINED after COMPLETED', async () => {
+    const packageId = newPackage();
+    await table.store.recordCallback(packageId, at());
+    await table.store.recordConfirmation(
+      packageId,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(),
+    );
+    await table.store.recordCallback(packageId, at(1));
+    await table.store.recordConfirmation(
+      packageId,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(2),
+    );
+    await table.store.recordConfirmation(
+      packageId,
+      { status: 'DECLINED', workflowStatus: 'DECLINED' },
+      at(3),
+    );
+    await table.store.markInProgress(packageId, at(4));
+    await pump.drain();
+
+    expect(eventsFor(packageId).map((event) => event.detailType)).toEqual([
+      'SigningPackageCompleted',
+    ]);
+    expect(await table.store.getPackage(packageId)).toMatchObject({
+      status: 'COMPLETED',
+      callbacks: 2,
+    });
+  });
+
+  it('sends nothing for packages still in progress or for finish items', async () => {
+    const packageId = newPackage();
+    await table.store.markInProgress(packageId, at());
+    await table.store.recordConfirmation(
+      packageId,
+      { status: 'IN_PROGRESS', workflowStatus: 'SHARED' },
+      at(),
+    );
+    await table.store.claimFinish(
+      { packageId, signer: 'a@b.c' },
+      { leaseId: 'l', leaseUntil: Date.now() + 9_000 },
+      at(),
+    );
+    await pump.drain();
+    expect(eventsFor(packageId)).toEqual([]);
+  });
+
+  it('loses nothing and repeats nothing while EventBridge refuses for a while', async () => {
+    const first = newPackage();
+    const second = newPackage();
+    await table.store.recordConfirmation(
+      first,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(),
+    );
+    await table.store.recordConfirmation(
+      second,
+      { status: 'DECLINED', workflowStatus: 'DECLINED' },
+      at(),
+    );
+    eventBridge.failNext(3);
+
+    await pump.drain();
+
+    expect(eventsFor(first)).toHaveLength(1);
+    expect(eventsFor(second)).toHaveLength(1);
+    const order = eventBridge.events.map(
+      (event) => (event.detail as { packageId: number }).packageId,
+    );
+    expect(order.indexOf(first)).toBeLessThan(order.indexOf(second));
+  });
+});

@@ -1,0 +1,91 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../lib/logger.ts';
+import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
+import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../local/simulator/signinghub-simulator.ts';
+import { lambdaContext, scheduledEvent } from '../support/factories.ts';
+import { type FunctionStack, startFunctionStack } from '../support/function-stack.ts';
+import { itemAt } from '../support/table-items.ts';
+
+interface ReconcileModule {
+  handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+}
+
+let stack: FunctionStack<ReconcileModule>;
+let nextPackageId = 8_000;
+
+beforeAll(async () => {
+  stack = await startFunctionStack<ReconcileModule>(() => import('../../functions/reconcile.ts'), {
+    RECONCILE_AFTER_SECONDS: '900',
+  });
+});
+afterAll(() => stack.stop());
+
+/** A package IN_PROGRESS in the table whose last change was `ageSeconds` ago, COMPLETED at SigningHub. */
+const openPackage = async (ageSeconds: number, workflowStatus = 'COMPLETED') => {
+  nextPackageId += 1;
+  stack.simulator.createPackage(nextPackageId, ['alice@example.com']);
+  stack.simulator.setWorkflowStatus(nextPackageId, workflowStatus);
+  await stack.table.store.markInProgress(nextPackageId, new Date(Date.now() - ageSeconds * 1000));
+  return nextPackageId;
+};
+const statusOf = async (packageId: number) =>
+  (await itemAt(stack.table, `PACKAGE#${packageId}`, 'PACKAGE'))?.status;
+
+describe('reconcile', () => {
+  it('confirms a package whose callback was lost and leaves young ones alone', async () => {
+    const lost = await openPackage(3_600);
+    const declined = await openPackage(1_000, 'DECLINED');
+    const stillOpen = await openPackage(2_000, 'IN_PROGRESS');
+    const young = await openPackage(60);
+
+    const summary = await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
+
+    expect(await statusOf(lost)).toBe('COMPLETED');
+    expect(await statusOf(declined)).toBe('DECLINED');
+    expect(await statusOf(stillOpen)).toBe('IN_PROGRESS');
+    expect(await statusOf(young)).toBe('IN_PROGRESS');
+    expect(stack.simulator.count('workflow', young)).toBe(0);
+    expect(summary).toMatchObject({ checked: 3, final: 2, stillInProgress: 1, unconfirmed: 0 });
+  });
+
+  it('waits RECONCILE_AFTER_SECONDS again before asking about a package that is still open', async () => {
+    const open = await openPackage(2_000, 'IN_PROGRESS');
+    await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
+    await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
+    expect(stack.simulator.count('workflow', open)).toBe(1);
+  });
+
+  it('stops at its per-run limit and picks up the rest on the next run, oldest first', async () => {
+    const ids = [];
+    for (let age = 20_000; age > 10_000; age -= 1_000) ids.push(await openPackage(age));
+    const deps = {
+      store: stack.table.store,
+      now: () => new Date(),
+      signingHub: new SigningHubClient({
+        baseUrl: stack.simulator.url,
+        apiVersion: 'v3',
+        timeoutMs: 1_000,
+        credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
+      }),
+    };
+    const options = { afterSeconds: 900, maxPackages: 4, pageSize: 3, concurrency: 2 };
+
+    const first = await reconcilePackages(deps, options, silentLog);
+
+    expect(first).toMatchObject({ checked: 4, more: true });
+    expect(await Promise.all(ids.slice(0, 4).map(statusOf))).toEqual(Array(4).fill('COMPLETED'));
+    expect(await statusOf(ids[4] ?? 0)).toBe('IN_PROGRESS');
+    await reconcilePackages(deps, { ...options, maxPackages: 100 }, silentLog);
+    expect(await Promise.all(ids.map(statusOf))).toEqual(Array(ids.length).fill('COMPLETED'));
+  });
+
+  it('counts a package SigningHub could not confirm and leaves it open', async () => {
+    const down = await openPackage(5_000);
+    stack.simulator.script(down, 'workflow', { status: 500 });
+    const summary = await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
+    expect(summary).toMatchObject({ unconfirmed: 1 });
+    expect(await statusOf(down)).toBe('IN_PROGRESS');
+  });
+});

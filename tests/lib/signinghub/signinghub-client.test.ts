@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  FinalSigningHubError,
+  RetryableSigningHubError,
+  SigningHubAbortedError,
+} from '../../../lib/signinghub/errors.ts';
+import {
+  SigningHubClient,
+  type SigningHubClientOptions,
+} from '../../../lib/signinghub/signinghub-client.ts';
+import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  startSimulator,
+} from '../../../local/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../../local/simulator/types.ts';
+
+let simulator: SigningHubSimulator;
+beforeAll(async () => {
+  simulator = await startSimulator({ tokenTtlSeconds: 600 });
+});
+afterAll(() => simulator.close());
+beforeEach(() => simulator.reset());
+
+const client = (options: Partial<SigningHubClientOptions> = {}) =>
+  new SigningHubClient({
+    baseUrl: simulator.url,
+    apiVersion: 'v3',
+    timeoutMs: 300,
+    credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
+    ...options,
+  });
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('SigningHubClient tokens', () => {
+  it('authenticates once per scope, also for concurrent calls', async () => {
+    const sh = client();
+    await Promise.all([1, 2, 3, 4].map((id) => sh.finishPackage(id, { scope: 'a@x.com' })));
+    await sh.finishPackage(5, { scope: 'b@x.com' });
+    await sh.finishPackage(6);
+    const scopes = simulator.calls
+      .filter((c) => c.operation === 'authenticate')
+      .map((c) => c.scope ?? '');
+    expect(scopes.sort()).toEqual(['', 'a@x.com', 'b@x.com']);
+  });
+
+  it('authenticates again shortly before the token expires', async () => {
+    let now = 1_000_000;
+    const sh = client({ now: () => now });
+    await sh.finishPackage(1);
+    now += 500_000; // 600 s token, refreshed once fewer than 60 s remain
+    await sh.finishPackage(2);
+    expect(simulator.count('authenticate')).toBe(1);
+    now += 50_000;
+    await sh.finishPackage(3);
+    expect(simulator.count('authenticate')).toBe(2);
+  });
+
+  it('reports an OTP account as an authentication error that says why', async () => {
+    simulator.setOtpRequired(true);
+    const error = await rejection(client().finishPackage(1));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ otpRequired: true, httpStatus: 403, retryable: true });
+    expect(String((error as Error).message)).toContain('one-time password');
+    simulator.setOtpRequired(false);
+  });
+
+  it('never puts the password or client secret in an authentication error', async () => {
+    const error = await rejection(
+      client({
+        credentials: async () => ({
+          ...DEFAULT_SIMULATOR_CREDENTIALS,
+          password: 'wrong-password-value',
+        }),
+      }).finishPackage(1),
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    const text = `${(error as Error).message} ${JSON.stringify(error)}`;
+    expect(text).not.toContain('wrong-password-value');
+    expect(text).not.toContain(DEFAULT_SIMULATOR_CREDENTIALS.clientSecret);
+  });
+
+  it('reads the credentials only once', async () => {
+    let reads = 0;
+    const sh = client({
+      credentials: async () => {
+        reads += 1;
+        return DEFAULT_SIMULATOR_CREDENTIALS;
+      },
+    });
+    await sh.finishPackage(1, { scope: 'a@x.com' });
+    await sh.finishPackage(2, { scope: 'b@x.com' });
+    expect(reads).toBe(1);
+  });
+});
+
+describe('SigningHubClient calls', () => {
+  it('uses the configured API version in the path', async () => {
+    await client({ apiVersion: 'v4' }).finishPackage(77);
+    expect(simulator.calls.find((c) => c.operation === 'finish')?.path).toBe(
+      '/v4/packages/77/finish',
+    );
+  });
+
+  it('classifies answers into final and retryable errors with SigningHub message', async () => {
+    simulator.script(1, 'finish', { status: 403, body: { Message: 'Account is disabled' } });
+    simulator.script(2, 'finish', { status: 429, headers: { 'retry-after': '7' }, body: {} });
+    const final = await rejection(client().finishPackage(1));
+    const busy = await rejection(client().finishPackage(2));
+    expect(final).toBeInstanceOf(FinalSigningHubError);
+    expect(final).toMatchObject({ httpStatus: 403, signingHubMessage: 'Account is disabled' });
+    expect(busy).toBeInstanceOf(RetryableSigningHubError);
+    expect(busy).toMatchObject({ httpStatus: 429, retryAfterMs: 7_000 });
+  });
+
+  it('treats a timeout as retryable', async () => {
+    simulator.script(1, 'finish', { hang: true });
+    const error = await rejection(client().finishPackage(1));
+    expect(error).toBeInstanceOf(RetryableSigningHubError);
+    expect((error as Error).message).toContain('no answer within 300 ms');
+  });
+
+  it('stops when the caller signal fires', async () => {
+    simulator.script(1, 'finish', { hang: true });
+    const error = await rejection(
+      client({ timeoutMs: 5_000 }).finishPackage(1, { signal: AbortSignal.timeout(100) }),
+    );
+    expect(error).toBeInstanceOf(SigningHubAbortedError);
+  });
+
+  it('answers undefined for a deleted package and reads workflow details otherwise', async () => {
+    simulator.createPackage(10, ['a@x.com', 'b@x.com']);
+    simulator.createPackage(11, ['a@x.com']);
+    simulator.deletePackage(11);
+    const sh = client();
+    expect(await sh.getWorkflow(10)).toMatchObject({
+      packageId: 10,
+      workflowStatus: 'IN_PROGRESS',
+      users: [
+        { email: 'a@x.com', processStatus: 'UN_PROCESSED' },
+        { email: 'b@x.com', processStatus: 'UN_PROCESSED' },
+      ],
+    });
+    expect(await sh.getWorkflow(11)).toBeUndefined();
+  });
+});
