@@ -66,6 +66,9 @@ export const finishPackage = async (
     return { leaseId, leaseUntil: now.getTime() + remaining + LEASE_MARGIN_MS };
   };
 
+  const persist = <T>(what: string, write: () => Promise<T>) =>
+    persistently(what, write, deps, budget, log);
+
   const claimedAt = deps.now();
   const claim = await deps.store.claimFinish(key, leaseFrom(claimedAt), claimedAt);
   if (!claim.claimed) {
@@ -73,6 +76,8 @@ export const finishPackage = async (
     log.info(settled ? 'finish already settled; nothing sent' : 'finish in flight elsewhere', {
       finishStatus: claim.status,
     });
+    // The delivery that succeeded may have died before it recorded the package: make sure.
+    if (claim.status === 'SUCCEEDED') await deps.store.markInProgress(key.packageId, deps.now());
     return settled ? 'already-settled' : 'in-flight-elsewhere';
   }
 
@@ -83,13 +88,13 @@ export const finishPackage = async (
     unrecorded = 0;
     return sent;
   };
-  const settle = (status: Settled, lastError?: LastError): Promise<boolean> =>
-    deps.store.settleFinish(key, leaseId, {
-      status,
-      now: deps.now(),
-      requestsSent: takeUnrecorded(),
-      lastError,
-    });
+  // A request was sent: losing its outcome would let a later delivery send it again.
+  const settle = (status: Settled, lastError?: LastError): Promise<boolean> => {
+    const requestsSent = takeUnrecorded();
+    return persist('the finish outcome', () =>
+      deps.store.settleFinish(key, leaseId, { status, now: deps.now(), requestsSent, lastError }),
+    );
+  };
 
   for (let attempt = 1; ; attempt += 1) {
     const error = await sendFinish(event, deps, budget, () => {
@@ -101,7 +106,7 @@ export const finishPackage = async (
         log.warn('finish sent but the lease was lost before it could be recorded', { attempt });
         return 'lease-lost';
       }
-      await deps.store.markInProgress(key.packageId, deps.now());
+      await persist('the package', () => deps.store.markInProgress(key.packageId, deps.now()));
       log.info('finish succeeded', { attempt });
       return 'succeeded';
     }
@@ -136,6 +141,32 @@ export const finishPackage = async (
     const now = deps.now();
     const progress = { lastError, requestsSent: takeUnrecorded(), now };
     if (!(await deps.store.recordRetry(key, leaseFrom(now), progress))) return 'lease-lost';
+  }
+};
+
+/** Stop retrying a write this long before the invocation's own deadline. */
+const PERSIST_GIVE_UP_MS = 500;
+
+/** Retries a write that must not be lost (DynamoDB briefly away) while the invocation has time. */
+const persistently = async <T>(
+  what: string,
+  write: () => Promise<T>,
+  deps: FinishDependencies,
+  budget: InvocationBudget,
+  log: Log,
+): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      const wait = Math.min(2_000, 100 * 2 ** tries);
+      if (budget.remainingMs() - wait < PERSIST_GIVE_UP_MS) throw error;
+      log.warn(`could not record ${what}; trying again`, {
+        error: error instanceof Error ? error.name : 'unknown',
+        tries,
+      });
+      await deps.sleep(wait);
+    }
   }
 };
 

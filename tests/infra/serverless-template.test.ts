@@ -41,7 +41,7 @@ describe('the packaged CloudFormation template', () => {
       Handler: 'functions/finish.handler',
     });
     expect(finish.Properties.Environment).toMatchObject({
-      Variables: { TABLE_NAME: { Ref: 'Table' }, SIGNINGHUB_API_VERSION: 'v3' },
+      Variables: { TABLE_NAME: 'signinghub-finish-test', SIGNINGHUB_API_VERSION: 'v3' },
     });
   });
 
@@ -53,6 +53,7 @@ describe('the packaged CloudFormation template', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(table.Properties).toMatchObject({
+      TableName: 'signinghub-finish-test',
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
