@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     // DynamoDB Local and the SDK need a region and some credentials; none of them is real.
     env: {
       AWS_REGION: 'us-east-1',
