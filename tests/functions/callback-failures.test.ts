@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port.ts';
+import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
+import { callbackEvent } from '../support/factories.ts';
+import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
+import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
+
+let stack: CallbackStack;
+let output: OutputCapture;
+
+beforeAll(async () => {
+  output = captureOutput();
+  // Nothing listens there: every DynamoDB request fails.
+  stack = await startCallbackStack({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
+});
+afterAll(async () => {
+  output.stop();
+  await stack.stop();
+});
+
+describe('callback: failures of its own', () => {
+  it('answers 500 with a generic message and no detail when the table cannot be reached', async () => {
+    stack.simulator.createPackage(1, ['a@x.com']);
+    const answer = await stack.call(
+      callbackEvent({ secret: TEST_CALLBACK_SECRET, query: { package_id: '1' } }),
+    );
+    expect(answer.statusCode).toBe(500);
+    expect(answer.rawBody).toBe('Internal Server Error');
+    expect(output.text()).toContain('callback failed');
+    expect(output.text()).not.toContain(TEST_CALLBACK_SECRET);
+  });
+});
