@@ -8,6 +8,9 @@ import { createInvocationBudget } from '../lib/invocation-budget.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { createRuntime } from '../lib/runtime.ts';
 
+/** A batch is at most 10 messages (the queue's batch size): all of them at once. */
+const FINISH_CONCURRENCY = 10;
+
 const logger = new Logger({ serviceName: 'signinghub-finish' });
 const runtime = createRuntime(loadConfig(process.env));
 const log = fromPowertools(logger);
@@ -21,7 +24,7 @@ const finishSigningEvents = async (
   const budget = createInvocationBudget(() => context.getRemainingTimeInMillis(), signal);
   const { batchItemFailures } = await processSigningBatch(
     messages,
-    { ...runtime, log, concurrency: 5 },
+    { ...runtime, log, concurrency: FINISH_CONCURRENCY },
     budget,
   );
   return { batchItemFailures };

@@ -81,7 +81,8 @@ export class SigningHubClient {
   /** POST /{version}/packages/{id}/finish. Resolves on 200; throws a SigningHubError otherwise. */
   async finishPackage(packageId: number, options: CallOptions = {}): Promise<void> {
     const response = await this.#authorized('finish', packageId, options);
-    await response.body?.cancel();
+    // Reading the (empty) body lets the connection go back to the pool; cancelling aborts it.
+    await response.arrayBuffer();
   }
 
   /** GET /{version}/packages/{id}/workflow as the account itself; undefined when deleted (404). */
@@ -110,7 +111,7 @@ export class SigningHubClient {
     let token = await this.#token(scope, options.signal);
     let response = await this.#send(operation, packageId, token, options);
     if (response.status === 401) {
-      await response.body?.cancel();
+      await response.arrayBuffer();
       this.#forget(scope, token);
       token = await this.#token(scope, options.signal);
       response = await this.#send(operation, packageId, token, options);

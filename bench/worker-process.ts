@@ -1,0 +1,74 @@
+import { fork } from 'node:child_process';
+import type { RoundReport, WorkerCommand, WorkerMessage, Workload } from './worker-protocol.ts';
+
+export interface WorkerProcess {
+  run(command: WorkerCommand & { type: 'round' }): Promise<RoundReport>;
+  stop(): Promise<void>;
+}
+
+const WORKER = new URL('./warm-worker.ts', import.meta.url);
+
+/** Forks a warm worker for `workload` and waits until its handler module has loaded. */
+export const startWorker = async (
+  workload: Workload,
+  env: Readonly<Record<string, string>>,
+): Promise<WorkerProcess> => {
+  const child = fork(WORKER, [workload], {
+    execPath: process.execPath,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    // A function's logs go to stdout, as in Lambda; nobody reads them here.
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const failure = (reason: string) => new Error(`${workload} worker ${reason}\n${stderr}`.trim());
+
+  let pending: { resolve(report: WorkerMessage): void; reject(error: Error): void } | undefined;
+  const next = () =>
+    new Promise<WorkerMessage>((resolve, reject) => {
+      pending = { resolve, reject };
+    });
+  child.on('message', (message: WorkerMessage) => {
+    const waiting = pending;
+    pending = undefined;
+    waiting?.resolve(message);
+  });
+  child.on('exit', (code, signal) => {
+    const waiting = pending;
+    pending = undefined;
+    waiting?.reject(failure(`exited (${signal ?? code})`));
+  });
+
+  const expect = async <T extends WorkerMessage['type']>(type: T) => {
+    const message = await next();
+    if (message.type === 'error') throw failure(`failed: ${message.message}`);
+    if (message.type !== type) throw failure(`answered ${message.type}, not ${type}`);
+    return message as Extract<WorkerMessage, { type: T }>;
+  };
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (child.connected) child.send({ type: 'stop' } satisfies WorkerCommand);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    await expect('ready');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    run: async (command) => {
+      const reply = expect('round');
+      child.send(command);
+      return reply;
+    },
+    stop,
+  };
+};
