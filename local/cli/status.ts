@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { parsePackageId } from '../../lib/package-id.ts';
+import { loadPackageReports, type PackageReport } from '../package-report.ts';
+import { runCommand } from '../run-command.ts';
+import { requireRunningStack } from '../stack-state.ts';
+import { renderTable, shortTime } from '../text-table.ts';
+import { UserError } from '../user-error.ts';
+
+const USAGE = 'usage: npm run status -- [packageId] [--json] [--limit N]';
+
+const finishSummary = (report: PackageReport): string => {
+  const counts = new Map<string, number>();
+  for (const finish of report.finishes)
+    counts.set(finish.status, (counts.get(finish.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ') || '-';
+};
+
+const eventSummary = (report: PackageReport): string =>
+  report.events.map((event) => event.detailType).join(', ') || '-';
+
+const listPackages = (reports: readonly PackageReport[], total: number): string => {
+  const table = renderTable(
+    ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', 'COMPLETION EVENT', 'UPDATED'],
+    reports.map((report) => [
+      String(report.packageId),
+      report.package?.status ?? '-',
+      report.package?.workflowStatus ?? '-',
+      String(report.package?.callbacks ?? 0),
+      finishSummary(report),
+      eventSummary(report),
+      shortTime(report.updatedAt),
+    ]),
+  );
+  const more =
+    total > reports.length
+      ? `\n(the ${reports.length} newest of ${total} packages; --limit ${total} shows all)`
+      : '';
+  return `${table}${more}`;
+};
+
+const describePackage = (report: PackageReport): string => {
+  const lines: string[] = [];
+  const item = report.package;
+  lines.push(
+    item
+      ? `package ${report.packageId}: ${item.status}` +
+          `${item.workflowStatus ? ` (SigningHub says ${item.workflowStatus})` : ''}, ` +
+          `${item.callbacks} callback${item.callbacks === 1 ? '' : 's'}` +
+          `${item.lastCallbackAt ? ` (last ${shortTime(item.lastCallbackAt)})` : ''}` +
+          `${item.completedAt ? `, final since ${shortTime(item.completedAt)}` : ''}`
+      : `package ${report.packageId}: no package item yet (made by the first successful finish or callback)`,
+  );
+  lines.push(
+    report.events.length > 0
+      ? report.events
+          .map(
+            (event) =>
+              `completion event: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
+          )
+          .join('\n')
+      : 'completion event: none yet',
+  );
+  const simulated = report.simulator;
+  if (simulated) {
+    const signers =
+      simulated.signers.map((signer) => `${signer.email} ${signer.processStatus}`).join(', ') ||
+      'no signers';
+    const callbacks =
+      simulated.callbacks
+        .map((sent) => `${sent.mode} → ${sent.status ?? sent.error ?? 'pending'}`)
+        .join(', ') || 'none yet';
+    lines.push(
+      `simulator: workflow ${simulated.workflowStatus}; ${signers}; callback ${callbacks}`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    report.finishes.length > 0
+      ? renderTable(
+          ['SIGNER', 'STATUS', 'ATTEMPTS', 'LAST ERROR', 'FINISHED'],
+          report.finishes.map((finish) => [
+            finish.signer ?? '(the account itself)',
+            finish.status,
+            String(finish.attempts),
+            finish.lastError
+              ? `${finish.lastError.httpStatus ?? ''} ${finish.lastError.message}`.trim()
+              : '-',
+            shortTime(finish.finishedAt),
+          ]),
+        )
+      : 'no finish items yet',
+  );
+  return lines.join('\n');
+};
+
+const main = async (): Promise<number> => {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch {
+    throw new UserError(USAGE);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UserError(USAGE);
+  const idText = positionals[0];
+  const packageId = idText === undefined ? undefined : parsePackageId(idText);
+  if (idText !== undefined && packageId === undefined) {
+    throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
+  }
+  const limit = values.limit === undefined ? 20 : parsePackageId(values.limit);
+  if (limit === undefined) throw new UserError(`--limit takes a positive integer; ${USAGE}`);
+
+  const state = await requireRunningStack(process.env);
+  const { reports, total } = await loadPackageReports(state, {
+    ...(packageId === undefined ? {} : { packageId }),
+    limit,
+  });
+  if (packageId !== undefined && reports.length === 0) {
+    throw new UserError(
+      `package ${packageId} has nothing in the table yet: send a signing event with ` +
+        `npm run event -- ${packageId} <signerEmail>`,
+    );
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ packages: reports, total }, null, 2)}\n`);
+    return 0;
+  }
+  const first = reports[0];
+  if (!first) {
+    process.stdout.write(
+      state.simulatorUrl
+        ? 'no packages yet: create one with npm run simulator -- package 1001 --signers ' +
+            'alice@example.com,bob@example.com, then npm run event -- 1001 alice@example.com\n'
+        : 'no packages yet: send a signing event with npm run event -- <packageId> <signerEmail>\n',
+    );
+    return 0;
+  }
+  process.stdout.write(
+    `${packageId === undefined ? listPackages(reports, total) : describePackage(first)}\n`,
+  );
+  return 0;
+};
+
+const parse = () =>
+  parseArgs({
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, limit: { type: 'string' } },
+  });
+
+runCommand(main);

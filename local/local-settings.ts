@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Environment, loadConfig } from '../lib/config.ts';
+import { isConfigError } from '../lib/errors.ts';
+import { readEnvFile } from './env-file.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from './simulator/signinghub-simulator.ts';
+import type { CallbackMode } from './simulator/types.ts';
+import { UserError } from './user-error.ts';
+
+export const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const STAGE = 'local';
+/** serverless.yml's provider region; the functions see it as AWS_REGION. */
+export const REGION = 'eu-west-1';
+export const SERVICE = 'signinghub-finish';
+export const TABLE_NAME = `${SERVICE}-${STAGE}`;
+export const EVENT_BUS_NAME = 'local';
+export const DEFAULT_SIGNINGHUB_URL = 'https://api.signinghub.com';
+/** Nothing here is real: local clients need some region and credentials to sign requests. */
+export const LOCAL_AWS = {
+  region: REGION,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+export interface LocalPorts {
+  readonly http: number;
+  readonly lambda: number;
+  readonly dynamoDb: number;
+  readonly simulator: number;
+  readonly eventBridge: number;
+}
+
+const PORT_VARIABLES = {
+  http: { name: 'LOCAL_HTTP_PORT', fallback: 3000, role: 'the callback HTTP API' },
+  lambda: { name: 'LOCAL_LAMBDA_PORT', fallback: 3002, role: 'the Lambda invoke endpoint' },
+  dynamoDb: { name: 'LOCAL_DYNAMODB_PORT', fallback: 8000, role: 'DynamoDB Local' },
+  simulator: { name: 'LOCAL_SIMULATOR_PORT', fallback: 3010, role: 'the SigningHub simulator' },
+  eventBridge: {
+    name: 'LOCAL_EVENTBRIDGE_PORT',
+    fallback: 3011,
+    role: 'the EventBridge emulator',
+  },
+} as const satisfies Record<keyof LocalPorts, { name: string; fallback: number; role: string }>;
+
+export const portVariable = (key: keyof LocalPorts) => PORT_VARIABLES[key];
+
+const CREDENTIAL_VARIABLES = [
+  'SIGNINGHUB_CLIENT_ID',
+  'SIGNINGHUB_CLIENT_SECRET',
+  'SIGNINGHUB_USERNAME',
+  'SIGNINGHUB_PASSWORD',
+] as const;
+
+/** What a .env may set; anything else under these prefixes is a typo worth stopping for. */
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...CREDENTIAL_VARIABLES,
+  'SIGNINGHUB_BASE_URL',
+  'SIGNINGHUB_API_VERSION',
+  'SIGNINGHUB_TIMEOUT_MS',
+  'CALLBACK_SECRET',
+  'LOCAL_CALLBACK_MODE',
+  ...Object.values(PORT_VARIABLES).map(({ name }) => name),
+]);
+const CHECKED_PREFIXES = ['SIGNINGHUB_', 'LOCAL_', 'CALLBACK_'];
+
+const CALLBACK_MODES: readonly CallbackMode[] = ['query', 'webhook', 'report'];
+
+export type SigningHubTarget =
+  | { readonly kind: 'simulator'; readonly url: string; readonly callbackMode: CallbackMode }
+  | { readonly kind: 'remote'; readonly url: string };
+
+export interface LocalSettings {
+  /** Where the stack keeps its data and state (absolute). */
+  readonly dir: string;
+  readonly envFile: string;
+  readonly envFileUsed: boolean;
+  readonly ports: LocalPorts;
+  readonly signingHub: SigningHubTarget;
+  readonly callbackSecret: string;
+  /** Whether the callback secret came from the user (stable) or was made for this run. */
+  readonly callbackSecretGiven: boolean;
+  /** What the functions get on top of serverless.yml's environment. */
+  readonly functionEnv: Readonly<Record<string, string>>;
+  /** Values never to be shown: masked in everything the stack prints. */
+  readonly secrets: readonly string[];
+}
+
+/** The stack's folder: LOCAL_DIR (environment only, so every command finds the same one). */
+export const localDir = (env: Environment): string =>
+  resolve(REPO_DIR, env.LOCAL_DIR?.trim() || '.local');
+
+const envFilePath = (env: Environment): string =>
+  resolve(REPO_DIR, env.LOCAL_ENV_FILE?.trim() || '.env');
+
+const parsePort = (raw: string, name: string, where: string): number => {
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65_535) {
+    throw new UserError(`${where}: ${name} must be a port number (1-65535), got "${raw}"`);
+  }
+  return Number(raw);
+};
+
+/**
+ * Reads the process environment over the .env file, validates everything npm start needs and
+ * answers with the settings; a mistake becomes a UserError naming the variable and where it is.
+ */
+export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
+  const envFile = envFilePath(processEnv);
+  const fileEnv = readEnvFile(envFile);
+  for (const name of Object.keys(fileEnv)) {
+    if (name === 'LOCAL_DIR' || name === 'LOCAL_ENV_FILE') {
+      throw new UserError(
+        `${envFile}: ${name} is read from the environment only (${name}=… npm start), not from .env`,
+      );
+    }
+    if (CHECKED_PREFIXES.some((prefix) => name.startsWith(prefix)) && !KNOWN_VARIABLES.has(name)) {
+      throw new UserError(
+        `${envFile}: unknown variable ${name}; expected one of ${[...KNOWN_VARIABLES].join(', ')}`,
+      );
+    }
+  }
+  const where = (name: string): string =>
+    processEnv[name] !== undefined && processEnv[name] !== '' ? 'the environment' : envFile;
+  const value = (name: string): string | undefined => {
+    const raw = processEnv[name] ?? fileEnv[name];
+    const trimmed = raw?.trim();
+    return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+  };
+
+  const ports = Object.fromEntries(
+    Object.entries(PORT_VARIABLES).map(([key, { name, fallback }]) => {
+      const raw = value(name);
+      return [key, raw === undefined ? fallback : parsePort(raw, name, where(name))];
+    }),
+  ) as unknown as LocalPorts;
+  const taken = new Map<number, string>();
+  for (const [key, port] of Object.entries(ports)) {
+    const name = PORT_VARIABLES[key as keyof LocalPorts].name;
+    const other = taken.get(port);
+    if (other) throw new UserError(`${name} and ${other} are both ${port}: give each its own port`);
+    taken.set(port, name);
+  }
+
+  const givenCredentials = CREDENTIAL_VARIABLES.filter((name) => value(name) !== undefined);
+  const baseUrl = value('SIGNINGHUB_BASE_URL');
+  const remote = baseUrl !== undefined || givenCredentials.length > 0;
+  if (remote && givenCredentials.length < CREDENTIAL_VARIABLES.length) {
+    const missing = CREDENTIAL_VARIABLES.filter((name) => !givenCredentials.includes(name));
+    throw new UserError(
+      `${envFile}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: to drive ` +
+        'your SigningHub set all four SIGNINGHUB_ credentials and SIGNINGHUB_BASE_URL, or remove ' +
+        'them all to use the simulator',
+    );
+  }
+
+  const callbackMode = value('LOCAL_CALLBACK_MODE') ?? 'query';
+  if (!CALLBACK_MODES.includes(callbackMode as CallbackMode)) {
+    throw new UserError(
+      `${where('LOCAL_CALLBACK_MODE')}: LOCAL_CALLBACK_MODE must be query, webhook or report, ` +
+        `got "${callbackMode}"`,
+    );
+  }
+  const simulatorUrl = `http://127.0.0.1:${ports.simulator}`;
+  const signingHub: SigningHubTarget = remote
+    ? { kind: 'remote', url: baseUrl ?? DEFAULT_SIGNINGHUB_URL }
+    : { kind: 'simulator', url: simulatorUrl, callbackMode: callbackMode as CallbackMode };
+
+  const givenSecret = value('CALLBACK_SECRET');
+  const callbackSecret = givenSecret ?? randomBytes(18).toString('base64url');
+  const simulator = DEFAULT_SIMULATOR_CREDENTIALS;
+  const credentials: Record<(typeof CREDENTIAL_VARIABLES)[number], string> = remote
+    ? {
+        SIGNINGHUB_CLIENT_ID: value('SIGNINGHUB_CLIENT_ID') ?? '',
+        SIGNINGHUB_CLIENT_SECRET: value('SIGNINGHUB_CLIENT_SECRET') ?? '',
+        SIGNINGHUB_USERNAME: value('SIGNINGHUB_USERNAME') ?? '',
+        SIGNINGHUB_PASSWORD: value('SIGNINGHUB_PASSWORD') ?? '',
+      }
+    : {
+        SIGNINGHUB_CLIENT_ID: simulator.clientId,
+        SIGNINGHUB_CLIENT_SECRET: simulator.clientSecret,
+        SIGNINGHUB_USERNAME: simulator.username,
+        SIGNINGHUB_PASSWORD: simulator.password,
+      };
+  const optional = (name: string): Record<string, string> => {
+    const found = value(name);
+    return found === undefined ? {} : { [name]: found };
+  };
+  const functionEnv: Record<string, string> = {
+    TABLE_NAME,
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamoDb}`,
+    SIGNINGHUB_BASE_URL: signingHub.url,
+    ...optional('SIGNINGHUB_API_VERSION'),
+    ...optional('SIGNINGHUB_TIMEOUT_MS'),
+    ...credentials,
+    CALLBACK_SECRET: callbackSecret,
+    EVENT_BUS_NAME,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${ports.eventBridge}`,
+  };
+  try {
+    loadConfig(functionEnv, { requireCallbackSecret: true });
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    throw new UserError(
+      `${where(error.variable)}: ${error.message}; fix it and run npm start again`,
+    );
+  }
+  return {
+    dir: localDir(processEnv),
+    envFile,
+    envFileUsed: Object.keys(fileEnv).length > 0,
+    ports,
+    signingHub,
+    callbackSecret,
+    callbackSecretGiven: givenSecret !== undefined,
+    functionEnv,
+    secrets: [
+      callbackSecret,
+      ...(remote ? [credentials.SIGNINGHUB_CLIENT_SECRET, credentials.SIGNINGHUB_PASSWORD] : []),
+    ],
+  };
+};

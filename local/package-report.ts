@@ -1,0 +1,216 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { PublishedEvent } from './completion-event-relay.ts';
+import {
+  packageIdOfEvent,
+  readPublishedEvents,
+  simulatorRequest,
+  tableClient,
+} from './stack-client.ts';
+import type { StackState } from './stack-state.ts';
+
+export interface FinishReport {
+  readonly signer: string | null;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: { readonly httpStatus?: number; readonly message: string } | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+export interface PackageRecord {
+  readonly status: string;
+  readonly workflowStatus: string | null;
+  readonly callbacks: number;
+  readonly lastCallbackAt: string | null;
+  readonly completedAt: string | null;
+  readonly updatedAt: string | null;
+}
+
+export interface SimulatorReport {
+  readonly workflowStatus: string;
+  readonly signers: readonly { readonly email: string; readonly processStatus: string }[];
+  /** The callbacks the simulator made for the package (the URL is left out: it holds the secret). */
+  readonly callbacks: readonly {
+    readonly mode: string;
+    readonly status: number | null;
+    readonly error: string | null;
+  }[];
+}
+
+/** One package as the table, the completion events and (when it runs) the simulator see it. */
+export interface PackageReport {
+  readonly packageId: number;
+  readonly package: PackageRecord | null;
+  readonly finishes: readonly FinishReport[];
+  readonly events: readonly PublishedEvent[];
+  readonly simulator: SimulatorReport | null;
+  /** The latest change among its items. */
+  readonly updatedAt: string | null;
+}
+
+type Item = Record<string, AttributeValue>;
+
+const text = (item: Item, name: string): string | null => item[name]?.S ?? null;
+const count = (item: Item, name: string): number => Number(item[name]?.N ?? 0);
+
+const lastErrorOf = (item: Item): FinishReport['lastError'] => {
+  const map = item.lastError?.M;
+  if (!map) return null;
+  const status = map.httpStatus?.N;
+  const message = map.message?.S ?? '';
+  return status === undefined ? { message } : { httpStatus: Number(status), message };
+};
+
+const packageIdOf = (item: Item): number | undefined => {
+  const match = /^PACKAGE#([0-9]+)$/.exec(item.pk?.S ?? '');
+  return match ? Number(match[1]) : undefined;
+};
+
+const newest = (...times: (string | null)[]): string | null =>
+  times.reduce<string | null>(
+    (latest, time) => (time && (!latest || time > latest) ? time : latest),
+    null,
+  );
+
+const readItems = async (client: DynamoDBClient, state: StackState, packageId?: number) => {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page =
+      packageId === undefined
+        ? await client.send(
+            new ScanCommand({
+              TableName: state.tableName,
+              FilterExpression: 'begins_with(pk, :package)',
+              ExpressionAttributeValues: { ':package': { S: 'PACKAGE#' } },
+              ExclusiveStartKey: startKey,
+            }),
+          )
+        : await client.send(
+            new QueryCommand({
+              TableName: state.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': { S: `PACKAGE#${packageId}` } },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+};
+
+interface SimulatorCalls {
+  readonly callbacksSent?: readonly {
+    packageId: number;
+    mode: string;
+    status?: number;
+    error?: string;
+  }[];
+}
+
+interface SimulatedPackage {
+  readonly workflowStatus: string;
+  readonly signers: readonly { readonly email: string; readonly processStatus: string }[];
+}
+
+const simulatorReport = async (
+  state: StackState,
+  packageId: number,
+  calls: SimulatorCalls,
+): Promise<SimulatorReport | null> => {
+  const { status, body } = await simulatorRequest(
+    state,
+    'GET',
+    `/_simulator/packages/${packageId}`,
+  );
+  if (status !== 200) return null;
+  const simulated = body as SimulatedPackage;
+  return {
+    workflowStatus: simulated.workflowStatus,
+    signers: simulated.signers.map(({ email, processStatus }) => ({ email, processStatus })),
+    callbacks: (calls.callbacksSent ?? [])
+      .filter((sent) => sent.packageId === packageId)
+      .map((sent) => ({ mode: sent.mode, status: sent.status ?? null, error: sent.error ?? null })),
+  };
+};
+
+/**
+ * Packages newest first (or the one asked for), with their finish items, completion events and
+ * what the simulator knows; `total` counts every package before `limit`.
+ */
+export const loadPackageReports = async (
+  state: StackState,
+  options: { readonly packageId?: number; readonly limit: number },
+): Promise<{ reports: PackageReport[]; total: number }> => {
+  const client = tableClient(state);
+  let items: Item[];
+  try {
+    items = await readItems(client, state, options.packageId);
+  } finally {
+    client.destroy();
+  }
+  const events = await readPublishedEvents(state);
+  const byPackage = new Map<number, { package: PackageRecord | null; finishes: FinishReport[] }>();
+  for (const item of items) {
+    const packageId = packageIdOf(item);
+    if (packageId === undefined) continue;
+    const entry = byPackage.get(packageId) ?? { package: null, finishes: [] };
+    byPackage.set(packageId, entry);
+    const sortKey = item.sk?.S ?? '';
+    if (sortKey === 'PACKAGE') {
+      entry.package = {
+        status: text(item, 'status') ?? 'IN_PROGRESS',
+        workflowStatus: text(item, 'workflowStatus'),
+        callbacks: count(item, 'callbacks'),
+        lastCallbackAt: text(item, 'lastCallbackAt'),
+        completedAt: text(item, 'completedAt'),
+        updatedAt: text(item, 'updatedAt'),
+      };
+    } else if (sortKey.startsWith('FINISH#')) {
+      const signer = sortKey.slice('FINISH#'.length);
+      entry.finishes.push({
+        signer: signer === '-' ? null : signer,
+        status: text(item, 'status') ?? 'UNKNOWN',
+        attempts: count(item, 'attempts'),
+        lastError: lastErrorOf(item),
+        createdAt: text(item, 'createdAt'),
+        updatedAt: text(item, 'updatedAt'),
+        finishedAt: text(item, 'finishedAt'),
+      });
+    }
+  }
+  const reports = [...byPackage.entries()]
+    .map(([packageId, entry]) => ({
+      packageId,
+      ...entry,
+      finishes: entry.finishes.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')),
+      events: events.filter((event) => packageIdOfEvent(event) === packageId),
+      updatedAt: newest(
+        entry.package?.updatedAt ?? null,
+        ...entry.finishes.map((finish) => finish.updatedAt),
+      ),
+    }))
+    .sort(
+      (a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || b.packageId - a.packageId,
+    );
+  const shown = reports.slice(0, options.limit);
+  const calls = state.simulatorUrl
+    ? ((await simulatorRequest(state, 'GET', '/_simulator/calls')).body as SimulatorCalls)
+    : {};
+  const withSimulator: PackageReport[] = [];
+  for (const report of shown) {
+    withSimulator.push({
+      ...report,
+      simulator: state.simulatorUrl ? await simulatorReport(state, report.packageId, calls) : null,
+    });
+  }
+  return { reports: withSimulator, total: reports.length };
+};

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PublishedEvent } from './completion-event-relay.ts';
+import { LOCAL_AWS } from './local-settings.ts';
+import type { StackState } from './stack-state.ts';
+import { UserError } from './user-error.ts';
+
+/** A client for the running stack's DynamoDB Local. */
+export const tableClient = (state: StackState): DynamoDBClient =>
+  new DynamoDBClient({ endpoint: state.dynamoDbEndpoint, ...LOCAL_AWS, maxAttempts: 2 });
+
+/** Every completion event the stack has published, oldest first. */
+export const readPublishedEvents = async (state: StackState): Promise<PublishedEvent[]> => {
+  let text: string;
+  try {
+    text = await readFile(state.eventsFile, 'utf8');
+  } catch {
+    return [];
+  }
+  const events: PublishedEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      events.push(JSON.parse(line) as PublishedEvent);
+    } catch {
+      // A line cut short by a crash is skipped.
+    }
+  }
+  return events;
+};
+
+export const packageIdOfEvent = (event: PublishedEvent): number | undefined => {
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null || !('packageId' in detail)) return undefined;
+  return typeof detail.packageId === 'number' ? detail.packageId : undefined;
+};
+
+/** The simulator's URL, or one line saying why there is none. */
+export const requireSimulator = (state: StackState): string => {
+  if (state.simulatorUrl) return state.simulatorUrl;
+  throw new UserError(
+    `npm start drives the SigningHub at ${new URL(state.signingHubUrl).origin}, not the ` +
+      'simulator: create packages there (the simulator runs only without SigningHub settings)',
+  );
+};
+
+/** A JSON request to the simulator's control API. */
+export const simulatorRequest = async (
+  state: StackState,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> => {
+  const response = await fetch(`${requireSimulator(state)}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Kept as text.
+  }
+  return { status: response.status, body: parsed };
+};

@@ -1,0 +1,289 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port.ts';
+import type { PackageReport } from '../../local/package-report.ts';
+import { isPortOpen } from '../../local/ports.ts';
+import { readStateFile, type StackState, stateFile } from '../../local/stack-state.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const PACKAGE_ID = 4242;
+const SIGNERS = ['alice@example.com', 'bob@example.com'];
+
+interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let ports: number[];
+let stack: ChildProcess;
+let output = '';
+let exited: Promise<number | null>;
+let state: StackState;
+
+/** `npm run <script> -- <args>` as a user types it, against this test's stack. */
+const npmRun = (script: string, ...args: string[]): Promise<CommandResult> =>
+  new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', script, '--', ...args],
+      { cwd: REPO, env, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+
+/** Every process below `root`, found through /proc's parent links. */
+const descendants = async (root: number): Promise<number[]> => {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const [child, parent] of parents) {
+      if (parent === pid) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+};
+
+/** Running, rather than gone or a zombie waiting for whoever adopted it to reap it. */
+const running = async (pid: number): Promise<boolean> => {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+const waitFor = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output}`);
+    await delay(250);
+  }
+};
+
+const statusOf = async (): Promise<PackageReport | undefined> => {
+  const { code, stdout } = await npmRun('status', String(PACKAGE_ID), '--json');
+  if (code !== 0) return undefined;
+  return (JSON.parse(stdout) as { packages: PackageReport[] }).packages[0];
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'signinghub-finish-e2e-'));
+  ports = [];
+  while (ports.length < 5) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const [http, lambda, dynamoDb, simulator, eventBridge] = ports.map(String);
+  // The user's own SigningHub settings (shell or .env) must not turn this run into a real one.
+  env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(SIGNINGHUB_|LOCAL_|CALLBACK_SECRET|POWERTOOLS_)/.test(name),
+    ),
+  );
+  Object.assign(env, {
+    LOCAL_DIR: dir,
+    LOCAL_ENV_FILE: join(dir, 'no.env'),
+    LOCAL_HTTP_PORT: http,
+    LOCAL_LAMBDA_PORT: lambda,
+    LOCAL_DYNAMODB_PORT: dynamoDb,
+    LOCAL_SIMULATOR_PORT: simulator,
+    LOCAL_EVENTBRIDGE_PORT: eventBridge,
+  });
+  // Its own process group, as in a terminal, so Ctrl-C can reach the whole of it.
+  stack = spawn('npm', ['start'], { cwd: REPO, env, detached: true, stdio: 'pipe' });
+  stack.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  stack.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  exited = new Promise((resolve) => stack.once('exit', resolve));
+  state = await waitFor(
+    'npm start to be ready',
+    async () => {
+      if (stack.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+      const current = await readStateFile(dir);
+      return current?.ready ? (current as StackState) : undefined;
+    },
+    150_000,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  // Only when a test failed before Ctrl-C: nothing may outlive the run.
+  if (stack?.pid !== undefined && stack.exitCode === null && stack.signalCode === null) {
+    const left = await descendants(stack.pid);
+    for (const pid of [-stack.pid, ...left]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+describe('npm start', () => {
+  it('prints a banner with the callback URL masked and the commands to try', () => {
+    const secret = new URL(state.callbackUrl).pathname.split('/').at(-1) ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    expect(output).toContain(`http://127.0.0.1:${ports[0]}/signinghub/callback/****`);
+    expect(output).toContain('npm run event --');
+    expect(output).toContain('Ctrl-C');
+    expect(output).not.toContain(secret);
+  });
+
+  it('runs the whole loop: two finishes, the callback, the confirmation and a completion event', async () => {
+    const created = await npmRun(
+      'simulator',
+      'package',
+      String(PACKAGE_ID),
+      '--signers',
+      SIGNERS.join(','),
+    );
+    expect(created).toMatchObject({ code: 0 });
+    expect(created.stdout).toContain(`package ${PACKAGE_ID} created in the simulator`);
+
+    for (const signer of SIGNERS) {
+      const sent = await npmRun('event', String(PACKAGE_ID), signer);
+      expect(sent, sent.stderr).toMatchObject({ code: 0 });
+      expect(sent.stdout).toContain(`signer ${signer}: SUCCEEDED after 1 finish request`);
+    }
+
+    const report = await waitFor(
+      'the package to be COMPLETED with its completion event',
+      async () => {
+        const current = await statusOf();
+        return current?.package?.status === 'COMPLETED' && current.events.length > 0
+          ? current
+          : undefined;
+      },
+      30_000,
+    );
+    expect(report.finishes).toEqual(
+      SIGNERS.map((signer) =>
+        expect.objectContaining({ signer, status: 'SUCCEEDED', attempts: 1, lastError: null }),
+      ),
+    );
+    expect(report.package).toMatchObject({ workflowStatus: 'COMPLETED', callbacks: 1 });
+    expect(report.simulator).toMatchObject({
+      workflowStatus: 'COMPLETED',
+      callbacks: [{ mode: 'query', status: 200, error: null }],
+    });
+    expect(report.events).toEqual([
+      expect.objectContaining({
+        busName: 'local',
+        source: 'signinghub.finish',
+        detailType: 'SigningPackageCompleted',
+        detail: expect.objectContaining({ packageId: PACKAGE_ID, status: 'COMPLETED' }),
+      }),
+    ]);
+
+    const client = new DynamoDBClient({
+      endpoint: state.dynamoDbEndpoint,
+      region: state.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const { Item: item } = await client.send(
+        new GetItemCommand({
+          TableName: state.tableName,
+          Key: { pk: { S: `PACKAGE#${PACKAGE_ID}` }, sk: { S: 'PACKAGE' } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(item?.status?.S).toBe('COMPLETED');
+      expect(item?.workflowStatus?.S).toBe('COMPLETED');
+    } finally {
+      client.destroy();
+    }
+
+    const human = await npmRun('status');
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `${PACKAGE_ID}\\s+COMPLETED\\s+COMPLETED\\s+1\\s+2 SUCCEEDED\\s+SigningPackageCompleted`,
+      ),
+    );
+  }, 120_000);
+
+  it('answers a user mistake with one line that says what to do', async () => {
+    const unknown = await npmRun('event', '999999', 'carol@example.com');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toEqual([
+      'package 999999 is not in the simulator: create it first with npm run simulator -- package ' +
+        '999999 --signers carol@example.com',
+    ]);
+  }, 30_000);
+
+  it('stops everything it started on Ctrl-C: no process, port or state file is left', async () => {
+    const pid = stack.pid;
+    if (pid === undefined) throw new Error('npm start has no pid');
+    const started = [
+      ...new Set([...(await descendants(pid)), ...state.children.map((c) => c.pid)]),
+    ];
+    expect(started.length).toBeGreaterThanOrEqual(4);
+
+    process.kill(-pid, 'SIGINT');
+    await Promise.race([
+      exited,
+      delay(60_000).then(() => {
+        throw new Error(`npm start did not stop within 60 s\n${output}`);
+      }),
+    ]);
+
+    expect(output).toContain('Stopped: nothing started by npm start is running any more.');
+    await waitFor(
+      'every process to be gone',
+      async () => {
+        const alive = await Promise.all(started.map(running));
+        return alive.includes(true) ? undefined : true;
+      },
+      10_000,
+    );
+    for (const port of ports) expect(await isPortOpen(port), `port ${port}`).toBe(false);
+    await expect(readFile(stateFile(dir))).rejects.toThrow();
+
+    const secret = new URL(state.callbackUrl).pathname.split('/').at(-1) ?? '';
+    expect(output).not.toContain(secret);
+    expect(await readFile(join(dir, 'offline.log'), 'utf8')).not.toContain(secret);
+
+    const after = await npmRun('status');
+    expect(after.code).not.toBe(0);
+    expect(after.stderr.trim()).toBe(
+      'the local stack is not running: start it with `npm start` (in another terminal) and try again',
+    );
+  }, 90_000);
+});
