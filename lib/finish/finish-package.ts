@@ -140,7 +140,10 @@ export const finishPackage = async (
     }
     const now = deps.now();
     const progress = { lastError, requestsSent: takeUnrecorded(), now };
-    if (!(await deps.store.recordRetry(key, leaseFrom(now), progress))) return 'lease-lost';
+    const recorded = await persist('the retry', () =>
+      deps.store.recordRetry(key, leaseFrom(now), progress),
+    );
+    if (!recorded) return 'lease-lost';
   }
 };
 

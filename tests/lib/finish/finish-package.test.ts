@@ -17,6 +17,7 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
   status: FinishStatus | undefined;
   attempts = 0;
   settleFailures = 0;
+  retryFailures = 0;
   packages = 0;
 
   async claimFinish(): Promise<ClaimResult> {
@@ -86,6 +87,14 @@ describe('finishPackage', () => {
     expect(await finishPackage(event, deps, plenty, silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 1, packages: 1 });
+  });
+
+  it('keeps trying to record a retry while DynamoDB refuses, so attempts stay exact', async () => {
+    const { store, sent, deps } = setup([busy(), undefined]);
+    store.retryFailures = 2;
+    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('succeeded');
+    expect(sent).toHaveLength(2);
+    expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
   });
 
   it('gives up recording only when the invocation is out of time, and says so by throwing', async () => {
