@@ -51,7 +51,8 @@ const answerCallback = async (
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
   timeoutEarlyInMillis: 500,
 })
-  .use(injectLambdaContext(logger))
+  // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its path holds the secret.
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .use(
     httpErrorHandler({
       logger: (error) => log.error('callback failed', { error }),

@@ -31,5 +31,5 @@ const finishSigningEvents = async (
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 1_000 })
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(finishSigningEvents);

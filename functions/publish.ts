@@ -22,5 +22,5 @@ const publish = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
 };
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(publish);

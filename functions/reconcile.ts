@@ -32,5 +32,5 @@ const reconcile = async (
 };
 
 export const handler = middy<ScheduledEvent, ReconcileSummary>({ timeoutEarlyInMillis: 1_000 })
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(reconcile);
