@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { formatSoakReport } from './report.ts';
+import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakOptions } from './soak.ts';
+
+const USAGE = `npm run soak -- [options]
+
+  --events N                 signing events to send (default ${DEFAULT_SOAK_OPTIONS.events})
+  --packages N               packages (default: events / 5)
+  --seed N                   the workload and chaos seed (default ${DEFAULT_SOAK_OPTIONS.seed})
+  --instances N              finish function instances (default ${DEFAULT_SOAK_OPTIONS.instances})
+  --lambda-timeout-ms N      each finish invocation's clock (default ${DEFAULT_SOAK_OPTIONS.lambdaTimeoutMs})
+  --visibility-timeout-ms N  the queue's visibility timeout (default ${DEFAULT_SOAK_OPTIONS.visibilityTimeoutMs})
+  --signinghub-timeout-ms N  SIGNINGHUB_TIMEOUT_MS (default ${DEFAULT_SOAK_OPTIONS.signingHubTimeoutMs})
+  --no-restart               keep DynamoDB Local up the whole run
+  --show-logs                print the functions' log lines (they are scanned either way)
+  --log-file PATH            keep every log line of the run in this file
+  --help
+`;
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string' },
+    packages: { type: 'string' },
+    seed: { type: 'string' },
+    instances: { type: 'string' },
+    'lambda-timeout-ms': { type: 'string' },
+    'visibility-timeout-ms': { type: 'string' },
+    'signinghub-timeout-ms': { type: 'string' },
+    'no-restart': { type: 'boolean', default: false },
+    'show-logs': { type: 'boolean', default: false },
+    'log-file': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const positive = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive integer, got "${raw}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const defaults = DEFAULT_SOAK_OPTIONS;
+const options: SoakOptions = {
+  ...defaults,
+  events: positive('events', values.events, defaults.events),
+  packages: values.packages === undefined ? undefined : positive('packages', values.packages, 1),
+  seed: positive('seed', values.seed, defaults.seed),
+  instances: positive('instances', values.instances, defaults.instances),
+  lambdaTimeoutMs: positive(
+    'lambda-timeout-ms',
+    values['lambda-timeout-ms'],
+    defaults.lambdaTimeoutMs,
+  ),
+  visibilityTimeoutMs: positive(
+    'visibility-timeout-ms',
+    values['visibility-timeout-ms'],
+    defaults.visibilityTimeoutMs,
+  ),
+  signingHubTimeoutMs: positive(
+    'signinghub-timeout-ms',
+    values['signinghub-timeout-ms'],
+    defaults.signingHubTimeoutMs,
+  ),
+  restartDynamoDbAt: values['no-restart'] ? undefined : defaults.restartDynamoDbAt,
+  showLogs: values['show-logs'],
+  logFile: values['log-file'],
+  showProgress: true,
+};
+
+const result = await runSoak(options);
+process.stdout.write(formatSoakReport(result));
+process.exitCode = result.ok ? 0 : 1;

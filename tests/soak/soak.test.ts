@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InvariantRow } from './invariants.ts';
+import { formatSoakReport } from './report.ts';
+import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakResult } from './soak.ts';
+
+/**
+ * The soak of `npm run soak`, small enough for every test run: a few hundred events with the
+ * same faults, the DynamoDB Local restart and the same invariants. The visibility timeout is
+ * shorter than the function's (harsher than AWS allows) so redeliveries and dead letters come
+ * within the minute.
+ */
+let result: SoakResult;
+
+beforeAll(async () => {
+  result = await runSoak({
+    ...DEFAULT_SOAK_OPTIONS,
+    seed: 5,
+    events: 300,
+    instances: 3,
+    outagePackages: 1,
+    hostileCallbacks: 10,
+    lambdaTimeoutMs: 20_000,
+    visibilityTimeoutMs: 4_000,
+    reconcileAfterSeconds: 1,
+    reconcileEveryMs: 2_000,
+    callbackMaxDelayMs: 500,
+    tokenRevocations: [0.4],
+    restartDynamoDbAt: 0.1,
+    eventBridgeRefusals: [0.3],
+  });
+}, 120_000);
+
+const invariant = (name: string): InvariantRow => {
+  const found = result.invariants.find((row) => row.invariant === name);
+  if (!found) throw new Error(`the soak checked no invariant named "${name}"`);
+  return found;
+};
+
+const expectHolds = (name: string) => {
+  const row = invariant(name);
+  expect(row.ok, `${row.invariant}: ${row.observed}\n${row.examples.join('\n')}`).toBe(true);
+};
+
+describe('soak: a few hundred signing events under faults, restarts and hostile callbacks', () => {
+  it('went through the faults it is meant to survive', () => {
+    const { figures } = result;
+    expect(figures.dynamoDbOutageMs, formatSoakReport(result)).toBeGreaterThan(0);
+    expect(figures.dynamoDbStoppedOnServerError).toBe(true);
+    expect(figures.tokenRevocations).toBe(1);
+    expect(figures.queue.redeliveries).toBeGreaterThan(0);
+    expect(figures.queue.deadLettered).toBeGreaterThan(0);
+    expect(figures.mapping.concurrentDeliveries).toBeGreaterThan(0);
+    expect(figures.finishByStatus['401']).toBeGreaterThan(0);
+    expect(figures.callbacks.lostInTransit).toBeGreaterThan(0);
+    expect(figures.callbacks.hostile).toBe(10);
+    expect(figures.eventBridgeRefusals).toBeGreaterThan(0);
+    expect(figures.faultsScripted.lateAnswersServed).toBeGreaterThan(0);
+  });
+
+  it('accounts for every event: succeeded, failed for good, rejected or dead-lettered', () => {
+    expectHolds('every event accounted for');
+  });
+
+  it('sends no finish for a (package, signer) once SigningHub answer has reached the function', () => {
+    expectHolds('no finish request after SigningHub answer reached the function');
+  });
+
+  it("records SigningHub's answer on every finish item", () => {
+    expectHolds("SigningHub's answer recorded on its finish item");
+  });
+
+  it('counts every finish request SigningHub received in the item attempts', () => {
+    expectHolds('attempts on each finish item = finish requests SigningHub received');
+  });
+
+  it('never overwrites a final status', () => {
+    expectHolds('no final status overwritten');
+  });
+
+  it('publishes exactly one completion event per final package', () => {
+    expectHolds('exactly one completion event per final package');
+  });
+
+  it("makes a package final only on SigningHub's workflow answer, never a callback's words", () => {
+    expectHolds('every final package confirmed by a workflow answer before it became final');
+  });
+
+  it('brings every package SigningHub finished to its final status, lost callbacks included', () => {
+    expectHolds("SigningHub's final word reached every package item");
+  });
+
+  it('answers 5xx only while DynamoDB is away and refuses every hostile callback', () => {
+    expectHolds('valid answers: no 5xx but during the DynamoDB outage, hostile requests refused');
+  });
+
+  it('prints no secret, password or token in any log line', () => {
+    expectHolds('no secret, password or token in any log line');
+    expect(result.figures.logLines).toBeGreaterThan(100);
+  });
+
+  it('puts no secret in callback answers or stored items', () => {
+    expectHolds('no secret in callback answers or stored items');
+  });
+});

@@ -1,0 +1,179 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createEventSourceMapping, type FunctionInstance } from './event-source-mapping.ts';
+import { createSqsQueue, type ReceivedMessage } from './sqs-emulation.ts';
+
+const clock = () => {
+  let now = 1_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+};
+
+const message = (id: string) => ({ messageId: id, body: `{"packageId":${id.length}}` });
+
+describe('the SQS emulation', () => {
+  it('hides a received message for the visibility timeout, then delivers it again', () => {
+    const time = clock();
+    const queue = createSqsQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 5, now: time.now });
+    queue.send(message('a'));
+
+    const [first] = queue.receive(10);
+    expect(queue.receive(10)).toEqual([]);
+    time.advance(100);
+    const [second] = queue.receive(10);
+
+    expect(first?.receiveCount).toBe(1);
+    expect(second).toMatchObject({ messageId: 'a', receiveCount: 2 });
+    expect(second?.receiptHandle).not.toBe(first?.receiptHandle);
+    expect(queue.stats.redeliveries).toBe(1);
+  });
+
+  it('dead-letters a message received five times instead of delivering it a sixth', () => {
+    const time = clock();
+    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
+    queue.send(message('a'));
+    for (let i = 1; i <= 5; i += 1) {
+      expect(queue.receive(10).map((m) => m.receiveCount)).toEqual([i]);
+      time.advance(10);
+    }
+    expect(queue.receive(10)).toEqual([]);
+    expect(queue.deadLetters).toEqual([
+      expect.objectContaining({ messageId: 'a', receiveCount: 5 }),
+    ]);
+    expect(queue.size()).toBe(0);
+  });
+
+  it('deletes only with the latest receipt handle', () => {
+    const time = clock();
+    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
+    queue.send(message('a'));
+    const [stale] = queue.receive(1);
+    time.advance(10);
+    const [latest] = queue.receive(1);
+
+    expect(queue.delete(stale?.receiptHandle ?? '')).toBe(false);
+    expect(queue.size()).toBe(1);
+    expect(queue.delete(latest?.receiptHandle ?? '')).toBe(true);
+    expect(queue.size()).toBe(0);
+  });
+
+  it('never puts both halves of a pair in one batch', () => {
+    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5 });
+    queue.send(message('a'), 'b');
+    queue.send(message('b'), 'a');
+    expect(queue.receive(10).map((m) => m.messageId)).toEqual(['a']);
+    expect(queue.receiveExactly(['b']).map((m) => m.messageId)).toEqual(['b']);
+  });
+});
+
+describe('the event source mapping', () => {
+  const instance = (
+    name: string,
+    answer: (event: SQSEvent) => Promise<SQSBatchResponse>,
+    seen: string[][],
+  ): FunctionInstance => ({
+    name,
+    handler: async (event) => {
+      seen.push(event.Records.map((record) => record.messageId));
+      return answer(event);
+    },
+  });
+
+  it('deletes what the answer does not name and brings back what it names', async () => {
+    const queue = createSqsQueue({ visibilityTimeoutMs: 50, maxReceiveCount: 5 });
+    const deleted: ReceivedMessage[] = [];
+    const seen: string[][] = [];
+    let calls = 0;
+    const mapping = createEventSourceMapping({
+      queue,
+      instances: [
+        instance(
+          'one',
+          async () => {
+            calls += 1;
+            return { batchItemFailures: calls === 1 ? [{ itemIdentifier: 'b' }] : [] };
+          },
+          seen,
+        ),
+      ],
+      batchSize: 10,
+      lambdaTimeoutMs: 1_000,
+      onDeleted: (m) => deleted.push(m),
+    });
+    queue.send(message('a'));
+    queue.send(message('b'));
+
+    mapping.start();
+    await mapping.drained();
+    await mapping.stop();
+
+    expect(seen).toEqual([['a', 'b'], ['b']]);
+    expect(deleted.map((m) => [m.messageId, m.receiveCount])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+  });
+
+  it('brings back the whole batch when the invocation throws or names a stranger', async () => {
+    const queue = createSqsQueue({ visibilityTimeoutMs: 20, maxReceiveCount: 5 });
+    const seen: string[][] = [];
+    let calls = 0;
+    const mapping = createEventSourceMapping({
+      queue,
+      instances: [
+        instance(
+          'one',
+          async () => {
+            calls += 1;
+            if (calls === 1) throw new Error('boom');
+            if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'stranger' }] };
+            return { batchItemFailures: [] };
+          },
+          seen,
+        ),
+      ],
+      batchSize: 10,
+      lambdaTimeoutMs: 1_000,
+      onDeleted: () => {},
+    });
+    queue.send(message('a'));
+
+    mapping.start();
+    await mapping.drained();
+    await mapping.stop();
+
+    expect(seen).toEqual([['a'], ['a'], ['a']]);
+    expect(mapping.stats).toMatchObject({ failedInvocations: 1, invalidResponses: 1 });
+  });
+
+  it('gives the halves of a pair to two instances at the same moment', async () => {
+    const queue = createSqsQueue({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 });
+    const running = new Map<string, number>();
+    let overlapped = false;
+    const slow = (name: string): FunctionInstance => ({
+      name,
+      handler: async () => {
+        running.set(name, Date.now());
+        if (running.size === 2) overlapped = true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running.delete(name);
+        return { batchItemFailures: [] };
+      },
+    });
+    const mapping = createEventSourceMapping({
+      queue,
+      instances: [slow('one'), slow('two')],
+      batchSize: 10,
+      lambdaTimeoutMs: 1_000,
+      onDeleted: () => {},
+    });
+    queue.send(message('a'), 'b');
+    queue.send(message('b'), 'a');
+
+    mapping.start();
+    await mapping.drained();
+    await mapping.stop();
+
+    expect(overlapped).toBe(true);
+    expect(mapping.stats.concurrentDeliveries).toBe(1);
+  });
+});

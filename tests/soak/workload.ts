@@ -1,0 +1,403 @@
+import type { ScriptedResponse } from '../../local/simulator/types.ts';
+import {
+  CALLBACK_SHAPES,
+  type CallbackShape,
+  HOSTILE_CALLBACK_KINDS,
+  type HostileCallbackKind,
+  MALFORMED_EVENT_BODIES,
+  soakEventBody,
+} from '../support/soak-factories.ts';
+import type { Random } from './random.ts';
+
+export interface WorkloadOptions {
+  readonly events: number;
+  /** Defaults to events / 5; fewer when the events could not give each signer one. */
+  readonly packages?: number | undefined;
+  /** Exact copies of an event, sent again under a new message id. */
+  readonly duplicateRate: number;
+  /** Of the duplicates, the share delivered to two function instances at the same moment. */
+  readonly concurrentDuplicateShare: number;
+  readonly malformedRate: number;
+  /** Per distinct event: a transient fault scripted on its package's finish. */
+  readonly transientFaultRate: number;
+  /** Per distinct event: a final fault (403 access period, 404) scripted on its package. */
+  readonly finalFaultRate: number;
+  /** Packages for which SigningHub stays down until their events are dead-lettered. */
+  readonly outagePackages: number;
+  /** Per package: its workflow details fail once or twice (callbacks then wait for the reconciler). */
+  readonly workflowFaultRate: number;
+  readonly declineRate: number;
+  readonly deleteRate: number;
+  /** Per package: a callback before (or while) its signers finish, claiming COMPLETED. */
+  readonly prematureCallbackRate: number;
+  readonly hostileCallbacks: number;
+  readonly tokenRevocations: readonly number[];
+  /** When (as a share of settled messages) DynamoDB Local is stopped and started again. */
+  readonly restartDynamoDbAt: number | undefined;
+  readonly eventBridgeRefusals: readonly number[];
+}
+
+export interface FinishKey {
+  readonly packageId: number;
+  /** Lower case; undefined when the account finishes for itself. */
+  readonly signer: string | undefined;
+}
+
+export const keyId = ({ packageId, signer }: FinishKey): string => `${packageId}|${signer ?? '-'}`;
+
+export type MessageKind = 'event' | 'duplicate' | 'malformed';
+
+export interface WorkloadMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly kind: MessageKind;
+  /** The finish key; undefined for a malformed message. */
+  readonly key: string | undefined;
+  /** The other half of a concurrent pair. */
+  readonly partner: string | undefined;
+}
+
+export interface WorkloadPackage {
+  readonly packageId: number;
+  /** As SigningHub lists them (lower case). */
+  readonly signers: readonly string[];
+}
+
+/**
+ * `hang`: SigningHub never answers (and does nothing). `late`: SigningHub finishes the package
+ * but its answer comes after the function's timeout, so the function cannot tell it from a hang.
+ */
+export type TransientFault = '500' | '503' | '429' | '429-long' | 'hang' | 'late' | 'drop';
+export type FinalFault = '403' | '404';
+export type WorkflowFault = '500' | '503' | 'hang' | 'drop';
+
+export type ChaosAction =
+  | { readonly kind: 'revoke-tokens'; readonly at: number }
+  | { readonly kind: 'restart-dynamodb'; readonly at: number }
+  | { readonly kind: 'eventbridge-refuses'; readonly at: number; readonly count: number }
+  | {
+      readonly kind: 'decline';
+      readonly at: number;
+      readonly packageId: number;
+      readonly callback: CallbackShape | undefined;
+    }
+  | { readonly kind: 'delete'; readonly at: number; readonly packageId: number }
+  | {
+      readonly kind: 'premature-callback';
+      readonly at: number;
+      readonly packageId: number;
+      readonly shape: CallbackShape;
+    }
+  | {
+      readonly kind: 'hostile-callback';
+      readonly at: number;
+      readonly attack: HostileCallbackKind;
+      readonly packageId: number;
+    };
+
+export interface Workload {
+  readonly packages: readonly WorkloadPackage[];
+  readonly keys: ReadonlyMap<string, FinishKey>;
+  readonly messages: readonly WorkloadMessage[];
+  readonly finishScripts: ReadonlyMap<number, readonly ScriptedResponse[]>;
+  /** Per package: how many of its successful finishes are answered after the timeout. */
+  readonly lateAnswers: ReadonlyMap<number, number>;
+  readonly workflowScripts: ReadonlyMap<number, readonly ScriptedResponse[]>;
+  readonly faults: {
+    readonly transient: Readonly<Record<TransientFault, number>>;
+    readonly final: Readonly<Record<FinalFault, number>>;
+    readonly workflow: Readonly<Record<WorkflowFault, number>>;
+    readonly outagePackages: readonly number[];
+    readonly outageResponses: number;
+  };
+  /** In the order they fire. */
+  readonly actions: readonly ChaosAction[];
+}
+
+const FIRST_PACKAGE_ID = 100_001;
+const OUTAGE_RESPONSES_PER_PACKAGE = 150;
+
+const TRANSIENT: readonly [TransientFault, number][] = [
+  ['500', 0.2],
+  ['503', 0.25],
+  ['429', 0.15],
+  ['429-long', 0.05],
+  ['hang', 0.12],
+  ['late', 0.08],
+  ['drop', 0.15],
+];
+
+const weighted = <T>(random: Random, choices: readonly [T, number][]): T => {
+  let roll = random.next() * choices.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [choice, weight] of choices) {
+    roll -= weight;
+    if (roll < 0) return choice;
+  }
+  const last = choices[choices.length - 1];
+  if (!last) throw new Error('no choices');
+  return last[0];
+};
+
+const transientResponse = (fault: Exclude<TransientFault, 'late'>): ScriptedResponse => {
+  switch (fault) {
+    case '500':
+      return {
+        status: 500,
+        body: { Message: 'An internal server error occurred while processing the request' },
+      };
+    case '503':
+      return { status: 503, body: 'Service Unavailable' };
+    case '429':
+      return { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Slow down' } };
+    case '429-long':
+      // Longer than the function waits inside an invocation: handed back to the queue.
+      return { status: 429, headers: { 'retry-after': '30' }, body: { message: 'Slow down' } };
+    case 'hang':
+      return { hang: true };
+    case 'drop':
+      return { drop: true };
+  }
+};
+
+const finalResponse = (fault: FinalFault): ScriptedResponse =>
+  fault === '403'
+    ? {
+        status: 403,
+        body: { Message: 'You cannot access this document after the access period ends' },
+      }
+    : { status: 404, body: { Message: 'Document not found' } };
+
+const workflowResponse = (fault: WorkflowFault): ScriptedResponse =>
+  fault === 'hang'
+    ? { hang: true }
+    : fault === 'drop'
+      ? { drop: true }
+      : { status: Number(fault), body: { Message: 'Service Unavailable' } };
+
+const counter = <K extends string>(names: readonly K[]): Record<K, number> =>
+  Object.fromEntries(names.map((name) => [name, 0])) as Record<K, number>;
+
+/** The whole run decided up front from the seed: events, faults and the chaos timeline. */
+export const createWorkload = (options: WorkloadOptions, random: Random): Workload => {
+  const duplicates = Math.round(options.events * options.duplicateRate);
+  const malformed = Math.round(options.events * options.malformedRate);
+  const distinct = options.events - duplicates - malformed;
+  // Every key needs one event at least, and a package has about three keys.
+  const packageCount = Math.max(
+    1,
+    Math.min(options.packages ?? Math.round(options.events / 5), Math.floor(distinct / 3.1)),
+  );
+
+  const people = Array.from(
+    { length: Math.max(8, Math.round(packageCount / 2)) },
+    (_, i) => `signer-${i + 1}@${random.pick(['example.com', 'example.org', 'corp.example'])}`,
+  );
+  const packages: WorkloadPackage[] = [];
+  const keys = new Map<string, FinishKey>();
+  for (let i = 0; i < packageCount; i += 1) {
+    const packageId = FIRST_PACKAGE_ID + i;
+    const signers = new Set<string>();
+    const wanted = random.int(2, 4);
+    while (signers.size < wanted) signers.add(random.pick(people));
+    packages.push({ packageId, signers: [...signers] });
+    for (const signer of signers) {
+      const key = { packageId, signer };
+      keys.set(keyId(key), key);
+    }
+    // Now and then the account itself finishes (an event without a signer).
+    if (random.chance(0.02)) {
+      const key = { packageId, signer: undefined };
+      keys.set(keyId(key), key);
+    }
+  }
+
+  // One event per key, then further documents signed by the same signers.
+  const keyList = [...keys.values()];
+  const eventKeys = [...keyList];
+  while (eventKeys.length < distinct) eventKeys.push(random.pick(keyList));
+  random.shuffle(eventKeys);
+
+  const messages: WorkloadMessage[] = [];
+  const finishScripts = new Map<number, ScriptedResponse[]>();
+  const script = (packageId: number, response: ScriptedResponse, first = false) => {
+    const queue = finishScripts.get(packageId) ?? [];
+    if (first) queue.unshift(response);
+    else queue.push(response);
+    finishScripts.set(packageId, queue);
+  };
+  const transient = counter<TransientFault>([
+    '500',
+    '503',
+    '429',
+    '429-long',
+    'hang',
+    'late',
+    'drop',
+  ]);
+  const lateAnswers = new Map<number, number>();
+  const final = counter<FinalFault>(['403', '404']);
+
+  for (const key of eventKeys) {
+    const signer =
+      key.signer === undefined
+        ? undefined
+        : random.chance(0.1)
+          ? ` ${key.signer.toUpperCase()} `
+          : key.signer;
+    messages.push({
+      messageId: random.id('msg'),
+      body: soakEventBody({
+        packageId: key.packageId,
+        signerEmail: signer,
+        eventId: random.id('evt'),
+        idAsString: random.chance(0.3),
+        envelope: random.chance(0.2),
+      }),
+      kind: 'event',
+      key: keyId(key),
+      partner: undefined,
+    });
+    if (random.chance(options.transientFaultRate)) {
+      const fault = weighted(random, TRANSIENT);
+      transient[fault] += 1;
+      if (fault === 'late') {
+        lateAnswers.set(key.packageId, (lateAnswers.get(key.packageId) ?? 0) + 1);
+      } else {
+        script(key.packageId, transientResponse(fault));
+      }
+    }
+    if (random.chance(options.finalFaultRate)) {
+      const fault = random.pick<FinalFault>(['403', '404']);
+      final[fault] += 1;
+      script(key.packageId, finalResponse(fault));
+    }
+  }
+
+  const outagePackages = random
+    .shuffle(packages.map(({ packageId }) => packageId))
+    .slice(0, options.outagePackages);
+  for (const packageId of outagePackages) {
+    for (let i = 0; i < OUTAGE_RESPONSES_PER_PACKAGE; i += 1) {
+      script(packageId, { status: 503, body: { Message: 'Service Unavailable' } }, true);
+    }
+  }
+
+  const originals = [...messages];
+  const partners = new Map<string, string>();
+  for (let i = 0; i < duplicates; i += 1) {
+    const original = random.pick(originals);
+    const messageId = random.id('dup');
+    messages.push({
+      messageId,
+      body: original.body,
+      kind: 'duplicate',
+      key: original.key,
+      partner: undefined,
+    });
+    if (!partners.has(original.messageId) && random.chance(options.concurrentDuplicateShare)) {
+      partners.set(original.messageId, messageId);
+      partners.set(messageId, original.messageId);
+    }
+  }
+  for (let i = 0; i < malformed; i += 1) {
+    const makeBody = random.pick(MALFORMED_EVENT_BODIES);
+    messages.push({
+      messageId: random.id('bad'),
+      body: makeBody(random.pick(packages).packageId),
+      kind: 'malformed',
+      key: undefined,
+      partner: undefined,
+    });
+  }
+  random.shuffle(messages);
+
+  // A concurrent pair goes on the queue together, where its first half would have been.
+  const byId = new Map(messages.map((message) => [message.messageId, message]));
+  const placed = new Set<string>();
+  const finalMessages: WorkloadMessage[] = [];
+  for (const message of messages) {
+    if (placed.has(message.messageId)) continue;
+    placed.add(message.messageId);
+    const partnerId = partners.get(message.messageId);
+    const partner = partnerId === undefined ? undefined : byId.get(partnerId);
+    if (!partner) {
+      finalMessages.push(message);
+      continue;
+    }
+    placed.add(partner.messageId);
+    finalMessages.push(
+      { ...message, partner: partner.messageId },
+      { ...partner, partner: message.messageId },
+    );
+  }
+
+  const workflowScripts = new Map<number, ScriptedResponse[]>();
+  const workflow = counter<WorkflowFault>(['500', '503', 'hang', 'drop']);
+  for (const { packageId } of packages) {
+    if (!random.chance(options.workflowFaultRate)) continue;
+    const responses = Array.from({ length: random.int(1, 2) }, () => {
+      const fault = random.pick<WorkflowFault>(['500', '503', 'hang', 'drop']);
+      workflow[fault] += 1;
+      return workflowResponse(fault);
+    });
+    workflowScripts.set(packageId, responses);
+  }
+
+  const actions: ChaosAction[] = [
+    ...options.tokenRevocations.map((at) => ({ kind: 'revoke-tokens' as const, at })),
+    ...options.eventBridgeRefusals.map((at) => ({
+      kind: 'eventbridge-refuses' as const,
+      at,
+      count: 2,
+    })),
+    ...(options.restartDynamoDbAt === undefined
+      ? []
+      : [{ kind: 'restart-dynamodb' as const, at: options.restartDynamoDbAt }]),
+  ];
+  for (const { packageId } of packages) {
+    if (random.chance(options.declineRate)) {
+      actions.push({
+        kind: 'decline',
+        at: 0.05 + random.next() * 0.9,
+        packageId,
+        callback: random.chance(0.6) ? random.pick(CALLBACK_SHAPES) : undefined,
+      });
+    } else if (random.chance(options.deleteRate)) {
+      actions.push({ kind: 'delete', at: 0.05 + random.next() * 0.9, packageId });
+    }
+    if (random.chance(options.prematureCallbackRate)) {
+      actions.push({
+        kind: 'premature-callback',
+        at: random.next() * 0.8,
+        packageId,
+        shape: random.pick(CALLBACK_SHAPES),
+      });
+    }
+  }
+  for (let i = 0; i < options.hostileCallbacks; i += 1) {
+    actions.push({
+      kind: 'hostile-callback',
+      at: random.next(),
+      attack: HOSTILE_CALLBACK_KINDS[i % HOSTILE_CALLBACK_KINDS.length] ?? 'no-package-id',
+      packageId: random.pick(packages).packageId,
+    });
+  }
+  actions.sort((a, b) => a.at - b.at);
+
+  return {
+    packages,
+    keys,
+    messages: finalMessages,
+    finishScripts,
+    lateAnswers,
+    workflowScripts,
+    faults: {
+      transient,
+      final,
+      workflow,
+      outagePackages,
+      outageResponses: outagePackages.length * OUTAGE_RESPONSES_PER_PACKAGE,
+    },
+    actions,
+  };
+};
