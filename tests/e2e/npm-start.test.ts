@@ -139,6 +139,12 @@ beforeAll(async () => {
     },
     150_000,
   );
+  // The state file is written just before the banner is printed: wait for the banner too.
+  await waitFor(
+    'the banner',
+    async () => (output.includes('Stop: Ctrl-C') ? true : undefined),
+    30_000,
+  );
 }, 180_000);
 
 afterAll(async () => {
