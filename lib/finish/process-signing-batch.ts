@@ -22,12 +22,11 @@ export interface BatchDependencies extends FinishDependencies {
   readonly concurrency: number;
 }
 
-export type MessageOutcome = FinishOutcome | 'rejected' | 'error';
+type MessageOutcome = FinishOutcome | 'rejected' | 'error';
 
 export interface BatchResult {
   /** What SQS must deliver again: exactly the messages not settled here. */
   readonly batchItemFailures: { itemIdentifier: string }[];
-  readonly outcomes: ReadonlyMap<string, MessageOutcome>;
 }
 
 interface Accepted {
@@ -106,5 +105,5 @@ export const processSigningBatch = async (
       return outcome === undefined || outcome === 'error' || OUTCOMES_TO_RETRY.has(outcome);
     })
     .map(({ messageId }) => ({ itemIdentifier: messageId }));
-  return { batchItemFailures, outcomes };
+  return { batchItemFailures };
 };

@@ -36,13 +36,6 @@ export interface WorkflowDetails {
   readonly users: readonly { readonly email: string; readonly processStatus: string }[];
 }
 
-/** What this client has sent, for the benchmark and the tests. */
-export interface SigningHubRequestCounts {
-  authenticate: number;
-  finish: number;
-  workflow: number;
-}
-
 interface CachedToken {
   readonly accessToken: string;
   readonly refreshAt: number;
@@ -59,7 +52,6 @@ const REFRESH_MARGIN_MS = 60_000;
 
 /** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
 export class SigningHubClient {
-  readonly requests: SigningHubRequestCounts = { authenticate: 0, finish: 0, workflow: 0 };
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
@@ -128,7 +120,6 @@ export class SigningHubClient {
   ): Promise<Response> {
     const { baseUrl, apiVersion } = this.#options;
     const url = `${baseUrl}/${apiVersion}/packages/${packageId}/${operation}`;
-    this.requests[operation] += 1;
     onRequestSent?.();
     return this.#request(operation, signal, () =>
       this.#http(url, {
@@ -179,7 +170,6 @@ export class SigningHubClient {
       password: credentials.password,
     });
     if (scope !== '') form.set('scope', scope);
-    this.requests.authenticate += 1;
     const response = await this.#request('authenticate', signal, () =>
       this.#http.post(`${this.#options.baseUrl}/authenticate`, {
         headers: { accept: 'application/json' },
