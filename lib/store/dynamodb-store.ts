@@ -182,13 +182,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
   }
 
   async getFinish(key: FinishKey): Promise<FinishItem | undefined> {
-    const { Item: item } = await this.#client.send(
-      new GetItemCommand({
-        TableName: this.#tableName,
-        Key: this.#finishKey(key),
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.#get(this.#finishKey(key));
     if (!item) return undefined;
     return {
       packageId: key.packageId,
@@ -207,7 +201,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
-          Key: { pk: s(packageKey(packageId)), sk: s(PACKAGE_SORT_KEY) },
+          Key: this.#packageKey(packageId),
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
           UpdateExpression:
             'SET #status = :inProgress, openStatus = :inProgress, updatedAt = :now, ' +
@@ -227,21 +221,21 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
 
   async recordCallback(packageId: number, now: Date): Promise<PackageItem> {
     const at = now.toISOString();
-    const common = {
+    const target = {
       TableName: this.#tableName,
       Key: this.#packageKey(packageId),
-      ExpressionAttributeNames: { '#status': 'status' },
       ReturnValues: 'ALL_NEW' as const,
     };
     try {
       const { Attributes: item = {} } = await this.#client.send(
         new UpdateItemCommand({
-          ...common,
+          ...target,
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :inProgress',
           UpdateExpression:
             'SET #status = :inProgress, openStatus = :inProgress, lastCallbackAt = :now, ' +
             'updatedAt = :now, createdAt = if_not_exists(createdAt, :now), packageId = :packageId ' +
             'ADD callbacks :one',
+          ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':inProgress': s('IN_PROGRESS'),
             ':now': s(at),
@@ -257,11 +251,10 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
     // Final already: count the callback, leave the status and its place outside the index alone.
     const { Attributes: item = {} } = await this.#client.send(
       new UpdateItemCommand({
-        ...common,
+        ...target,
         ConditionExpression: 'attribute_exists(pk)',
         UpdateExpression: 'SET lastCallbackAt = :now ADD callbacks :one',
         ExpressionAttributeValues: { ':now': s(at), ':one': n(1) },
-        ExpressionAttributeNames: undefined,
       }),
     );
     return readPackage(packageId, item);
@@ -335,13 +328,7 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
   }
 
   async getPackage(packageId: number): Promise<PackageItem | undefined> {
-    const { Item: item } = await this.#client.send(
-      new GetItemCommand({
-        TableName: this.#tableName,
-        Key: this.#packageKey(packageId),
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.#get(this.#packageKey(packageId));
     return item ? readPackage(packageId, item) : undefined;
   }
 
@@ -365,6 +352,13 @@ export class DynamoDbStore implements FinishStore, PackageStore, RejectedStore {
         }),
       ),
     );
+  }
+
+  async #get(key: Item): Promise<Item | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
+    );
+    return item;
   }
 
   #packageKey(packageId: number): Item {
