@@ -183,15 +183,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       stopCallbacks.signal,
       AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
     ]);
+    // One request of the callback: its answer is drained and only its status kept.
+    const call = async (url: string | URL, init: RequestInit): Promise<number> => {
+      const response = await fetch(url, { ...init, signal, redirect: 'manual' });
+      await response.arrayBuffer();
+      return response.status;
+    };
     try {
       if (config.mode === 'query') {
         const target = new URL(config.url);
         target.searchParams.set('document_id', String(state.packageId));
         target.searchParams.set('user_email', email);
         record.url = target.toString();
-        const response = await fetch(target, { method: 'GET', signal, redirect: 'manual' });
-        await response.arrayBuffer();
-        record.status = response.status;
+        record.status = await call(target, { method: 'GET' });
       } else if (config.mode === 'webhook') {
         const body = JSON.stringify({
           package_id: state.packageId,
@@ -202,21 +206,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           modified_on: state.modifiedOn.toISOString(),
           document: [],
         });
-        const response = await fetch(config.url, {
+        record.status = await call(config.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal,
-          redirect: 'manual',
         });
-        await response.arrayBuffer();
-        record.status = response.status;
       } else {
-        const probe = await fetch(config.url, { method: 'HEAD', signal, redirect: 'manual' });
-        await probe.arrayBuffer();
-        if (probe.status < 200 || probe.status > 299) {
-          record.status = probe.status;
-          record.error = `HEAD probe answered ${probe.status}; the report was not posted`;
+        const probe = await call(config.url, { method: 'HEAD' });
+        if (probe < 200 || probe > 299) {
+          record.status = probe;
+          record.error = `HEAD probe answered ${probe}; the report was not posted`;
         } else {
           const body =
             '<?xml version="1.0" encoding="utf-8"?>' +
@@ -224,15 +223,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             `<DocumentID>${state.packageId}</DocumentID>` +
             `<DocumentName>package-${state.packageId}.pdf</DocumentName>` +
             '</WorkflowCompletionReport>';
-          const response = await fetch(config.url, {
+          record.status = await call(config.url, {
             method: 'POST',
             headers: { 'content-type': 'application/xml' },
             body,
-            signal,
-            redirect: 'manual',
           });
-          await response.arrayBuffer();
-          record.status = response.status;
         }
       }
     } catch (error) {
