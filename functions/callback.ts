@@ -5,12 +5,16 @@ import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handleCallback } from '../lib/callback/handle-callback.ts';
 import { redactedCallbackPath } from '../lib/callback/redact.ts';
-import { loadConfig } from '../lib/config.ts';
+import { loadCallbackConfig } from '../lib/config.ts';
 import { fromPowertools } from '../lib/logger.ts';
-import { createRuntime } from '../lib/runtime.ts';
+import { callbackSecretReader, createRuntime } from '../lib/runtime.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
-const runtime = createRuntime(loadConfig(process.env, { requireCallbackSecret: true }));
+const config = loadCallbackConfig(process.env);
+const deps = {
+  ...createRuntime(config),
+  callbackSecret: callbackSecretReader(config.callbackSecret),
+};
 const log = fromPowertools(logger);
 
 const answerCallback = async (
@@ -35,7 +39,7 @@ const answerCallback = async (
       body,
       requestId: event.requestContext.requestId,
     },
-    runtime,
+    deps,
     log,
     signal,
   );

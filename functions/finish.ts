@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../lib/config.ts';
+import { loadFinishConfig } from '../lib/config.ts';
 import { processSigningBatch } from '../lib/finish/process-signing-batch.ts';
 import { createInvocationBudget } from '../lib/invocation-budget.ts';
 import { fromPowertools } from '../lib/logger.ts';
@@ -12,7 +12,7 @@ import { createRuntime } from '../lib/runtime.ts';
 const FINISH_CONCURRENCY = 10;
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
-const runtime = createRuntime(loadConfig(process.env));
+const runtime = createRuntime(loadFinishConfig(process.env));
 const log = fromPowertools(logger);
 
 const finishSigningEvents = async (

@@ -2,14 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from '../lib/config.ts';
+import { loadReconcileConfig } from '../lib/config.ts';
 import { createInvocationBudget } from '../lib/invocation-budget.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
 import { createRuntime } from '../lib/runtime.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
-const runtime = createRuntime(loadConfig(process.env));
+const config = loadReconcileConfig(process.env);
+const runtime = createRuntime(config);
 const log = fromPowertools(logger);
 
 const reconcile = async (
@@ -21,7 +22,7 @@ const reconcile = async (
   return reconcilePackages(
     runtime,
     {
-      afterSeconds: runtime.config.reconcileAfterSeconds,
+      afterSeconds: config.reconcileAfterSeconds,
       maxPackages: 200,
       pageSize: 50,
       concurrency: 5,

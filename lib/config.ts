@@ -22,18 +22,37 @@ export type CallbackSecretSource =
   | { readonly kind: 'env'; readonly secret: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
-export interface Config {
+/** Where the table is: every function but `publish` reads it. */
+export interface StoreConfig {
   readonly tableName: string;
   readonly dynamoDbEndpoint: string | undefined;
-  readonly signingHub: {
-    readonly baseUrl: string;
-    readonly apiVersion: ApiVersion;
-    readonly timeoutMs: number;
-    readonly credentials: CredentialsSource;
-  };
-  readonly callbackSecret: CallbackSecretSource | undefined;
-  readonly eventBusName: string | undefined;
+}
+
+export interface SigningHubConfig {
+  readonly baseUrl: string;
+  readonly apiVersion: ApiVersion;
+  readonly timeoutMs: number;
+  readonly credentials: CredentialsSource;
+}
+
+/** What `finish` reads: the table and SigningHub. */
+export interface FinishConfig extends StoreConfig {
+  readonly signingHub: SigningHubConfig;
+}
+
+/** What `callback` reads: the finish settings and the secret in its path. */
+export interface CallbackConfig extends FinishConfig {
+  readonly callbackSecret: CallbackSecretSource;
+}
+
+/** What `reconcile` reads: the finish settings and how old an open package must be. */
+export interface ReconcileConfig extends FinishConfig {
   readonly reconcileAfterSeconds: number;
+}
+
+/** What `publish` reads: only the bus; it never talks to SigningHub or the table. */
+export interface PublisherConfig {
+  readonly eventBusName: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -61,6 +80,16 @@ const positiveInteger = (env: Environment, name: string, fallback: number): numb
   if (raw === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return Number(raw);
+};
+
+/** A whole number of seconds, 0 included. */
+const wholeNumber = (env: Environment, name: string, fallback: number): number => {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^(0|[1-9][0-9]*)$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(name, `must be a whole number (0 or more), got "${raw}"`);
   }
   return Number(raw);
 };
@@ -112,7 +141,7 @@ const credentialsSource = (env: Environment): CredentialsSource => {
   return { kind: 'secret', secretId, partial };
 };
 
-const callbackSecretSource = (env: Environment): CallbackSecretSource | undefined => {
+const callbackSecretSource = (env: Environment): CallbackSecretSource => {
   const secret = env.CALLBACK_SECRET;
   if (secret !== undefined && secret !== '') {
     if (secret.length < 16)
@@ -126,41 +155,41 @@ const callbackSecretSource = (env: Environment): CallbackSecretSource | undefine
     return { kind: 'env', secret };
   }
   const secretId = nonEmpty(env, 'CALLBACK_SECRET_ID');
-  return secretId === undefined ? undefined : { kind: 'secret', secretId };
-};
-
-export interface LoadConfigOptions {
-  /** The callback function cannot run without its secret; the others never read it. */
-  readonly requireCallbackSecret?: boolean;
-}
-
-/** Reads and validates the environment once; a bad setting throws a ConfigError naming it. */
-export const loadConfig = (env: Environment, options: LoadConfigOptions = {}): Config => {
-  const callbackSecret = callbackSecretSource(env);
-  if (options.requireCallbackSecret === true && callbackSecret === undefined) {
+  if (secretId === undefined) {
     throw new ConfigError('CALLBACK_SECRET', 'is required (or CALLBACK_SECRET_ID naming a secret)');
   }
-  const config: Config = {
-    tableName: required(env, 'TABLE_NAME'),
-    dynamoDbEndpoint: nonEmpty(env, 'DYNAMODB_ENDPOINT'),
-    signingHub: {
-      baseUrl: httpUrl(env, 'SIGNINGHUB_BASE_URL', 'https://api.signinghub.com'),
-      apiVersion: apiVersion(env),
-      timeoutMs: positiveInteger(env, 'SIGNINGHUB_TIMEOUT_MS', 10_000),
-      credentials: credentialsSource(env),
-    },
-    callbackSecret,
-    eventBusName: nonEmpty(env, 'EVENT_BUS_NAME'),
-    reconcileAfterSeconds: positiveInteger(env, 'RECONCILE_AFTER_SECONDS', 900),
-  };
-  if (config.dynamoDbEndpoint !== undefined) httpUrl(env, 'DYNAMODB_ENDPOINT', '');
-  return Object.freeze(config);
+  return { kind: 'secret', secretId };
 };
 
-export interface PublisherConfig {
-  readonly eventBusName: string | undefined;
-}
+const storeConfig = (env: Environment): StoreConfig => {
+  const dynamoDbEndpoint = nonEmpty(env, 'DYNAMODB_ENDPOINT');
+  if (dynamoDbEndpoint !== undefined) httpUrl(env, 'DYNAMODB_ENDPOINT', '');
+  return { tableName: required(env, 'TABLE_NAME'), dynamoDbEndpoint };
+};
 
-/** The completion-event publisher needs only the bus: it never talks to SigningHub or the table. */
+const signingHubConfig = (env: Environment): SigningHubConfig => ({
+  baseUrl: httpUrl(env, 'SIGNINGHUB_BASE_URL', 'https://api.signinghub.com'),
+  apiVersion: apiVersion(env),
+  timeoutMs: positiveInteger(env, 'SIGNINGHUB_TIMEOUT_MS', 10_000),
+  credentials: credentialsSource(env),
+});
+
+/*
+ * One loader per function, each reading only the settings that function uses, so a mistake in
+ * one function's setting can never stop another. A bad setting throws a ConfigError naming it.
+ */
+
+export const loadFinishConfig = (env: Environment): FinishConfig =>
+  Object.freeze({ ...storeConfig(env), signingHub: signingHubConfig(env) });
+
+export const loadCallbackConfig = (env: Environment): CallbackConfig =>
+  Object.freeze({ ...loadFinishConfig(env), callbackSecret: callbackSecretSource(env) });
+
+export const loadReconcileConfig = (env: Environment): ReconcileConfig =>
+  Object.freeze({
+    ...loadFinishConfig(env),
+    reconcileAfterSeconds: wholeNumber(env, 'RECONCILE_AFTER_SECONDS', 900),
+  });
+
 export const loadPublisherConfig = (env: Environment): PublisherConfig =>
   Object.freeze({ eventBusName: nonEmpty(env, 'EVENT_BUS_NAME') });

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createDynamoDbClient, lazySecretsManager } from './aws/clients.ts';
 import { resolveCallbackSecret, resolveCredentials } from './aws/secrets.ts';
-import type { Config } from './config.ts';
-import { ConfigError } from './errors.ts';
+import type { CallbackSecretSource, FinishConfig } from './config.ts';
 import type { FinishDependencies } from './finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from './finish/retry-policy.ts';
 import { SigningHubClient } from './signinghub/signinghub-client.ts';
@@ -14,11 +13,8 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 export interface Runtime extends FinishDependencies {
-  readonly config: Config;
   readonly store: DynamoDbStore;
   readonly signingHub: SigningHubClient;
-  /** The callback path's secret, read once (from Secrets Manager where configured so). */
-  readonly callbackSecret: () => Promise<string>;
 }
 
 /** Runs `load` once and shares its promise; a failure is forgotten so the next call tries again. */
@@ -34,21 +30,15 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
 };
 
 /** The real dependencies, built once per cold start and reused while the function is warm. */
-export const createRuntime = (config: Config): Runtime => {
-  const { signingHub, callbackSecret } = config;
+export const createRuntime = (config: FinishConfig): Runtime => {
+  const { signingHub } = config;
   return {
-    config,
     store: new DynamoDbStore(createDynamoDbClient(config), config.tableName),
     signingHub: new SigningHubClient({
       baseUrl: signingHub.baseUrl,
       apiVersion: signingHub.apiVersion,
       timeoutMs: signingHub.timeoutMs,
       credentials: () => resolveCredentials(signingHub.credentials, lazySecretsManager),
-    }),
-    callbackSecret: once(async () => {
-      if (!callbackSecret)
-        throw new ConfigError('CALLBACK_SECRET', 'is required (or CALLBACK_SECRET_ID)');
-      return resolveCallbackSecret(callbackSecret, lazySecretsManager);
     }),
     now: () => new Date(),
     sleep,
@@ -58,3 +48,7 @@ export const createRuntime = (config: Config): Runtime => {
     requestTimeoutMs: signingHub.timeoutMs,
   };
 };
+
+/** The callback path's secret, read once (from Secrets Manager where configured so). */
+export const callbackSecretReader = (source: CallbackSecretSource): (() => Promise<string>) =>
+  once(() => resolveCallbackSecret(source, lazySecretsManager));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Environment, loadConfig } from '../lib/config.ts';
+import { type Environment, loadCallbackConfig } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
 import { readEnvFile } from './env-file.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from './simulator/signinghub-simulator.ts';
@@ -196,7 +196,7 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
     AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${ports.eventBridge}`,
   };
   try {
-    loadConfig(functionEnv, { requireCallbackSecret: true });
+    loadCallbackConfig(functionEnv);
   } catch (error) {
     if (!isConfigError(error)) throw error;
     throw new UserError(

@@ -1,12 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Config } from '../config.ts';
+import type { StoreConfig } from '../config.ts';
 
 /**
  * AWS clients built from the SDK's standard environment (AWS_REGION, credentials,
  * AWS_ENDPOINT_URL[_<SERVICE>]); DynamoDB also takes DYNAMODB_ENDPOINT.
  */
-export const createDynamoDbClient = (config: Pick<Config, 'dynamoDbEndpoint'>): DynamoDBClient =>
+export const createDynamoDbClient = (
+  config: Pick<StoreConfig, 'dynamoDbEndpoint'>,
+): DynamoDBClient =>
   new DynamoDBClient(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {});
 
 let secretsManager: SecretsManagerClient | undefined;
