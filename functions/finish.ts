@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadFinishConfig } from '../lib/config.ts';
 import { processSigningBatch } from '../lib/finish/process-signing-batch.ts';
-import { createInvocationBudget } from '../lib/invocation-budget.ts';
+import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { createRuntime } from '../lib/runtime.ts';
 
@@ -21,7 +21,7 @@ const finishSigningEvents = async (
   { signal }: { signal: AbortSignal },
 ): Promise<SQSBatchResponse> => {
   const messages = event.Records.map(({ messageId, body }) => ({ messageId, body }));
-  const budget = createInvocationBudget(() => context.getRemainingTimeInMillis(), signal);
+  const budget = createInvocationBudget(context.getRemainingTimeInMillis(), signal);
   const { batchItemFailures } = await processSigningBatch(
     messages,
     { ...runtime, log, concurrency: FINISH_CONCURRENCY },
@@ -30,6 +30,6 @@ const finishSigningEvents = async (
   return { batchItemFailures };
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 1_000 })
+export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: ANSWER_EARLY_MS })
   .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(finishSigningEvents);

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadReconcileConfig } from '../lib/config.ts';
-import { createInvocationBudget } from '../lib/invocation-budget.ts';
+import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
 import { createRuntime } from '../lib/runtime.ts';
@@ -18,7 +18,7 @@ const reconcile = async (
   context: Context,
   { signal }: { signal: AbortSignal },
 ): Promise<ReconcileSummary> => {
-  const budget = createInvocationBudget(() => context.getRemainingTimeInMillis(), signal);
+  const budget = createInvocationBudget(context.getRemainingTimeInMillis(), signal);
   return reconcilePackages(
     runtime,
     {
@@ -32,6 +32,8 @@ const reconcile = async (
   );
 };
 
-export const handler = middy<ScheduledEvent, ReconcileSummary>({ timeoutEarlyInMillis: 1_000 })
+export const handler = middy<ScheduledEvent, ReconcileSummary>({
+  timeoutEarlyInMillis: ANSWER_EARLY_MS,
+})
   .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(reconcile);

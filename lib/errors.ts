@@ -1,6 +1,10 @@
 /** Base of every error this project throws on purpose; `cause` keeps the original. */
 export class SigningHubFinishError extends Error {
   override name = 'SigningHubFinishError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
 }
 
 /** A setting is missing or malformed; the message names the variable. */

@@ -1,8 +1,8 @@
+import type { InvocationBudget } from '../invocation-timeline.ts';
 import type { Log } from '../logger.ts';
 import {
   isSigningHubError,
   RetryableSigningHubError,
-  SigningHubAbortedError,
   type SigningHubError,
 } from '../signinghub/errors.ts';
 import type { CallOptions } from '../signinghub/signinghub-client.ts';
@@ -38,18 +38,6 @@ export interface FinishDependencies {
   readonly requestTimeoutMs: number;
 }
 
-/** The invocation's clock: what is left before Lambda stops it, and the signal that fires first. */
-export interface InvocationBudget {
-  remainingMs(): number;
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** Time kept back for the writes that settle an item after the last request. */
-const SETTLE_RESERVE_MS = 1_000;
-/** A lease outlives its invocation by this much; an invocation cannot outlive 15 minutes. */
-const LEASE_MARGIN_MS = 5_000;
-const MAX_INVOCATION_MS = 15 * 60_000;
-
 type Settled = 'SUCCEEDED' | 'FAILED' | 'RETRYING';
 
 /** Sends one finish for a (package, signer) unless it was settled already, and records the outcome. */
@@ -60,17 +48,19 @@ export const finishPackage = async (
   log: Log,
 ): Promise<FinishOutcome> => {
   const key: FinishKey = { packageId: event.packageId, signer: event.signerEmail };
-  const leaseId = deps.newLeaseId();
-  const leaseFrom = (now: Date): Lease => {
-    const remaining = Math.min(Math.max(budget.remainingMs(), 0), MAX_INVOCATION_MS);
-    return { leaseId, leaseUntil: now.getTime() + remaining + LEASE_MARGIN_MS };
-  };
+  // Claim only what this invocation can still send for: a claim without a request is wasted.
+  if (budget.requestMs() < deps.requestTimeoutMs) {
+    log.warn('no time left in the invocation for a finish; handed back to the queue');
+    return 'retry-later';
+  }
+  const lease: Lease = { leaseId: deps.newLeaseId(), leaseUntil: budget.leaseUntil };
+  const { leaseId } = lease;
 
   const persist = <T>(what: string, write: () => Promise<T>) =>
     persistently(what, write, deps, budget, log);
 
   const claimedAt = deps.now();
-  const claim = await deps.store.claimFinish(key, leaseFrom(claimedAt), claimedAt);
+  const claim = await deps.store.claimFinish(key, lease, claimedAt);
   if (!claim.claimed) {
     const settled = claim.status === 'SUCCEEDED' || claim.status === 'FAILED';
     log.info(settled ? 'finish already settled; nothing sent' : 'finish in flight elsewhere', {
@@ -97,6 +87,7 @@ export const finishPackage = async (
   };
 
   for (let attempt = 1; ; attempt += 1) {
+    const sentBefore = unrecorded;
     const error = await sendFinish(event, deps, budget, () => {
       unrecorded += 1;
     });
@@ -123,32 +114,27 @@ export const finishPackage = async (
 
     const retryAfterMs = error instanceof RetryableSigningHubError ? error.retryAfterMs : undefined;
     const delay = retryDelayMs(deps.retryPolicy, attempt, retryAfterMs, deps.random);
-    const spare = budget.remainingMs() - delay - deps.requestTimeoutMs - SETTLE_RESERVE_MS;
     const handBack =
-      error instanceof SigningHubAbortedError ||
+      error.retry === 'later' ||
       (retryAfterMs !== undefined && retryAfterMs > deps.retryPolicy.maxRetryAfterMs) ||
-      spare < 0 ||
+      budget.requestMs() - delay < deps.requestTimeoutMs ||
       attempt >= deps.retryPolicy.maxAttemptsPerInvocation;
     if (!handBack) {
       log.warn('finish failed for now; retrying', { lastError, attempt, delayMs: delay });
       await deps.sleep(delay, budget.signal);
     }
     if (handBack || budget.signal?.aborted) {
-      if (!(await settle('RETRYING', lastError))) return 'lease-lost';
+      // A request that never left changes nothing at SigningHub: the last real error stays.
+      const sent = unrecorded > sentBefore;
+      if (!(await settle('RETRYING', sent ? lastError : undefined))) return 'lease-lost';
       log.warn('finish failed for now; handed back to the queue', { lastError, attempt });
       return 'retry-later';
     }
-    const now = deps.now();
-    const progress = { lastError, requestsSent: takeUnrecorded(), now };
-    const recorded = await persist('the retry', () =>
-      deps.store.recordRetry(key, leaseFrom(now), progress),
-    );
+    const progress = { lastError, requestsSent: takeUnrecorded(), now: deps.now() };
+    const recorded = await persist('the retry', () => deps.store.recordRetry(key, lease, progress));
     if (!recorded) return 'lease-lost';
   }
 };
-
-/** Stop retrying a write this long before the invocation's own deadline. */
-const PERSIST_GIVE_UP_MS = 500;
 
 /** Retries a write that must not be lost (DynamoDB briefly away) while the invocation has time. */
 const persistently = async <T>(
@@ -163,7 +149,7 @@ const persistently = async <T>(
       return await write();
     } catch (error) {
       const wait = Math.min(2_000, 100 * 2 ** tries);
-      if (budget.remainingMs() - wait < PERSIST_GIVE_UP_MS) throw error;
+      if (budget.writeMs() < wait) throw error;
       log.warn(`could not record ${what}; trying again`, {
         error: error instanceof Error ? error.name : 'unknown',
         tries,
@@ -185,6 +171,8 @@ const sendFinish = async (
       scope: event.signerEmail,
       signal: budget.signal,
       onRequestSent,
+      // A request starts only while its answer can come before the requests' end.
+      startBy: budget.requestsEndAt - deps.requestTimeoutMs,
     });
     return undefined;
   } catch (error) {

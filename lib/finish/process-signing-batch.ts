@@ -1,11 +1,11 @@
 import { mapWithConcurrency } from '../concurrency.ts';
+import type { InvocationBudget } from '../invocation-timeline.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { RejectedStore } from '../store/ports.ts';
 import {
   type FinishDependencies,
   type FinishOutcome,
   finishPackage,
-  type InvocationBudget,
   OUTCOMES_TO_RETRY,
 } from './finish-package.ts';
 import { parseSigningEvent, type SigningEvent } from './signing-event.ts';

@@ -7,17 +7,27 @@ export interface SigningHubErrorDetails {
   readonly message: string;
 }
 
-/** Something went wrong talking to SigningHub. `retryable` decides what the caller does next. */
+/**
+ * When asking again can help: `never` (the answer is final), `soon` (after a backoff, inside this
+ * invocation), `later` (not inside this invocation: hand the message back to the queue).
+ */
+export type RetryWhen = 'never' | 'soon' | 'later';
+
+/** Something went wrong talking to SigningHub. `retry` decides what the caller does next. */
 export abstract class SigningHubError extends SigningHubFinishError {
-  abstract readonly retryable: boolean;
+  abstract readonly retry: RetryWhen;
   readonly httpStatus: number | undefined;
   readonly signingHubMessage: string;
 
-  constructor(operation: string, details: SigningHubErrorDetails) {
+  constructor(operation: string, details: SigningHubErrorDetails, options?: ErrorOptions) {
     const status = details.httpStatus === undefined ? '' : ` (HTTP ${details.httpStatus})`;
-    super(`SigningHub ${operation} failed${status}: ${details.message}`);
+    super(`SigningHub ${operation} failed${status}: ${details.message}`, options);
     this.httpStatus = details.httpStatus;
     this.signingHubMessage = details.message;
+  }
+
+  get retryable(): boolean {
+    return this.retry !== 'never';
   }
 
   toDetails(): SigningHubErrorDetails {
@@ -27,33 +37,47 @@ export abstract class SigningHubError extends SigningHubFinishError {
   }
 }
 
-/** SigningHub refused for good (400, 403, 404): asking again cannot change the answer. */
+/** SigningHub refused for good (400, 403, 404, 410, 422): asking again cannot change the answer. */
 export class FinalSigningHubError extends SigningHubError {
   override name = 'FinalSigningHubError';
-  readonly retryable = false;
+  readonly retry = 'never';
 }
 
-/** A transient failure (408, 429, 5xx, timeout, network): worth another try later. */
+/** A transient failure (408, 429, 5xx, any other status, timeout, network): worth another try. */
 export class RetryableSigningHubError extends SigningHubError {
   override name = 'RetryableSigningHubError';
-  readonly retryable = true;
+  readonly retry = 'soon';
   /** From `Retry-After`, when SigningHub said how long to wait. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(operation: string, details: SigningHubErrorDetails, retryAfterMs?: number) {
-    super(operation, details);
+  constructor(
+    operation: string,
+    details: SigningHubErrorDetails,
+    retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(operation, details, options);
     this.retryAfterMs = retryAfterMs;
   }
 }
 
 /**
+ * SigningHub refused a token it had just issued (401 on the try with a fresh token). Another
+ * token now would be refused too: the message goes back to the queue instead of a hot loop.
+ */
+export class UnauthorizedSigningHubError extends SigningHubError {
+  override name = 'UnauthorizedSigningHubError';
+  readonly retry = 'later';
+}
+
+/**
  * The integration account could not authenticate (bad credentials, an OTP account, a scope the
- * account may not use). Not the package's fault, so retryable: it waits in the queue (and then
- * the dead-letter queue) for an operator instead of failing packages for good.
+ * account may not use). Not the package's fault, and not mended within an invocation: the
+ * message waits in the queue (and then the dead-letter queue) for an operator.
  */
 export class AuthenticationError extends SigningHubError {
   override name = 'AuthenticationError';
-  readonly retryable = true;
+  readonly retry = 'later';
   readonly otpRequired: boolean;
 
   constructor(details: SigningHubErrorDetails, otpRequired = false) {
@@ -62,10 +86,13 @@ export class AuthenticationError extends SigningHubError {
   }
 }
 
-/** The caller's signal fired (the Lambda is about to time out): stop and hand back. */
+/**
+ * No request was sent, or the one under way was cancelled: the invocation's time for SigningHub
+ * is over (its signal fired, or its clock says a request could no longer finish in time).
+ */
 export class SigningHubAbortedError extends SigningHubError {
   override name = 'SigningHubAbortedError';
-  readonly retryable = true;
+  readonly retry = 'later';
 }
 
 export const isSigningHubError = (error: unknown): error is SigningHubError =>

@@ -6,6 +6,7 @@ import {
   RetryableSigningHubError,
   SigningHubAbortedError,
   type SigningHubError,
+  UnauthorizedSigningHubError,
 } from './errors.ts';
 import { readErrorMessage, retryAfterMs } from './responses.ts';
 
@@ -27,6 +28,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called each time a finish or workflow request actually leaves (a 401 retry sends two). */
   readonly onRequestSent?: (() => void) | undefined;
+  /**
+   * No request of this call leaves after this time (epoch ms, by the client's clock): checked as
+   * each one is about to leave, so a late timer on a starved event loop cannot let one through.
+   */
+  readonly startBy?: number | undefined;
 }
 
 export interface WorkflowDetails {
@@ -70,11 +76,14 @@ export class SigningHubClient {
     });
   }
 
-  /** POST /{version}/packages/{id}/finish. Resolves on 200; throws a SigningHubError otherwise. */
+  /**
+   * POST /{version}/packages/{id}/finish. Resolves on 200, decided by the status line alone: the
+   * work is done at SigningHub whatever becomes of the body. Throws a SigningHubError otherwise.
+   */
   async finishPackage(packageId: number, options: CallOptions = {}): Promise<void> {
     const response = await this.#authorized('finish', packageId, options);
-    // Reading the (empty) body lets the connection go back to the pool; cancelling aborts it.
-    await response.arrayBuffer();
+    // Read (not cancel) the body so the connection goes back to the pool; nobody waits for it.
+    response.arrayBuffer().catch(() => undefined);
   }
 
   /** GET /{version}/packages/{id}/workflow as the account itself; undefined when deleted (404). */
@@ -87,7 +96,7 @@ export class SigningHubClient {
         signal: options.signal,
         onRequestSent: options.onRequestSent,
       });
-      return parseWorkflow(packageId, await response.text());
+      return parseWorkflow(packageId, await this.#bodyOf('workflow', response, options.signal));
     } catch (error) {
       if (error instanceof FinalSigningHubError && error.httpStatus === 404) return undefined;
       throw error;
@@ -103,7 +112,7 @@ export class SigningHubClient {
     let token = await this.#token(scope, options.signal);
     let response = await this.#send(operation, packageId, token, options);
     if (response.status === 401) {
-      await response.arrayBuffer();
+      await response.arrayBuffer().catch(() => undefined);
       this.#forget(scope, token);
       token = await this.#token(scope, options.signal);
       response = await this.#send(operation, packageId, token, options);
@@ -116,10 +125,15 @@ export class SigningHubClient {
     operation: Operation,
     packageId: number,
     token: CachedToken,
-    { signal, onRequestSent }: CallOptions,
+    { signal, onRequestSent, startBy }: CallOptions,
   ): Promise<Response> {
     const { baseUrl, apiVersion } = this.#options;
     const url = `${baseUrl}/${apiVersion}/packages/${packageId}/${operation}`;
+    if (signal?.aborted || (startBy !== undefined && this.#now() > startBy)) {
+      throw new SigningHubAbortedError(operation, {
+        message: 'not sent: no time left in the invocation for an answer',
+      });
+    }
     onRequestSent?.();
     return this.#request(operation, signal, () =>
       this.#http(url, {
@@ -177,7 +191,7 @@ export class SigningHubClient {
         ...(signal ? { signal } : {}),
       }),
     );
-    const text = await response.text();
+    const text = await this.#request('authenticate', signal, () => response.text());
     if (!response.ok) {
       const message = readErrorMessage(text, response.status);
       if (response.status === 408 || response.status === 429 || response.status >= 500) {
@@ -212,39 +226,58 @@ export class SigningHubClient {
     return { accessToken, refreshAt: this.#now() + lifetimeMs - margin };
   }
 
-  /** Runs one HTTP attempt and turns transport failures into SigningHub errors, without secrets. */
-  async #request(
+  /** Runs one HTTP exchange and turns transport failures into SigningHub errors, without secrets. */
+  async #request<T>(
     operation: string,
     signal: AbortSignal | undefined,
-    send: () => Promise<Response>,
-  ): Promise<Response> {
+    send: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await send();
     } catch (error) {
       if (signal?.aborted) {
-        throw new SigningHubAbortedError(operation, {
-          message: 'cancelled: the invocation is about to time out',
-        });
+        throw new SigningHubAbortedError(
+          operation,
+          { message: 'cancelled: the invocation is about to time out' },
+          { cause: error },
+        );
       }
       if (isTimeoutError(error)) {
-        throw new RetryableSigningHubError(operation, {
-          message: `no answer within ${this.#options.timeoutMs} ms`,
-        });
+        throw new RetryableSigningHubError(
+          operation,
+          { message: `no answer within ${this.#options.timeoutMs} ms` },
+          undefined,
+          { cause: error },
+        );
       }
       const reason = isNetworkError(error) ? describeCause(error.cause) : describeCause(error);
-      throw new RetryableSigningHubError(operation, { message: `network error: ${reason}` });
+      throw new RetryableSigningHubError(
+        operation,
+        { message: `network error: ${reason}` },
+        undefined,
+        { cause: error },
+      );
     }
   }
 
+  /** The body's text; a body cut off or cancelled is a transient failure, not a crash. */
+  #bodyOf(operation: Operation, response: Response, signal?: AbortSignal): Promise<string> {
+    return this.#request(operation, signal, () => response.text());
+  }
+
   async #errorFor(operation: Operation, response: Response): Promise<SigningHubError> {
-    const message = readErrorMessage(await response.text(), response.status);
+    // The status decides; a body that cannot be read only costs the message.
+    const body = await response.text().catch(() => '');
+    const message = readErrorMessage(body, response.status);
     const details = { httpStatus: response.status, message };
     const status = response.status;
     if (status === 400 || status === 403 || status === 404 || status === 410 || status === 422) {
       return new FinalSigningHubError(operation, details);
     }
+    // Only reached after a retry with a fresh token was refused too.
+    if (status === 401) return new UnauthorizedSigningHubError(operation, details);
     const wait = retryAfterMs(response.headers.get('retry-after'), this.#now());
-    // 401 after a fresh token, 408, 429, 5xx, and anything unexpected: not the package's fault.
+    // 408, 429, 5xx, and anything unexpected: not the package's fault.
     return new RetryableSigningHubError(operation, details, wait);
   }
 }

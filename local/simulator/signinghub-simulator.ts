@@ -389,6 +389,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return;
       }
       finishCall(scripted.status);
+      if ('cutBody' in scripted) {
+        res.writeHead(scripted.status, {
+          'content-type': 'application/json',
+          'content-length': '64',
+        });
+        res.write('{"Message":', () => res.destroy());
+        return;
+      }
       send(res, scripted);
       return;
     }

@@ -30,7 +30,9 @@ export interface SimulatorOptions {
 export type ScriptedResponse =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { hang: true }
-  | { drop: true };
+  | { drop: true }
+  /** The status line and headers, then part of the body, then the connection is cut. */
+  | { status: number; cutBody: true };
 
 export type ScriptableOperation = 'finish' | 'workflow';
 

@@ -162,6 +162,37 @@ describe('finish: outcomes by SigningHub answer', () => {
     expect(await finishItem(packageId)).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
   });
 
+  it('hands the message back after one new token is refused too: two finish requests at most', async () => {
+    const packageId = newPackage();
+    const denied = { status: 401, body: { Message: 'Request authorization denied' } };
+    stack.simulator.script(packageId, 'finish', ...Array.from({ length: 10 }, () => denied));
+    const authBefore = stack.simulator.count('authenticate');
+    const record = eventFor(packageId, 'refused@example.com');
+
+    const response = await stack.invoke(sqsEvent(record));
+
+    expect(failuresOf(response)).toEqual([record.messageId]);
+    expect(finishes(packageId)).toBe(2);
+    expect(stack.simulator.count('authenticate') - authBefore).toBeLessThanOrEqual(2);
+    expect(await finishItem(packageId, 'refused@example.com')).toMatchObject({
+      status: 'RETRYING',
+      attempts: 2,
+      lastError: { httpStatus: 401, message: 'Request authorization denied' },
+    });
+  });
+
+  it('decides a 200 on its status line: a body cut off is still success, never sent again', async () => {
+    const packageId = newPackage();
+    stack.simulator.script(packageId, 'finish', { status: 200, cutBody: true });
+    const record = eventFor(packageId);
+
+    expect(await stack.invoke(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+    expect(await stack.invoke(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+
+    expect(finishes(packageId)).toBe(1);
+    expect(await finishItem(packageId)).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+  });
+
   it.each<[string, ScriptedResponse, Record<string, unknown>]>([
     [
       '500',
@@ -213,10 +244,17 @@ describe('finish: outcomes by SigningHub answer', () => {
   it('hands a transient failure back to SQS when the invocation has no time, keeping attempts and the last error', async () => {
     const packageId = newPackage();
     const unavailable = { status: 503, body: { Message: 'Down for maintenance' } };
-    stack.simulator.script(packageId, 'finish', ...Array.from({ length: 5 }, () => unavailable));
+    // Back in 10 s: more than an 8-second invocation has left, however fast the machine is.
+    const later = { ...unavailable, headers: { 'retry-after': '10' } };
+    stack.simulator.script(
+      packageId,
+      'finish',
+      later,
+      ...Array.from({ length: 4 }, () => unavailable),
+    );
     const record = eventFor(packageId);
 
-    const short = await stack.invoke(sqsEvent(record), 4_000);
+    const short = await stack.invoke(sqsEvent(record), 8_000);
     expect(failuresOf(short)).toEqual([record.messageId]);
     expect(await finishItem(packageId)).toMatchObject({
       status: 'RETRYING',

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { type FinishDependencies, finishPackage } from '../../../lib/finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../lib/finish/retry-policy.ts';
+import {
+  createInvocationBudget,
+  type InvocationBudget,
+  LEASE_MARGIN_MS,
+} from '../../../lib/invocation-timeline.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import { RetryableSigningHubError } from '../../../lib/signinghub/errors.ts';
+import {
+  AuthenticationError,
+  RetryableSigningHubError,
+  SigningHubAbortedError,
+  UnauthorizedSigningHubError,
+} from '../../../lib/signinghub/errors.ts';
 import type { CallOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import type { FinishStatus } from '../../../lib/store/items.ts';
 import type {
   ClaimResult,
   FinishStore,
+  Lease,
   PackageStore,
   SettleFinish,
 } from '../../../lib/store/ports.ts';
@@ -16,24 +27,37 @@ import type {
 class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'> {
   status: FinishStatus | undefined;
   attempts = 0;
+  lastError: SettleFinish['lastError'];
   settleFailures = 0;
   retryFailures = 0;
+  retryWrites = 0;
   packages = 0;
+  claims = 0;
+  leases: Lease[] = [];
 
-  async claimFinish(): Promise<ClaimResult> {
+  async claimFinish(_key: unknown, lease: Lease): Promise<ClaimResult> {
+    this.claims += 1;
     if (this.status === 'SUCCEEDED' || this.status === 'FAILED' || this.status === 'IN_FLIGHT') {
       return { claimed: false, status: this.status };
     }
     this.status = 'IN_FLIGHT';
+    this.leases.push(lease);
     return { claimed: true, attempts: this.attempts };
   }
 
   async recordRetry(
     _key: unknown,
-    _lease: unknown,
-    progress: { requestsSent: number },
+    lease: Lease,
+    progress: { requestsSent: number; lastError: NonNullable<SettleFinish['lastError']> },
   ): Promise<boolean> {
+    this.retryWrites += 1;
+    if (this.retryFailures > 0) {
+      this.retryFailures -= 1;
+      throw new Error('ProvisionedThroughputExceededException');
+    }
+    this.leases.push(lease);
     this.attempts += progress.requestsSent;
+    this.lastError = progress.lastError;
     return true;
   }
 
@@ -44,6 +68,7 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
     }
     this.status = settle.status;
     this.attempts += settle.requestsSent;
+    if (settle.lastError) this.lastError = settle.lastError;
     return true;
   }
 
@@ -54,7 +79,18 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
 
 const event = { packageId: 1, signerEmail: 'a@x.com', eventId: undefined, occurredAt: undefined };
 
-const setup = (answers: (Error | undefined)[]) => {
+/** A clock the test moves: sleeping moves it, and so can a step that takes time. */
+const createClock = (start = Date.parse('2026-11-27T10:00:00Z')) => {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+};
+
+const setup = (answers: (Error | undefined)[], clock = createClock()) => {
   const store = new FakeStore();
   const sent: CallOptions[] = [];
   const deps: FinishDependencies = {
@@ -67,49 +103,141 @@ const setup = (answers: (Error | undefined)[]) => {
         if (answer) throw answer;
       },
     },
-    now: () => new Date('2026-11-27T10:00:00Z'),
-    sleep: async () => undefined,
+    now: () => new Date(clock.now()),
+    sleep: async (ms) => clock.advance(ms),
     random: () => 0.5,
     newLeaseId: () => 'lease',
     retryPolicy: DEFAULT_RETRY_POLICY,
     requestTimeoutMs: 1_000,
   };
-  return { store, sent, deps };
+  return { store, sent, deps, clock };
 };
 
-const plenty = { remainingMs: () => 60_000 };
+/** A 60-second invocation that starts now on the given clock. */
+const budgetOn = (
+  clock: { now: () => number },
+  remainingMs = 60_000,
+  signal?: AbortSignal,
+): InvocationBudget => createInvocationBudget(remainingMs, signal, clock.now);
 const busy = () => new RetryableSigningHubError('finish', { httpStatus: 503, message: 'busy' });
 
 describe('finishPackage', () => {
   it('keeps trying to record a sent finish while DynamoDB refuses, instead of sending it again', async () => {
-    const { store, sent, deps } = setup([undefined]);
+    const { store, sent, deps, clock } = setup([undefined]);
     store.settleFailures = 3;
-    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('succeeded');
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 1, packages: 1 });
   });
 
   it('keeps trying to record a retry while DynamoDB refuses, so attempts stay exact', async () => {
-    const { store, sent, deps } = setup([busy(), undefined]);
+    const { store, sent, deps, clock } = setup([busy(), undefined]);
     store.retryFailures = 2;
-    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('succeeded');
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(2);
+    expect(store.retryWrites).toBe(3);
     expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
   });
 
-  it('gives up recording only when the invocation is out of time, and says so by throwing', async () => {
-    const { store, deps } = setup([undefined]);
-    store.settleFailures = 100;
-    let remaining = 3_000;
-    const budget = { remainingMs: () => (remaining -= 400) };
+  it('keeps trying to record a success until just before the invocation must answer', async () => {
+    const { store, deps, clock } = setup([undefined]);
+    const budget = budgetOn(clock, 10_000);
+    let lastTry = 0;
+    store.settleFailures = 1_000;
+    const settle = store.settleFinish.bind(store);
+    store.settleFinish = (...args) => {
+      lastTry = clock.now();
+      return settle(...args);
+    };
     await expect(finishPackage(event, deps, budget, silentLog)).rejects.toThrow(
       'ProvisionedThroughput',
     );
+    // The writes may go on past the requests' end, up to the invocation's answer.
+    expect(lastTry).toBeGreaterThan(budget.requestsEndAt);
+    expect(budget.writeMs()).toBeGreaterThanOrEqual(0);
+    expect(budget.writeMs()).toBeLessThan(2_000);
+  });
+
+  it('claims nothing and sends nothing when no request could be answered in time', async () => {
+    const { store, sent, deps, clock } = setup([undefined]);
+    const budget = budgetOn(clock, 10_000);
+    clock.advance(budget.requestMs() - deps.requestTimeoutMs + 1);
+    expect(await finishPackage(event, deps, budget, silentLog)).toBe('retry-later');
+    expect(sent).toHaveLength(0);
+    expect(store.claims).toBe(0);
+  });
+
+  it('starts a retry only while its answer can come before the requests end', async () => {
+    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    const budget = budgetOn(clock, 10_000);
+    // The first answer comes late: no room is left for another request.
+    deps.signingHub.finishPackage = async (_id, options) => {
+      sent.push(options);
+      options.onRequestSent?.();
+      clock.advance(budget.requestMs() - deps.requestTimeoutMs);
+      throw busy();
+    };
+    expect(await finishPackage(event, deps, budget, silentLog)).toBe('retry-later');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.startBy).toBe(budget.requestsEndAt - deps.requestTimeoutMs);
+    expect(store).toMatchObject({ status: 'RETRYING', attempts: 1 });
+  });
+
+  it('holds its claim until after the invocation ends, whatever the clock says at claim time', async () => {
+    const { store, deps, clock } = setup([busy(), undefined]);
+    const budget = budgetOn(clock, 10_000);
+    expect(await finishPackage(event, deps, budget, silentLog)).toBe('succeeded');
+    expect(store.leases.map(({ leaseUntil }) => leaseUntil)).toEqual([
+      budget.leaseUntil,
+      budget.leaseUntil,
+    ]);
+    expect(budget.leaseUntil).toBe(Date.parse('2026-11-27T10:00:10Z') + LEASE_MARGIN_MS);
+  });
+
+  it('hands a second 401 back to the queue at once, keeping the 401 as the last error', async () => {
+    const unauthorized = new UnauthorizedSigningHubError('finish', {
+      httpStatus: 401,
+      message: 'Request authorization denied',
+    });
+    const { store, sent, deps, clock } = setup([unauthorized, undefined]);
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
+    expect(sent).toHaveLength(1);
+    expect(store).toMatchObject({
+      status: 'RETRYING',
+      lastError: { httpStatus: 401, message: 'Request authorization denied' },
+    });
+  });
+
+  it('hands an account that cannot authenticate back to the queue without trying again', async () => {
+    const refused = new AuthenticationError({ httpStatus: 400, message: 'invalid_grant' });
+    const { store, sent, deps, clock } = setup([refused, undefined]);
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
+    expect(sent).toHaveLength(1);
+    expect(store.status).toBe('RETRYING');
+  });
+
+  it('keeps the last real error when a retry could not be sent in time', async () => {
+    const notSent = new SigningHubAbortedError('finish', { message: 'not sent: no time left' });
+    const { store, sent, deps, clock } = setup([busy(), notSent]);
+    deps.signingHub.finishPackage = async (_id, options) => {
+      sent.push(options);
+      if (sent.length === 1) {
+        options.onRequestSent?.();
+        throw busy();
+      }
+      throw notSent;
+    };
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
+    expect(store).toMatchObject({
+      status: 'RETRYING',
+      attempts: 1,
+      lastError: { httpStatus: 503, message: 'busy' },
+    });
   });
 
   it('sends at most maxAttemptsPerInvocation requests, then hands back', async () => {
-    const { store, sent, deps } = setup(Array.from({ length: 10 }, busy));
-    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('retry-later');
+    const { store, sent, deps, clock } = setup(Array.from({ length: 10 }, busy));
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(DEFAULT_RETRY_POLICY.maxAttemptsPerInvocation);
     expect(store).toMatchObject({
       status: 'RETRYING',
@@ -118,8 +246,8 @@ describe('finishPackage', () => {
   });
 
   it('hands back at once when the invocation signal has fired', async () => {
-    const { sent, deps } = setup([busy(), undefined]);
-    const budget = { remainingMs: () => 60_000, signal: AbortSignal.abort() };
+    const { sent, deps, clock } = setup([busy(), undefined]);
+    const budget = budgetOn(clock, 60_000, AbortSignal.abort());
     expect(await finishPackage(event, deps, budget, silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
   });
@@ -130,15 +258,15 @@ describe('finishPackage', () => {
       { httpStatus: 429, message: 'slow down' },
       120_000,
     );
-    const { sent, deps } = setup([longWait, undefined]);
-    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('retry-later');
+    const { sent, deps, clock } = setup([longWait, undefined]);
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
   });
 
   it('records the package again when a duplicate finds the finish already SUCCEEDED', async () => {
-    const { store, sent, deps } = setup([]);
+    const { store, sent, deps, clock } = setup([]);
     store.status = 'SUCCEEDED';
-    expect(await finishPackage(event, deps, plenty, silentLog)).toBe('already-settled');
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
     expect(sent).toHaveLength(0);
     expect(store.packages).toBe(1);
   });

@@ -4,6 +4,7 @@ import {
   FinalSigningHubError,
   RetryableSigningHubError,
   SigningHubAbortedError,
+  UnauthorizedSigningHubError,
 } from '../../../lib/signinghub/errors.ts';
 import {
   SigningHubClient,
@@ -134,6 +135,60 @@ describe('SigningHubClient calls', () => {
       client({ timeoutMs: 5_000 }).finishPackage(1, { signal: AbortSignal.timeout(100) }),
     );
     expect(error).toBeInstanceOf(SigningHubAbortedError);
+  });
+
+  it('takes a 200 as done when the body is cut off after the status line', async () => {
+    simulator.script(1, 'finish', { status: 200, cutBody: true });
+    await expect(client().finishPackage(1)).resolves.toBeUndefined();
+    expect(simulator.count('finish', 1)).toBe(1);
+  });
+
+  it('reports a workflow answer cut off mid-body as retryable, not as a crash', async () => {
+    simulator.script(1, 'workflow', { status: 200, cutBody: true });
+    expect(await rejection(client().getWorkflow(1))).toBeInstanceOf(RetryableSigningHubError);
+  });
+
+  it('reports an error answer cut off mid-body by its status', async () => {
+    simulator.script(1, 'finish', { status: 403, cutBody: true });
+    const error = await rejection(client().finishPackage(1));
+    expect(error).toBeInstanceOf(FinalSigningHubError);
+    expect(error).toMatchObject({ httpStatus: 403 });
+  });
+
+  it('gets one new token after a 401 and hands back when that one is refused too', async () => {
+    const unauthorized = { status: 401, body: { Message: 'Request authorization denied' } };
+    simulator.script(1, 'finish', unauthorized, unauthorized, unauthorized);
+    const sh = client();
+    const error = await rejection(sh.finishPackage(1, { scope: 'a@x.com' }));
+    expect(error).toBeInstanceOf(UnauthorizedSigningHubError);
+    expect(error).toMatchObject({ httpStatus: 401, retry: 'later' });
+    expect(simulator.count('finish', 1)).toBe(2);
+    expect(simulator.count('authenticate')).toBe(2);
+  });
+
+  it('sends nothing once the time to start a request is over, whatever the signal says', async () => {
+    let now = 1_000_000;
+    const sh = client({ now: () => now });
+    const error = await rejection(sh.finishPackage(1, { startBy: now - 1 }));
+    expect(error).toBeInstanceOf(SigningHubAbortedError);
+    expect(simulator.count('finish')).toBe(0);
+    now += 1;
+    await sh.finishPackage(1, { startBy: now });
+    expect(simulator.count('finish')).toBe(1);
+  });
+
+  it('does not retry a 401 after the time to start a request is over', async () => {
+    let now = 1_000_000;
+    const sh = client({ now: () => now });
+    simulator.script(1, 'finish', { status: 401, body: { Message: 'denied' } });
+    const sent = sh.finishPackage(1, {
+      startBy: now + 1,
+      onRequestSent: () => {
+        now += 2;
+      },
+    });
+    expect(await rejection(sent)).toBeInstanceOf(SigningHubAbortedError);
+    expect(simulator.count('finish', 1)).toBe(1);
   });
 
   it('answers undefined for a deleted package and reads workflow details otherwise', async () => {
