@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { handleCallback } from '../lib/callback/handle-callback.ts';
 import { redactedCallbackPath } from '../lib/callback/redact.ts';
 import { loadCallbackConfig } from '../lib/config.ts';
+import { ANSWER_EARLY_MS } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { callbackSecretReader, createRuntime } from '../lib/runtime.ts';
 
@@ -24,8 +25,9 @@ const answerCallback = async (
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const method = event.requestContext.http.method.toUpperCase();
   log.info('callback received', { method, path: redactedCallbackPath(event.rawPath) });
+  // serverless-offline sends `body: null` for a request without one, whatever the type says.
   const body =
-    event.body === undefined
+    event.body === undefined || event.body === null
       ? undefined
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString('utf8')
@@ -53,7 +55,7 @@ const answerCallback = async (
 };
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
-  timeoutEarlyInMillis: 500,
+  timeoutEarlyInMillis: ANSWER_EARLY_MS,
 })
   // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its path holds the secret.
   .use(injectLambdaContext(logger, { logEvent: false }))

@@ -1,7 +1,8 @@
 import { parsePackageId } from '../package-id.ts';
+import { readDocumentId } from './xml-report.ts';
 
 export type PackageIdSearch =
-  | { readonly ok: true; readonly packageId: number; readonly from: string }
+  | { readonly ok: true; readonly packageId: number }
   | { readonly ok: false; readonly reason: string };
 
 export interface CallbackInput {
@@ -14,7 +15,7 @@ const found = (value: unknown, from: string): PackageIdSearch => {
   const packageId = parsePackageId(value);
   return packageId === undefined
     ? { ok: false, reason: `${from} is not a positive integer` }
-    : { ok: true, packageId, from };
+    : { ok: true, packageId };
 };
 
 const NO_ID: PackageIdSearch = {
@@ -24,13 +25,11 @@ const NO_ID: PackageIdSearch = {
     'form body, or <DocumentID> in an XML workflow completion report',
 };
 
-// One pass over the text: no backtracking beyond a tag, so a large document costs linear time.
-const DOCUMENT_ID =
-  /<(?:[A-Za-z_][\w.-]*:)?DocumentID(?:\s[^<>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?DocumentID\s*>/;
-
 /**
- * The package id of a callback: from the query (`package_id`, legacy `document_id`), or the body
- * as JSON, form-encoded or XML. XML is scanned, not parsed: no DTD, no entities, nothing fetched.
+ * The package id of a callback. The first channel present decides, and a bad value there is
+ * refused, never passed over: the query's `package_id`, then its legacy `document_id`, then the
+ * body in one format, chosen by Content-Type or, without one, by its first character (JSON
+ * `package_id`; form `package_id`, then `document_id`; XML `<DocumentID>`, see readDocumentId).
  */
 export const findPackageId = ({ query, contentType, body }: CallbackInput): PackageIdSearch => {
   if (query.package_id !== undefined) return found(query.package_id, 'query package_id');
@@ -67,9 +66,7 @@ const fromForm = (body: string): PackageIdSearch => {
 };
 
 const fromXml = (body: string): PackageIdSearch => {
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) {
-    return { ok: false, reason: 'XML with a DOCTYPE or entity declarations is not accepted' };
-  }
-  const match = DOCUMENT_ID.exec(body);
-  return match ? found(match[1]?.trim(), 'XML DocumentID') : NO_ID;
+  const report = readDocumentId(body);
+  if (!report.ok) return report;
+  return report.text === undefined ? NO_ID : found(report.text, 'XML DocumentID');
 };

@@ -140,6 +140,42 @@ describe('callback: where the package id comes from', () => {
     expect(rejected.length).toBeGreaterThan(0);
   });
 
+  it.each<[string, Parameters<typeof callbackEvent>[0]]>([
+    ['GET', { method: 'GET', body: null }],
+    ['POST', { method: 'POST', body: null }],
+    ['base64-flagged POST', { method: 'POST', body: null, base64: true }],
+  ])(
+    'answers 400 and keeps a rejected item for a %s without an id whose body is null, as serverless-offline sends it',
+    async (_, input) => {
+      const event = callbackEvent({ secret, ...input });
+      expect(event.body).toBeNull();
+
+      const answer = await stack.call(event);
+
+      expect(answer).toMatchObject({
+        statusCode: 400,
+        body: { message: expect.stringContaining('no package id') },
+      });
+      const rejected = await itemAt(
+        stack.table,
+        `REJECTED#callback-${event.requestContext.requestId}`,
+        'REJECTED',
+      );
+      expect(rejected).toMatchObject({
+        source: 'callback',
+        reason: (answer.body as { message: string }).message,
+      });
+    },
+  );
+
+  it('reads the query id of a call whose body is null', async () => {
+    const packageId = newPackage('COMPLETED');
+    const answer = await stack.call(
+      callbackEvent({ secret, query: { package_id: String(packageId) }, body: null }),
+    );
+    expect(answer).toMatchObject({ statusCode: 200, body: { packageId, status: 'COMPLETED' } });
+  });
+
   it('keeps the secret and any token out of a rejected item', async () => {
     await stack.call(
       callbackEvent({ secret, query: { document_id: 'x1', token: 'user-session-token-123' } }),

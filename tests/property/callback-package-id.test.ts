@@ -169,3 +169,66 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 });
+
+describe('findPackageId: only a real DocumentID element counts', () => {
+  const hidingPlaces = fc.constantFrom(
+    (id: number) => `<!-- <DocumentID>${id}</DocumentID> -->`,
+    (id: number) => `<Note><![CDATA[<DocumentID>${id}</DocumentID>]]></Note>`,
+    (id: number) => `<?decoy <DocumentID>${id}</DocumentID>?>`,
+    (id: number) => `<Note text="<DocumentID>${id}</DocumentID>"/>`,
+    (id: number) => `<Note text='</Note><DocumentID>${id}</DocumentID>'/>`,
+  );
+
+  it('reads the real DocumentID whatever decoys are written before and after it', () => {
+    fc.assert(
+      fc.property(
+        positiveSafeInteger,
+        fc.array(fc.tuple(hidingPlaces, positiveSafeInteger), { maxLength: 4 }),
+        fc.array(fc.tuple(hidingPlaces, positiveSafeInteger), { maxLength: 4 }),
+        (id, before, after) => {
+          const hide = (decoys: typeof before) =>
+            decoys.map(([place, decoy]) => place(decoy)).join('');
+          const result = search({
+            contentType: 'application/xml',
+            body: `<WorkflowCompletionReport>${hide(before)}<DocumentID>${id}</DocumentID>${hide(after)}</WorkflowCompletionReport>`,
+          });
+          expect(result).toEqual({ ok: true, packageId: id });
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('reads a DocumentID given as a CDATA section exactly as the same text given plainly', () => {
+    const cdataText = anyIdText.filter((text) => !text.includes(']]>'));
+    fc.assert(
+      fc.property(cdataText, (text) => {
+        const result = search({
+          contentType: 'application/xml',
+          body: `<WorkflowCompletionReport><DocumentID><![CDATA[${text}]]></DocumentID></WorkflowCompletionReport>`,
+        });
+        expect(result.ok).toBe(isCanonicalId(text.trim()));
+        if (result.ok) expect(String(result.packageId)).toBe(text.trim());
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('findPackageId: the query decides before any body', () => {
+  it('answers a query package_id or document_id the same, whatever the body says', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('package_id', 'document_id'),
+        anyIdText,
+        contentType,
+        body,
+        (name, id, type, text) => {
+          const alone = search({ query: { [name]: id } });
+          expect(search({ query: { [name]: id }, contentType: type, body: text })).toEqual(alone);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});

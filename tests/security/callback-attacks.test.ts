@@ -92,9 +92,48 @@ describe('callback: XML beyond entity bombs', () => {
       'a DocumentID made of character references',
       () => '<r><DocumentID>&#49;&#50;</DocumentID></r>',
     ],
-    ['a DocumentID in a CDATA section', () => '<r><DocumentID><![CDATA[12]]></DocumentID></r>'],
+    [
+      'DocumentID elements that disagree',
+      () => '<r><DocumentID>12</DocumentID><DocumentID>13</DocumentID></r>',
+    ],
+    [
+      'elements nested 65 deep',
+      () => `${'<a>'.repeat(64)}<DocumentID>12</DocumentID>${'</a>'.repeat(64)}`,
+    ],
+    ['a truncated report', () => '<WorkflowCompletionReport><DocumentID>12</DocumentID>'],
   ])('refuses %s and fetches nothing', async (_, body) => {
     await expectRefused(xml(body(stack.simulator.url)));
+  });
+
+  it('reads a DocumentID in a CDATA section and fetches only its workflow', async () => {
+    const packageId = newPackage();
+    const { answer, calls } = await attack(
+      xml(`<r><DocumentID><![CDATA[${packageId}]]></DocumentID></r>`),
+    );
+    expect(answer).toMatchObject({ statusCode: 200, body: { packageId, status: 'COMPLETED' } });
+    const fetched = calls.filter((call) => call.operation !== 'authenticate');
+    expect(fetched.map((call) => call.path)).toEqual([`/v3/packages/${packageId}/workflow`]);
+  });
+
+  it.each<[string, (decoy: number) => string]>([
+    ['a comment', (decoy) => `<!-- <DocumentID>${decoy}</DocumentID> -->`],
+    [
+      'the CDATA section of another element',
+      (decoy) => `<Note><![CDATA[<DocumentID>${decoy}</DocumentID>]]></Note>`,
+    ],
+    ['a processing instruction', (decoy) => `<?decoy <DocumentID>${decoy}</DocumentID>?>`],
+    ['an attribute value', (decoy) => `<Note text="<DocumentID>${decoy}</DocumentID>"/>`],
+  ])('confirms the real DocumentID, not the one written in %s before it', async (_, hide) => {
+    const decoy = newPackage();
+    const packageId = newPackage();
+    const { answer, calls } = await attack(
+      xml(
+        `<WorkflowCompletionReport>${hide(decoy)}<DocumentID>${packageId}</DocumentID></WorkflowCompletionReport>`,
+      ),
+    );
+    expect(answer).toMatchObject({ statusCode: 200, body: { packageId, status: 'COMPLETED' } });
+    const fetched = calls.filter((call) => call.operation !== 'authenticate');
+    expect(fetched.map((call) => call.packageId)).toEqual([packageId]);
   });
 
   it('reads only the DocumentID of a report with XInclude and a stylesheet, fetching neither', async () => {
@@ -143,6 +182,12 @@ describe('callback: a 10 MB body', () => {
     ['an unterminated DocumentID tag', xml(`<r><DocumentID ${'a'.repeat(10 * MB)}`)],
     ['DocumentID tags that never close', xml('<DocumentID>1'.repeat(MB))],
     ['namespace prefixes without end', xml(`<${'a'.repeat(10 * MB)}`)],
+    [
+      'an XML report over 16 MiB',
+      xml(
+        `<Report><Document>${'A'.repeat(16 * MB)}</Document><DocumentID>12</DocumentID></Report>`,
+      ),
+    ],
     ['text without a type', { method: 'POST', body: padding }],
   ])('refuses %s in linear time and keeps 64 KiB of it', async (_, input) => {
     const started = performance.now();

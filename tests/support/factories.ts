@@ -81,7 +81,8 @@ export interface CallbackEventInput {
   method?: 'GET' | 'HEAD' | 'POST' | string;
   secret?: string | undefined;
   query?: Record<string, string>;
-  body?: string;
+  /** `null` is what serverless-offline sends for a request without a body. */
+  body?: string | null;
   contentType?: string;
   base64?: boolean;
 }
@@ -95,7 +96,7 @@ export const callbackEvent = (input: CallbackEventInput = {}): APIGatewayProxyEv
   const rawQueryString = new URLSearchParams(query).toString();
   const headers: Record<string, string> = { host: 'abc123.execute-api.eu-west-1.amazonaws.com' };
   if (input.contentType) headers['content-type'] = input.contentType;
-  return {
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: `${method} /signinghub/callback/{secret}`,
     rawPath,
@@ -122,10 +123,12 @@ export const callbackEvent = (input: CallbackEventInput = {}): APIGatewayProxyEv
       timeEpoch: 1795780800000,
     },
     isBase64Encoded: input.base64 === true,
-    ...(input.body === undefined
+    ...(input.body === undefined || input.body === null
       ? {}
       : { body: input.base64 ? Buffer.from(input.body).toString('base64') : input.body }),
   };
+  // The type says string or absent; Object.assign sets the null that serverless-offline sends.
+  return input.body === null ? Object.assign(event, { body: null }) : event;
 };
 
 export const scheduledEvent = (): ScheduledEvent => ({

@@ -8,11 +8,7 @@ describe('findPackageId', () => {
   it('prefers the query, package_id over the legacy document_id', () => {
     expect(
       search({ query: { package_id: '7', document_id: '8' }, body: '{"package_id": 9}' }),
-    ).toEqual({
-      ok: true,
-      packageId: 7,
-      from: 'query package_id',
-    });
+    ).toEqual({ ok: true, packageId: 7 });
     expect(search({ query: { document_id: '8' } })).toMatchObject({ ok: true, packageId: 8 });
   });
 
@@ -72,5 +68,162 @@ describe('findPackageId', () => {
     expect(search({ contentType: 'application/pdf', body: '%PDF-1.7' })).toMatchObject({
       ok: false,
     });
+  });
+});
+
+const MIB = 1024 * 1024;
+const report = (inner: string) =>
+  `<?xml version="1.0" encoding="utf-8"?><WorkflowCompletionReport>${inner}</WorkflowCompletionReport>`;
+const xmlSearch = (body: string) => search({ contentType: 'application/xml', body });
+const refusal = (result: ReturnType<typeof search>) => (result.ok ? '' : result.reason);
+
+describe('findPackageId: which channel wins when they disagree', () => {
+  const bodies: [string, string | undefined, string][] = [
+    ['a JSON body', 'application/json', '{"package_id": 9}'],
+    ['a form body', 'application/x-www-form-urlencoded', 'package_id=9&document_id=9'],
+    ['an XML report', 'application/xml', report('<DocumentID>9</DocumentID>')],
+    ['an untyped body', undefined, 'package_id=9'],
+  ];
+
+  it.each(bodies)(
+    "the query's package_id wins over %s that names another package",
+    (_, type, body) => {
+      expect(search({ query: { package_id: '7' }, contentType: type, body })).toEqual({
+        ok: true,
+        packageId: 7,
+      });
+    },
+  );
+
+  it.each(bodies)(
+    'document_id in the query wins over %s that names another package',
+    (_, type, body) => {
+      expect(search({ query: { document_id: '8' }, contentType: type, body })).toEqual({
+        ok: true,
+        packageId: 8,
+      });
+    },
+  );
+
+  it.each(bodies)('a bad query id is refused, not passed over for %s', (_, type, body) => {
+    expect(search({ query: { document_id: 'x' }, contentType: type, body })).toEqual({
+      ok: false,
+      reason: 'query document_id is not a positive integer',
+    });
+  });
+
+  it("a form body's package_id wins over its document_id, wherever each stands", () => {
+    expect(search({ body: 'document_id=8&package_id=9' })).toEqual({ ok: true, packageId: 9 });
+    expect(search({ body: 'document_id=8' })).toEqual({ ok: true, packageId: 8 });
+  });
+
+  it('a JSON body is read for package_id only', () => {
+    expect(search({ contentType: 'application/json', body: '{"document_id": 8}' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no package id'),
+    });
+  });
+
+  it('the Content-Type picks one format and the others are not tried', () => {
+    expect(search({ contentType: 'application/json', body: 'package_id=9' })).toMatchObject({
+      ok: false,
+      reason: 'the JSON body is not valid JSON',
+    });
+    expect(search({ contentType: 'application/xml', body: '{"package_id": 9}' }).ok).toBe(false);
+    expect(
+      search({ contentType: 'application/x-www-form-urlencoded', body: '{"package_id": 9}' }).ok,
+    ).toBe(false);
+  });
+});
+
+describe('findPackageId: the DocumentID of an XML report is a real element', () => {
+  it.each([
+    ['a comment', '<!-- <DocumentID>5</DocumentID> -->'],
+    ['the CDATA section of another element', '<Note><![CDATA[<DocumentID>5</DocumentID>]]></Note>'],
+    ['a processing instruction', '<?decoy <DocumentID>5</DocumentID>?>'],
+    ['an attribute value', '<Note text="<DocumentID>5</DocumentID>"/>'],
+    ['the Document it carries', '<Document><DocumentID>5</DocumentID></Document>'],
+  ])('takes the DocumentID element, not one written in %s before it', (_, decoy) => {
+    expect(xmlSearch(report(`${decoy}<DocumentID>7</DocumentID>`))).toEqual({
+      ok: true,
+      packageId: 7,
+    });
+  });
+
+  it('takes no DocumentID from a processing instruction before the root element', () => {
+    expect(
+      xmlSearch(
+        '<?xml version="1.0"?><?decoy <DocumentID>5</DocumentID>?>' +
+          '<WorkflowCompletionReport><DocumentName>x</DocumentName></WorkflowCompletionReport>',
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('no package id') });
+  });
+
+  it('reads a DocumentID given as a CDATA section', () => {
+    expect(xmlSearch(report('<DocumentID><![CDATA[123]]></DocumentID>'))).toEqual({
+      ok: true,
+      packageId: 123,
+    });
+    expect(xmlSearch(report('<DocumentID> <![CDATA[ 124 ]]> </DocumentID>'))).toEqual({
+      ok: true,
+      packageId: 124,
+    });
+  });
+
+  it('reads DocumentID elements that agree, wherever they stand', () => {
+    expect(
+      xmlSearch(report('<Header><DocumentID>7</DocumentID></Header><DocumentID> 7 </DocumentID>')),
+    ).toEqual({ ok: true, packageId: 7 });
+  });
+
+  it('refuses DocumentID elements that disagree', () => {
+    expect(
+      refusal(xmlSearch(report('<DocumentID>7</DocumentID><Log><DocumentID>8</DocumentID></Log>'))),
+    ).toBe('the XML report has DocumentID elements that disagree');
+    expect(refusal(xmlSearch(report('<DocumentID/><DocumentID>7</DocumentID>')))).toContain(
+      'disagree',
+    );
+  });
+
+  it.each([
+    ['a missing end tag', '<r><DocumentID>12</DocumentID>'],
+    ['a mismatched end tag', '<r><DocumentID>12</Other></r>'],
+    ['two root elements', '<DocumentID>12</DocumentID><DocumentID>12</DocumentID>'],
+    ['an unclosed comment', '<r><DocumentID>12</DocumentID><!-- </r>'],
+    ['text after the root element', '<r><DocumentID>12</DocumentID></r>12'],
+  ])('refuses XML that is not well-formed: %s', (_, body) => {
+    expect(refusal(xmlSearch(body))).toContain('not well-formed');
+  });
+
+  it.each([
+    ['an element declaration', '<r><!ELEMENT r ANY><DocumentID>12</DocumentID></r>'],
+    ['a CDATA look-alike', '<r><DocumentID><![NOTCDATA[12]]></DocumentID></r>'],
+  ])('refuses XML with %s as it refuses a DOCTYPE', (_, body) => {
+    expect(refusal(xmlSearch(body))).toContain('DOCTYPE');
+  });
+
+  it('reads a DocumentID nested 64 elements deep and refuses one nested 65 deep', () => {
+    const nested = (depth: number) =>
+      `${'<a>'.repeat(depth - 1)}<DocumentID>9</DocumentID>${'</a>'.repeat(depth - 1)}`;
+    expect(xmlSearch(nested(64))).toEqual({ ok: true, packageId: 9 });
+    expect(refusal(xmlSearch(nested(65)))).toBe(
+      'XML nested deeper than 64 elements is not accepted',
+    );
+  });
+
+  it('refuses an XML body over 16 MiB before parsing it', () => {
+    const body = report(`<Document>${'A'.repeat(16 * MIB)}</Document><DocumentID>16</DocumentID>`);
+    const started = performance.now();
+    expect(refusal(xmlSearch(body))).toBe('an XML body over 16 MiB is not accepted');
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it('reads the id of a 10 MB report in well under a second', () => {
+    const body = report(
+      `<Document>${'QUJD'.repeat(2.5 * MIB)}</Document><DocumentID>16</DocumentID>`,
+    );
+    const started = performance.now();
+    expect(xmlSearch(body)).toEqual({ ok: true, packageId: 16 });
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
