@@ -25,6 +25,11 @@ export interface SigningHubObserver {
   readonly workflowAnswers: readonly WorkflowAnswer[];
   /** Every finish answer SigningHub gave, and whether it reached the function. */
   readonly finishAnswers: readonly FinishAnswer[];
+  /**
+   * Finish requests that left the function, by key. SigningHub may see fewer: a request whose
+   * connection is cut before the server reads it (the function's timeout, on a starved loop).
+   */
+  readonly finishRequests: ReadonlyMap<string, number>;
   /** Access and refresh tokens issued so far. */
   readonly tokens: ReadonlySet<string>;
   uninstall(): void;
@@ -60,6 +65,7 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
   const tokens = new Set<string>();
   const workflowAnswers: WorkflowAnswer[] = [];
   const finishAnswers: FinishAnswer[] = [];
+  const finishRequests = new Map<string, number>();
 
   const remember = (token: unknown, scope: string) => {
     if (typeof token !== 'string' || token === '') return;
@@ -91,10 +97,12 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
     const scope = token === undefined ? '' : (scopes.get(token) ?? UNKNOWN_SCOPE);
     const headers = new Headers(request.headers);
     headers.set(SCOPE_HEADER, scope);
-    const response = await original(new Request(request, { headers }));
-    const at = Date.now();
     const match = PACKAGE_PATH.exec(path);
     const packageId = Number(match?.[1]);
+    const key = `${packageId}|${scope === '' ? '-' : scope}`;
+    if (match?.[2] === 'finish') finishRequests.set(key, (finishRequests.get(key) ?? 0) + 1);
+    const response = await original(new Request(request, { headers }));
+    const at = Date.now();
     if (match?.[2] === 'workflow' && (response.status === 200 || response.status === 404)) {
       let word = 'DELETED';
       if (response.status === 200) {
@@ -111,10 +119,11 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
       const pending = options.beforeFinishAnswer?.(packageId, scope, response);
       if (pending) {
         await pending;
-        if (request.signal.aborted) await response.body?.cancel();
+        // The body of a cancelled request is already errored: cancelling it again may throw.
+        if (request.signal.aborted) await response.body?.cancel().catch(() => undefined);
       }
       finishAnswers.push({
-        key: `${packageId}|${scope === '' ? '-' : scope}`,
+        key,
         status: response.status,
         received: !request.signal.aborted,
         at: Date.now(),
@@ -127,6 +136,7 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
   return {
     workflowAnswers,
     finishAnswers,
+    finishRequests,
     tokens,
     uninstall: () => {
       globalThis.fetch = original;

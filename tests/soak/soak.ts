@@ -601,6 +601,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       history,
       workflowAnswers: observer.workflowAnswers,
       finishAnswers: observer.finishAnswers,
+      finishRequests: observer.finishRequests,
       lateAnswerKeys,
       callbacks,
       outage,
