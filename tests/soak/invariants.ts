@@ -40,6 +40,8 @@ export interface SoakEvidence {
   readonly finishAnswers: readonly FinishAnswer[];
   /** Finish requests that left the function, by key (the observer's count). */
   readonly finishRequests: ReadonlyMap<string, number>;
+  /** When each finish request left the function. */
+  readonly finishSends: readonly { readonly key: string; readonly at: number }[];
   /** Keys whose successful finish was answered only after the function's timeout, on purpose. */
   readonly lateAnswerKeys: ReadonlySet<string>;
   readonly callbacks: readonly CallbackRecord[];
@@ -166,12 +168,18 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
       firstReceived.set(answer.key, answer.at);
     }
   }
+  // Judged by when requests left the function, not when SigningHub read them: the server may
+  // read a request the function had given up on after the retry that replaced it.
   const afterAnswer: string[] = [];
   for (const [key, at] of firstReceived) {
-    const later = evidence.calls.filter(
-      (call) => call.operation === 'finish' && finishKeyOfCall(call) === key && call.at > at,
-    );
-    if (later.length > 0) afterAnswer.push(`${key}: ${(timeline.get(key) ?? []).join(', ')}`);
+    const later = evidence.finishSends.filter((send) => send.key === key && send.at > at);
+    if (later.length > 0) {
+      const sent = evidence.finishSends.filter((send) => send.key === key).map((s) => clock(s.at));
+      afterAnswer.push(
+        `${key}: answered ${(timeline.get(key) ?? []).join(', ')}; sent ${sent.join(', ')}; ` +
+          `first answer received ${clock(at)}`,
+      );
+    }
   }
   const repeatedAfterTimeout = [...answered].filter(([, statuses]) => statuses.length > 1);
   const heldOnPurpose = repeatedAfterTimeout.filter(([key]) => evidence.lateAnswerKeys.has(key));

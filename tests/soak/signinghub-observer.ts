@@ -30,6 +30,11 @@ export interface SigningHubObserver {
    * connection is cut before the server reads it (the function's timeout, on a starved loop).
    */
   readonly finishRequests: ReadonlyMap<string, number>;
+  /**
+   * When each finish request left the function. SigningHub's own log can show another order: a
+   * request the function gave up on may be read by the server after the retry that replaced it.
+   */
+  readonly finishSends: readonly { readonly key: string; readonly at: number }[];
   /** Access and refresh tokens issued so far. */
   readonly tokens: ReadonlySet<string>;
   uninstall(): void;
@@ -66,6 +71,7 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
   const workflowAnswers: WorkflowAnswer[] = [];
   const finishAnswers: FinishAnswer[] = [];
   const finishRequests = new Map<string, number>();
+  const finishSends: { key: string; at: number }[] = [];
 
   const remember = (token: unknown, scope: string) => {
     if (typeof token !== 'string' || token === '') return;
@@ -100,7 +106,10 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
     const match = PACKAGE_PATH.exec(path);
     const packageId = Number(match?.[1]);
     const key = `${packageId}|${scope === '' ? '-' : scope}`;
-    if (match?.[2] === 'finish') finishRequests.set(key, (finishRequests.get(key) ?? 0) + 1);
+    if (match?.[2] === 'finish') {
+      finishRequests.set(key, (finishRequests.get(key) ?? 0) + 1);
+      finishSends.push({ key, at: Date.now() });
+    }
     const response = await original(new Request(request, { headers }));
     const at = Date.now();
     if (match?.[2] === 'workflow' && (response.status === 200 || response.status === 404)) {
@@ -137,6 +146,7 @@ export const observeSigningHub = (options: ObserverOptions): SigningHubObserver 
     workflowAnswers,
     finishAnswers,
     finishRequests,
+    finishSends,
     tokens,
     uninstall: () => {
       globalThis.fetch = original;

@@ -602,6 +602,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       workflowAnswers: observer.workflowAnswers,
       finishAnswers: observer.finishAnswers,
       finishRequests: observer.finishRequests,
+      finishSends: observer.finishSends,
       lateAnswerKeys,
       callbacks,
       outage,
