@@ -1,0 +1,36 @@
+// @ts-check
+/**
+ * Mutation testing (`npm run mutate`) of lib/ and functions/ with the unit and integration tests.
+ * The tests come from vitest.mutate.config.ts: the main Vitest config (DynamoDB Local as global
+ * setup, test env) without the soak, e2e and infra tests.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: {
+    configFile: 'vitest.mutate.config.ts',
+    // Only the test files that import the mutated file (statically or by dynamic import) run.
+    related: true,
+  },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  mutate: ['lib/**/*.ts', 'functions/**/*.ts'],
+  // Not needed in the sandbox (.stryker-tmp/sandbox-*): build output, local state, old reports.
+  ignorePatterns: ['.serverless', '.esbuild', '.local', 'coverage', 'reports'],
+  coverageAnalysis: 'perTest',
+  // Reuses the results of unchanged code and tests from the last run (reports/, git-ignored).
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  // Measuring first: no failing threshold yet.
+  thresholds: { high: 80, low: 60, break: null },
+  // Two cores: one test runner each (each runs its own DynamoDB Local), the checker alongside.
+  concurrency: 2,
+  // Generous for a shared, loaded machine; the integration tests wait on real sockets.
+  timeoutMS: 15_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 15,
+};

@@ -1,0 +1,16 @@
+import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+/**
+ * The tests Stryker measures the mutation score with (stryker.config.mjs): the unit and
+ * integration tests, without the soak (long and random), the e2e test (spawns `npm start`) and
+ * the infra test (runs `serverless package` and only reads the template).
+ */
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [...configDefaults.exclude, 'tests/soak/**', 'tests/e2e/**', 'tests/infra/**'],
+    },
+  }),
+);
