@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../local/simulator/signinghub-simulator.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-simulator.ts';
 import { bundleLikeFunctions, packageFunctions } from './artifacts.ts';
 import { writeBenchmarksFile } from './benchmarks-file.ts';
 import { measureColdStarts } from './cold-start.ts';

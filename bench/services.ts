@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../harness/dynamodb-local.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
-} from '../local/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator } from '../local/simulator/types.ts';
-import { createTable } from '../local/table.ts';
+} from '../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../harness/simulator/types.ts';
+import { createTable } from '../harness/table.ts';
 import { type DynamoDbCounter, startDynamoDbCounter } from './dynamodb-counter.ts';
 import { findDynamoDbLocalPid } from './process-cpu.ts';
 

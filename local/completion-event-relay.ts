@@ -1,8 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { EventBridgeEmulator, ReceivedEvent } from './eventbridge-emulator.ts';
-import { createStreamPump, type StreamConsumer } from './stream-pump.ts';
+import type { EventBridgeEmulator, ReceivedEvent } from '../harness/eventbridge-emulator.ts';
+import { createStreamPump, type StreamConsumer } from '../harness/stream-pump.ts';
 
 export interface PublishedEvent {
   readonly id: string;

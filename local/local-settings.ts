@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-simulator.ts';
+import type { CallbackMode } from '../harness/simulator/types.ts';
 import { type Environment, loadCallbackConfig } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
 import { readEnvFile } from './env-file.ts';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from './simulator/signinghub-simulator.ts';
-import type { CallbackMode } from './simulator/types.ts';
 import { UserError } from './user-error.ts';
 
 export const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));

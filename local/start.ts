@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { startDynamoDbLocal } from '../harness/dynamodb-local.ts';
+import { startEventBridgeEmulator } from '../harness/eventbridge-emulator.ts';
+import { startSimulator } from '../harness/simulator/signinghub-simulator.ts';
+import { createTable } from '../harness/table.ts';
 import { renderBanner, shownPath } from './banner.ts';
 import { type PublishedEvent, startCompletionEventRelay } from './completion-event-relay.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { startEventBridgeEmulator } from './eventbridge-emulator.ts';
 import { requireJava } from './java-check.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { findOwnChildren, stopLeftovers } from './leftovers.ts';
@@ -27,10 +29,8 @@ import { isPortFree } from './ports.ts';
 import { describeFailure } from './run-command.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { prepareServiceFolder } from './service-folder.ts';
-import { startSimulator } from './simulator/signinghub-simulator.ts';
 import type { ChildRecord } from './stack-state.ts';
 import { isAlive, readStateFile, removeStackState, writeStackState } from './stack-state.ts';
-import { createTable } from './table.ts';
 import { isUserError, UserError } from './user-error.ts';
 
 interface PublishModule {

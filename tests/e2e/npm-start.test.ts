@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/free-port.ts';
+import { freePort } from '../../harness/free-port.ts';
 import type { PackageReport } from '../../local/package-report.ts';
 import { isPortOpen } from '../../local/ports.ts';
 import { readStateFile, type StackState, stateFile } from '../../local/stack-state.ts';

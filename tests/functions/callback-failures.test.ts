@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/free-port.ts';
+import { freePort } from '../../harness/free-port.ts';
 import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../local/simulator/signinghub-simulator.ts';
-import type { ScriptedResponse } from '../../local/simulator/types.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
+import type { ScriptedResponse } from '../../harness/simulator/types.ts';
 import {
   eventBridgeEnvelope,
   signingEventBody,

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import {
   type EventBridgeEmulator,
   startEventBridgeEmulator,
-} from '../../local/eventbridge-emulator.ts';
-import { createStreamPump, type StreamPump } from '../../local/stream-pump.ts';
+} from '../../harness/eventbridge-emulator.ts';
+import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { lambdaContext } from '../support/factories.ts';
 

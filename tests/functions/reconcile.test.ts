@@ -1,9 +1,9 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
 import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../local/simulator/signinghub-simulator.ts';
 import { lambdaContext, scheduledEvent } from '../support/factories.ts';
 import { type FunctionStack, startFunctionStack } from '../support/function-stack.ts';
 import { itemAt } from '../support/table-items.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../local/simulator/signinghub-simulator.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent, signingEventBody, sqsEvent, sqsRecord } from '../support/factories.ts';
 import { type FinishStack, startFinishStack } from '../support/finish-stack.ts';

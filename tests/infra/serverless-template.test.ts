@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_DEFINITION } from '../../local/table.ts';
+import { TABLE_DEFINITION } from '../../harness/table.ts';
 import {
   actionsOf,
   type CfnTemplate,

@@ -10,7 +10,7 @@ import {
   type SimulatorCredentials,
   type SimulatorOptions,
   startSimulator,
-} from '../../local/simulator/signinghub-simulator.ts';
+} from '../../harness/simulator/signinghub-simulator.ts';
 
 interface ReceivedRequest {
   method: string;

@@ -1,5 +1,5 @@
-import type { ReceivedEvent } from '../../local/eventbridge-emulator.ts';
-import type { SimulatorCall } from '../../local/simulator/types.ts';
+import type { ReceivedEvent } from '../../harness/eventbridge-emulator.ts';
+import type { SimulatorCall } from '../../harness/simulator/types.ts';
 import type { PlainItem } from '../support/table-items.ts';
 import type { LeakFinding, LogScan } from './log-scanner.ts';
 import { type FinishAnswer, SCOPE_HEADER, type WorkflowAnswer } from './signinghub-observer.ts';

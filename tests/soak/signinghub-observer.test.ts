@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RetryableSigningHubError } from '../../lib/signinghub/errors.ts';
-import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
-} from '../../local/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator } from '../../local/simulator/types.ts';
+} from '../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
+import { RetryableSigningHubError } from '../../lib/signinghub/errors.ts';
+import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
 import { observeSigningHub, type SigningHubObserver } from './signinghub-observer.ts';
 
 let simulator: SigningHubSimulator;

@@ -6,6 +6,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../harness/dynamodb-local.ts';
+import { startEventBridgeEmulator } from '../../harness/eventbridge-emulator.ts';
+import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
+import type { CallbackMode, SimulatorCredentials } from '../../harness/simulator/types.ts';
+import { createStreamPump } from '../../harness/stream-pump.ts';
+import { createTable } from '../../harness/table.ts';
 import { silentLog } from '../../lib/logger.ts';
 import {
   type ReconcileSummary,
@@ -13,12 +19,6 @@ import {
 } from '../../lib/reconcile/reconcile-packages.ts';
 import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
 import { DynamoDbStore } from '../../lib/store/dynamodb-store.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { startEventBridgeEmulator } from '../../local/eventbridge-emulator.ts';
-import { startSimulator } from '../../local/simulator/signinghub-simulator.ts';
-import type { CallbackMode, SimulatorCredentials } from '../../local/simulator/types.ts';
-import { createStreamPump } from '../../local/stream-pump.ts';
-import { createTable } from '../../local/table.ts';
 import { lambdaContext, scheduledEvent } from '../support/factories.ts';
 import { callbackFor, hostileCallback } from '../support/soak-factories.ts';
 import { type PlainItem, plainItem } from '../support/table-items.ts';

@@ -1,4 +1,4 @@
-import type { ScriptedResponse } from '../../local/simulator/types.ts';
+import type { ScriptedResponse } from '../../harness/simulator/types.ts';
 import {
   CALLBACK_SHAPES,
   type CallbackShape,

@@ -3,7 +3,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { SimulatorOptions } from '../../local/simulator/types.ts';
+import type { SimulatorOptions } from '../../harness/simulator/types.ts';
 import { lambdaContext } from './factories.ts';
 import { type FunctionStack, startFunctionStack } from './function-stack.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import { createTable } from '../../harness/table.ts';
 import { DynamoDbStore } from '../../lib/store/dynamodb-store.ts';
-import { createTable } from '../../local/table.ts';
 
 export interface TestTable {
   readonly endpoint: string;

@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { SimulatorOptions } from '../../local/simulator/types.ts';
+import type { SimulatorOptions } from '../../harness/simulator/types.ts';
 import { lambdaContext } from './factories.ts';
 import { type FunctionStack, startFunctionStack } from './function-stack.ts';
 

@@ -2,8 +2,8 @@ import { vi } from 'vitest';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
-} from '../../local/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator, SimulatorOptions } from '../../local/simulator/types.ts';
+} from '../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator, SimulatorOptions } from '../../harness/simulator/types.ts';
 import { createTestTable, type TestTable } from './dynamodb.ts';
 
 export const TEST_CALLBACK_SECRET = 'cb-secret-0123456789abcdef';

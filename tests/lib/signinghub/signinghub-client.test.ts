@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  startSimulator,
+} from '../../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../../harness/simulator/types.ts';
+import {
   AuthenticationError,
   FinalSigningHubError,
   RetryableSigningHubError,
@@ -10,11 +15,6 @@ import {
   SigningHubClient,
   type SigningHubClientOptions,
 } from '../../../lib/signinghub/signinghub-client.ts';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  startSimulator,
-} from '../../../local/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator } from '../../../local/simulator/types.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/dynamodb-local.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../../harness/dynamodb-local.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
-} from '../../../local/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator } from '../../../local/simulator/types.ts';
-import { createTable } from '../../../local/table.ts';
+} from '../../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../../harness/simulator/types.ts';
+import { createTable } from '../../../harness/table.ts';
 import { signingEventBody, sqsEvent, sqsRecord } from '../../support/factories.ts';
 import { type PlainItem, plainItem } from '../../support/table-items.ts';
 import type { FinishModule } from '../handlers.ts';
