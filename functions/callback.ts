@@ -3,18 +3,28 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
+import { callbackSecretReader } from '../lib/aws/secrets.ts';
+import type { CallbackDependencies } from '../lib/callback/handle-callback.ts';
 import { handleCallback } from '../lib/callback/handle-callback.ts';
 import { redactedCallbackPath } from '../lib/callback/redact.ts';
 import { loadCallbackConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
-import { callbackSecretReader, createRuntime } from '../lib/runtime.ts';
+import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
+import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
+import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
+import { SYSTEM } from '../lib/system.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
 const config = loadCallbackConfig(process.env);
-const deps = {
-  ...createRuntime(config),
-  callbackSecret: callbackSecretReader(config.callbackSecret),
+const table = createDynamoDbTable(config);
+const deps: CallbackDependencies = {
+  packages: new DynamoDbPackageStore(table),
+  rejected: new DynamoDbRejectedStore(table),
+  signingHub: signingHubClientFrom(config.signingHub),
+  callbackSecret: callbackSecretReader(config.callbackSecret, lazySecretsManager),
+  now: SYSTEM.now,
 };
 const log = fromPowertools(logger);
 

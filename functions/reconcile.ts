@@ -2,15 +2,22 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createDynamoDbTable } from '../lib/aws/clients.ts';
 import { loadReconcileConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
-import { createRuntime } from '../lib/runtime.ts';
+import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
+import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
+import { SYSTEM } from '../lib/system.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
 const config = loadReconcileConfig(process.env);
-const runtime = createRuntime(config);
+const deps = {
+  packages: new DynamoDbPackageStore(createDynamoDbTable(config)),
+  signingHub: signingHubClientFrom(config.signingHub),
+  now: SYSTEM.now,
+};
 const log = fromPowertools(logger);
 
 const reconcile = async (
@@ -20,7 +27,7 @@ const reconcile = async (
 ): Promise<ReconcileSummary> => {
   const budget = createInvocationBudget(context.getRemainingTimeInMillis(), signal);
   return reconcilePackages(
-    runtime,
+    deps,
     {
       afterSeconds: config.reconcileAfterSeconds,
       maxPackages: 200,

@@ -1,15 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StoreConfig } from '../config.ts';
+import { DynamoDbTable } from '../store/dynamodb-table.ts';
 
 /**
- * AWS clients built from the SDK's standard environment (AWS_REGION, credentials,
- * AWS_ENDPOINT_URL[_<SERVICE>]); DynamoDB also takes DYNAMODB_ENDPOINT.
+ * The table through a client built from the SDK's standard environment (AWS_REGION, credentials,
+ * AWS_ENDPOINT_URL[_<SERVICE>]); DYNAMODB_ENDPOINT overrides the endpoint.
  */
-export const createDynamoDbClient = (
-  config: Pick<StoreConfig, 'dynamoDbEndpoint'>,
-): DynamoDBClient =>
-  new DynamoDBClient(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {});
+export const createDynamoDbTable = (config: StoreConfig): DynamoDbTable =>
+  new DynamoDbTable(
+    new DynamoDBClient(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+    config.tableName,
+  );
 
 let secretsManager: SecretsManagerClient | undefined;
 

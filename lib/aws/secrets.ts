@@ -17,6 +17,7 @@ const readSecret = async (client: SecretsManagerClient, secretId: string): Promi
     const reason = error instanceof Error ? error.name : 'unknown error';
     throw new SecretError(
       `could not read the secret "${secretId}" from Secrets Manager: ${reason}`,
+      { cause: error },
     );
   }
   if (value === undefined || value === '') {
@@ -72,4 +73,19 @@ export const resolveCallbackSecret = async (
     throw new SecretError(`the secret "${source.secretId}" must hold at least 16 characters`);
   }
   return value;
+};
+
+/** The callback path's secret, read once per cold start; a failed read is tried again next time. */
+export const callbackSecretReader = (
+  source: CallbackSecretSource,
+  client: () => SecretsManagerClient,
+): (() => Promise<string>) => {
+  let pending: Promise<string> | undefined;
+  return () => {
+    pending ??= resolveCallbackSecret(source, client).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
 };

@@ -1,8 +1,8 @@
+import { type ConfirmDependencies, confirmPackage } from '../confirm/confirm-package.ts';
 import { type Log, withKeys } from '../logger.ts';
 import { isFinalPackageStatus, type PackageStatus } from '../store/items.ts';
 import type { PackageStore, RejectedStore } from '../store/ports.ts';
 import { findPackageId } from './callback-package-id.ts';
-import { type ConfirmDependencies, confirmCompletion } from './confirm-completion.ts';
 import { redactedQuery } from './redact.ts';
 import { secretMatches } from './secret-matches.ts';
 
@@ -24,9 +24,8 @@ export interface CallbackResponse {
 }
 
 export interface CallbackDependencies extends ConfirmDependencies {
-  readonly store: ConfirmDependencies['store'] &
-    Pick<PackageStore, 'recordCallback'> &
-    RejectedStore;
+  readonly packages: ConfirmDependencies['packages'] & Pick<PackageStore, 'recordCallback'>;
+  readonly rejected: RejectedStore;
   /** The secret the path must carry; resolved once per cold start. */
   readonly callbackSecret: () => Promise<string>;
 }
@@ -52,7 +51,7 @@ export const handleCallback = async (
 
   const search = findPackageId(request);
   if (!search.ok) {
-    await deps.store.putRejected({
+    await deps.rejected.putRejected({
       id: `callback-${request.requestId}`,
       source: 'callback',
       reason: search.reason,
@@ -65,14 +64,14 @@ export const handleCallback = async (
 
   const { packageId } = search;
   const packageLog = withKeys(log, { packageId });
-  const stored = await deps.store.recordCallback(packageId, deps.now());
+  const stored = await deps.packages.recordCallback(packageId, deps.now());
   if (isFinalPackageStatus(stored.status)) {
     packageLog.info('callback for a package already final; nothing to confirm', {
       status: stored.status,
     });
     return { statusCode: 200, body: { packageId, status: stored.status } };
   }
-  const confirmed = await confirmCompletion(packageId, deps, packageLog, signal);
+  const confirmed = await confirmPackage(packageId, deps, packageLog, signal);
   const status = confirmed.confirmed ? confirmed.status : stored.status;
   return { statusCode: 200, body: { packageId, status } };
 };

@@ -1,9 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Log } from '../logger.ts';
-import { isFinalPackageStatus, PACKAGE_SORT_KEY, type PackageStatus } from '../store/items.ts';
+import { isPackageStatus } from '../store/attributes.ts';
+import { isFinalPackageStatus, type PackageStatus } from '../store/items.ts';
+import { PACKAGE_SORT_KEY, packageIdOf } from '../store/keys.ts';
 
-export const EVENT_SOURCE = 'signinghub.finish';
+const EVENT_SOURCE = 'signinghub.finish';
 
 const DETAIL_TYPES: Readonly<Record<string, string>> = {
   COMPLETED: 'SigningPackageCompleted',
@@ -11,7 +13,7 @@ const DETAIL_TYPES: Readonly<Record<string, string>> = {
   DELETED: 'SigningPackageDeleted',
 };
 
-export interface CompletionEvent {
+interface CompletionEvent {
   readonly packageId: number;
   readonly status: PackageStatus;
   readonly at: string;
@@ -30,23 +32,18 @@ export interface ChangeRecord {
 }
 
 /** The event a change stands for: a package item whose status became final in that very write. */
-export const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined => {
+const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined => {
   const next = record.dynamodb?.NewImage;
   if (record.eventName === 'REMOVE' || !next || next.sk?.S !== PACKAGE_SORT_KEY) return undefined;
   const status = next.status?.S;
-  if (!isFinalPackageStatus(status) || isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) {
-    return undefined;
-  }
-  const packageId = Number(next.packageId?.N ?? next.pk?.S?.slice('PACKAGE#'.length));
-  return {
-    packageId,
-    status: status as PackageStatus,
-    at: next.completedAt?.S ?? next.updatedAt?.S ?? '',
-  };
+  if (!isPackageStatus(status) || !isFinalPackageStatus(status)) return undefined;
+  if (isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) return undefined;
+  const packageId = packageIdOf(next.pk?.S);
+  if (packageId === undefined) return undefined;
+  return { packageId, status, at: next.completedAt?.S ?? next.updatedAt?.S ?? '' };
 };
 
 export interface PublishResult {
-  readonly published: number;
   /** The sequence number of the first record that could not be published; later ones were not tried. */
   readonly failedAt: string | undefined;
 }
@@ -64,7 +61,6 @@ export const publishCompletionEvents = async (
   },
   log: Log,
 ): Promise<PublishResult> => {
-  let published = 0;
   for (const record of records) {
     const event = completionEventOf(record);
     if (!event) continue;
@@ -91,7 +87,6 @@ export const publishCompletionEvents = async (
           `EventBridge refused the event: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`,
         );
       }
-      published += 1;
       log.info('completion event published', { packageId: event.packageId, status: event.status });
     } catch (error) {
       log.error('completion event not published; the stream will retry', {
@@ -101,8 +96,8 @@ export const publishCompletionEvents = async (
       const failedAt = record.dynamodb?.SequenceNumber;
       // Without a sequence number the stream cannot resume there: fail the whole batch instead.
       if (failedAt === undefined) throw error;
-      return { published, failedAt };
+      return { failedAt };
     }
   }
-  return { published, failedAt: undefined };
+  return { failedAt: undefined };
 };

@@ -5,7 +5,7 @@ import {
   RetryableSigningHubError,
   type SigningHubError,
 } from '../signinghub/errors.ts';
-import type { CallOptions } from '../signinghub/signinghub-client.ts';
+import type { FinishPort } from '../signinghub/ports.ts';
 import type { FinishKey, LastError } from '../store/items.ts';
 import type { FinishStore, Lease, PackageStore } from '../store/ports.ts';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.ts';
@@ -27,8 +27,9 @@ export const OUTCOMES_TO_RETRY: ReadonlySet<string> = new Set<FinishOutcome>([
 ]);
 
 export interface FinishDependencies {
-  readonly store: FinishStore & PackageStore;
-  readonly signingHub: { finishPackage(packageId: number, options: CallOptions): Promise<void> };
+  readonly finishes: Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'>;
+  readonly packages: Pick<PackageStore, 'markInProgress'>;
+  readonly signingHub: FinishPort;
   readonly now: () => Date;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random: () => number;
@@ -60,14 +61,14 @@ export const finishPackage = async (
     persistently(what, write, deps, budget, log);
 
   const claimedAt = deps.now();
-  const claim = await deps.store.claimFinish(key, lease, claimedAt);
+  const claim = await deps.finishes.claimFinish(key, lease, claimedAt);
   if (!claim.claimed) {
     const settled = claim.status === 'SUCCEEDED' || claim.status === 'FAILED';
     log.info(settled ? 'finish already settled; nothing sent' : 'finish in flight elsewhere', {
       finishStatus: claim.status,
     });
     // The delivery that succeeded may have died before it recorded the package: make sure.
-    if (claim.status === 'SUCCEEDED') await deps.store.markInProgress(key.packageId, deps.now());
+    if (claim.status === 'SUCCEEDED') await deps.packages.markInProgress(key.packageId, deps.now());
     return settled ? 'already-settled' : 'in-flight-elsewhere';
   }
 
@@ -82,7 +83,12 @@ export const finishPackage = async (
   const settle = (status: Settled, lastError?: LastError): Promise<boolean> => {
     const requestsSent = takeUnrecorded();
     return persist('the finish outcome', () =>
-      deps.store.settleFinish(key, leaseId, { status, now: deps.now(), requestsSent, lastError }),
+      deps.finishes.settleFinish(key, leaseId, {
+        status,
+        now: deps.now(),
+        requestsSent,
+        lastError,
+      }),
     );
   };
 
@@ -97,7 +103,7 @@ export const finishPackage = async (
         log.warn('finish sent but the lease was lost before it could be recorded', { attempt });
         return 'lease-lost';
       }
-      await persist('the package', () => deps.store.markInProgress(key.packageId, deps.now()));
+      await persist('the package', () => deps.packages.markInProgress(key.packageId, deps.now()));
       log.info('finish succeeded', { attempt });
       return 'succeeded';
     }
@@ -131,7 +137,9 @@ export const finishPackage = async (
       return 'retry-later';
     }
     const progress = { lastError, requestsSent: takeUnrecorded(), now: deps.now() };
-    const recorded = await persist('the retry', () => deps.store.recordRetry(key, lease, progress));
+    const recorded = await persist('the retry', () =>
+      deps.finishes.recordRetry(key, lease, progress),
+    );
     if (!recorded) return 'lease-lost';
   }
 };

@@ -16,7 +16,7 @@ export interface SigningMessage {
 }
 
 export interface BatchDependencies extends FinishDependencies {
-  readonly store: FinishDependencies['store'] & RejectedStore;
+  readonly rejected: RejectedStore;
   readonly log: Log;
   /** Events of one batch in progress at once (different packages/signers). */
   readonly concurrency: number;
@@ -63,7 +63,7 @@ export const processSigningBatch = async (
   const reject = async ({ message, reason }: { message: SigningMessage; reason: string }) => {
     const log = withKeys(deps.log, { messageId: message.messageId });
     try {
-      await deps.store.putRejected({
+      await deps.rejected.putRejected({
         id: `event-${message.messageId}`,
         source: 'event',
         reason,

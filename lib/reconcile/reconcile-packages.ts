@@ -1,10 +1,10 @@
-import { type ConfirmDependencies, confirmCompletion } from '../callback/confirm-completion.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
+import { type ConfirmDependencies, confirmPackage } from '../confirm/confirm-package.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { PackageStore } from '../store/ports.ts';
 
 export interface ReconcileDependencies extends ConfirmDependencies {
-  readonly store: ConfirmDependencies['store'] & Pick<PackageStore, 'listStalePackages'>;
+  readonly packages: ConfirmDependencies['packages'] & Pick<PackageStore, 'listStalePackages'>;
 }
 
 export interface ReconcileOptions {
@@ -38,7 +38,7 @@ export const reconcilePackages = async (
   let more = false;
   do {
     const room = options.maxPackages - counts.checked;
-    const page = await deps.store.listStalePackages(
+    const page = await deps.packages.listStalePackages(
       before,
       Math.min(options.pageSize, room),
       cursor,
@@ -47,7 +47,7 @@ export const reconcilePackages = async (
     await mapWithConcurrency(page.packageIds, options.concurrency, async (packageId) => {
       if (options.signal?.aborted) return;
       counts.checked += 1;
-      const result = await confirmCompletion(
+      const result = await confirmPackage(
         packageId,
         deps,
         withKeys(log, { packageId }),

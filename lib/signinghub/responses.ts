@@ -35,3 +35,23 @@ export const retryAfterMs = (header: string | null, now: number): number | undef
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A JSON object's fields; undefined for anything else (not JSON, an array, a string...). */
+export const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `workflow.workflow_status` of a workflow details answer; undefined when it has none. */
+export const workflowStatusOf = (text: string): string | undefined => {
+  const workflow = parseJsonObject(text)?.workflow;
+  const status = isRecord(workflow) ? workflow.workflow_status : undefined;
+  return typeof status === 'string' ? status : undefined;
+};

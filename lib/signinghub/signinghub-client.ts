@@ -8,7 +8,8 @@ import {
   type SigningHubError,
   UnauthorizedSigningHubError,
 } from './errors.ts';
-import { readErrorMessage, retryAfterMs } from './responses.ts';
+import type { CallOptions, FinishPort, WorkflowDetails, WorkflowPort } from './ports.ts';
+import { parseJsonObject, readErrorMessage, retryAfterMs, workflowStatusOf } from './responses.ts';
 
 export interface SigningHubClientOptions {
   readonly baseUrl: string;
@@ -17,29 +18,7 @@ export interface SigningHubClientOptions {
   readonly timeoutMs: number;
   /** Resolved lazily (Secrets Manager) and only once per client. */
   readonly credentials: () => Promise<SigningHubCredentials>;
-  readonly fetch?: typeof globalThis.fetch;
   readonly now?: () => number;
-}
-
-export interface CallOptions {
-  /** The signer's email: the account acts for this user. Absent: the account itself. */
-  readonly scope?: string | undefined;
-  /** Fires when the Lambda is about to time out. */
-  readonly signal?: AbortSignal | undefined;
-  /** Called each time a finish or workflow request actually leaves (a 401 retry sends two). */
-  readonly onRequestSent?: (() => void) | undefined;
-  /**
-   * No request of this call leaves after this time (epoch ms, by the client's clock): checked as
-   * each one is about to leave, so a late timer on a starved event loop cannot let one through.
-   */
-  readonly startBy?: number | undefined;
-}
-
-export interface WorkflowDetails {
-  readonly packageId: number;
-  readonly workflowStatus: string;
-  readonly packageStatus: string | undefined;
-  readonly users: readonly { readonly email: string; readonly processStatus: string }[];
 }
 
 interface CachedToken {
@@ -57,7 +36,7 @@ type Operation = 'finish' | 'workflow';
 const REFRESH_MARGIN_MS = 60_000;
 
 /** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
-export class SigningHubClient {
+export class SigningHubClient implements FinishPort, WorkflowPort {
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
@@ -72,7 +51,6 @@ export class SigningHubClient {
       timeout: options.timeoutMs,
       throwHttpErrors: false,
       redirect: 'manual',
-      ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 
@@ -89,14 +67,22 @@ export class SigningHubClient {
   /** GET /{version}/packages/{id}/workflow as the account itself; undefined when deleted (404). */
   async getWorkflow(
     packageId: number,
-    options: CallOptions = {},
+    options: Pick<CallOptions, 'signal' | 'onRequestSent'> = {},
   ): Promise<WorkflowDetails | undefined> {
     try {
       const response = await this.#authorized('workflow', packageId, {
         signal: options.signal,
         onRequestSent: options.onRequestSent,
       });
-      return parseWorkflow(packageId, await this.#bodyOf('workflow', response, options.signal));
+      const text = await this.#bodyOf('workflow', response, options.signal);
+      const workflowStatus = workflowStatusOf(text);
+      if (workflowStatus === undefined) {
+        throw new RetryableSigningHubError('workflow', {
+          httpStatus: 200,
+          message: 'the answer had no workflow.workflow_status',
+        });
+      }
+      return { packageId, workflowStatus };
     } catch (error) {
       if (error instanceof FinalSigningHubError && error.httpStatus === 404) return undefined;
       throw error;
@@ -281,45 +267,6 @@ export class SigningHubClient {
     return new RetryableSigningHubError(operation, details, wait);
   }
 }
-
-const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const parseWorkflow = (packageId: number, text: string): WorkflowDetails => {
-  const body = parseJsonObject(text);
-  const workflow = body?.workflow;
-  const status =
-    typeof workflow === 'object' && workflow !== null
-      ? (workflow as Record<string, unknown>).workflow_status
-      : undefined;
-  if (typeof status !== 'string') {
-    throw new RetryableSigningHubError('workflow', {
-      httpStatus: 200,
-      message: 'the answer had no workflow.workflow_status',
-    });
-  }
-  const users = Array.isArray(body?.users) ? body.users : [];
-  return {
-    packageId,
-    workflowStatus: status,
-    packageStatus: typeof body?.package_status === 'string' ? body.package_status : undefined,
-    users: users.flatMap((user: unknown) => {
-      if (typeof user !== 'object' || user === null) return [];
-      const { user_email: email, process_status: processStatus } = user as Record<string, unknown>;
-      return typeof email === 'string'
-        ? [{ email, processStatus: String(processStatus ?? '') }]
-        : [];
-    }),
-  };
-};
 
 const describeCause = (cause: unknown): string => {
   if (cause instanceof Error) {

@@ -1,8 +1,8 @@
 export type FinishStatus = 'IN_FLIGHT' | 'RETRYING' | 'SUCCEEDED' | 'FAILED';
 export type PackageStatus = 'IN_PROGRESS' | 'COMPLETED' | 'DECLINED' | 'DELETED';
-export type RejectedSource = 'event' | 'callback';
+type RejectedSource = 'event' | 'callback';
 
-export const FINAL_PACKAGE_STATUSES: ReadonlySet<string> = new Set<PackageStatus>([
+const FINAL_PACKAGE_STATUSES: ReadonlySet<string> = new Set<PackageStatus>([
   'COMPLETED',
   'DECLINED',
   'DELETED',
@@ -51,9 +51,3 @@ export interface RejectedInput {
 
 /** The sparse index of packages still IN_PROGRESS, by last change, for the reconciler. */
 export const OPEN_PACKAGES_INDEX = 'open-packages';
-
-export const packageKey = (packageId: number): string => `PACKAGE#${packageId}`;
-export const finishSortKey = (signer: string | undefined): string => `FINISH#${signer ?? '-'}`;
-export const PACKAGE_SORT_KEY = 'PACKAGE';
-export const REJECTED_SORT_KEY = 'REJECTED';
-export const rejectedKey = (id: string): string => `REJECTED#${id}`;

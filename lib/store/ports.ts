@@ -15,8 +15,15 @@ export interface Lease {
 }
 
 export type ClaimResult =
-  | { readonly claimed: true; readonly attempts: number }
+  | { readonly claimed: true }
   | { readonly claimed: false; readonly status: FinishStatus };
+
+/** What a try that failed for now leaves on the item. */
+export interface RetryProgress {
+  readonly lastError: LastError;
+  readonly requestsSent: number;
+  readonly now: Date;
+}
 
 export interface SettleFinish {
   readonly status: Exclude<FinishStatus, 'IN_FLIGHT'>;
@@ -31,11 +38,7 @@ export interface FinishStore {
   /** Takes the finish, unless it is settled for good or another live lease holds it. */
   claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult>;
   /** Before a retry: counts the requests sent, records the last error and extends the lease. */
-  recordRetry(
-    key: FinishKey,
-    lease: Lease,
-    progress: { readonly lastError: LastError; readonly requestsSent: number; readonly now: Date },
-  ): Promise<boolean>;
+  recordRetry(key: FinishKey, lease: Lease, progress: RetryProgress): Promise<boolean>;
   /** Leaves IN_FLIGHT; false when the lease was lost to another invocation. */
   settleFinish(key: FinishKey, leaseId: string, settle: SettleFinish): Promise<boolean>;
   getFinish(key: FinishKey): Promise<FinishItem | undefined>;

@@ -4,7 +4,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseSigningEvent, type SigningEvent } from '../../lib/finish/signing-event.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
-import { DynamoDbStore } from '../../lib/store/dynamodb-store.ts';
+import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import type { FinishItem } from '../../lib/store/items.ts';
 import { LOCAL_AWS } from '../local-settings.ts';
 import { loadPackageReports } from '../package-report.ts';
@@ -127,7 +128,7 @@ const main = async (): Promise<number> => {
   const client = tableClient(state);
   const lambda = new LambdaClient({ endpoint: state.lambdaEndpoint, ...LOCAL_AWS, maxAttempts: 1 });
   try {
-    const store = new DynamoDbStore(client, state.tableName);
+    const store = new DynamoDbFinishStore(new DynamoDbTable(client, state.tableName));
     const before = await store.getFinish(key);
     const body = JSON.stringify({
       packageId: event.packageId,

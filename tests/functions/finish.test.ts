@@ -342,7 +342,7 @@ describe('finish: exactly one finish per (package, signer)', () => {
     const packageId = newPackage();
     const past = new Date(Date.now() - 60_000);
     const key = { packageId, signer: 'alice@example.com' };
-    await stack.table.store.claimFinish(
+    await stack.table.finishes.claimFinish(
       key,
       { leaseId: 'crashed', leaseUntil: past.getTime() + 1 },
       past,
@@ -359,7 +359,7 @@ describe('finish: exactly one finish per (package, signer)', () => {
     const packageId = newPackage();
     const now = new Date();
     const key = { packageId, signer: 'alice@example.com' };
-    await stack.table.store.claimFinish(
+    await stack.table.finishes.claimFinish(
       key,
       { leaseId: 'alive', leaseUntil: now.getTime() + 600_000 },
       now,

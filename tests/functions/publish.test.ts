@@ -55,9 +55,9 @@ describe('completion events', () => {
     'sends one %s event when a package first becomes final',
     async (status, detailType) => {
       const packageId = newPackage();
-      await table.store.markInProgress(packageId, at());
+      await table.packages.markInProgress(packageId, at());
       const confirmedAt = at(1_000);
-      await table.store.recordConfirmation(
+      await table.packages.recordConfirmation(
         packageId,
         { status, workflowStatus: status === 'DELETED' ? undefined : status },
         confirmedAt,
@@ -77,7 +77,7 @@ describe('completion events', () => {
 
   it('sends one event for a package made final by its first callback (no finish before)', async () => {
     const packageId = newPackage();
-    await table.store.recordConfirmation(
+    await table.packages.recordConfirmation(
       packageId,
       { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
       at(),
@@ -88,30 +88,30 @@ describe('completion events', () => {
 
   it('sends nothing more for duplicate callbacks, later confirmations or a DECLINED after COMPLETED', async () => {
     const packageId = newPackage();
-    await table.store.recordCallback(packageId, at());
-    await table.store.recordConfirmation(
+    await table.packages.recordCallback(packageId, at());
+    await table.packages.recordConfirmation(
       packageId,
       { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
       at(),
     );
-    await table.store.recordCallback(packageId, at(1));
-    await table.store.recordConfirmation(
+    await table.packages.recordCallback(packageId, at(1));
+    await table.packages.recordConfirmation(
       packageId,
       { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
       at(2),
     );
-    await table.store.recordConfirmation(
+    await table.packages.recordConfirmation(
       packageId,
       { status: 'DECLINED', workflowStatus: 'DECLINED' },
       at(3),
     );
-    await table.store.markInProgress(packageId, at(4));
+    await table.packages.markInProgress(packageId, at(4));
     await pump.drain();
 
     expect(eventsFor(packageId).map((event) => event.detailType)).toEqual([
       'SigningPackageCompleted',
     ]);
-    expect(await table.store.getPackage(packageId)).toMatchObject({
+    expect(await table.packages.getPackage(packageId)).toMatchObject({
       status: 'COMPLETED',
       callbacks: 2,
     });
@@ -119,13 +119,13 @@ describe('completion events', () => {
 
   it('sends nothing for packages still in progress or for finish items', async () => {
     const packageId = newPackage();
-    await table.store.markInProgress(packageId, at());
-    await table.store.recordConfirmation(
+    await table.packages.markInProgress(packageId, at());
+    await table.packages.recordConfirmation(
       packageId,
       { status: 'IN_PROGRESS', workflowStatus: 'SHARED' },
       at(),
     );
-    await table.store.claimFinish(
+    await table.finishes.claimFinish(
       { packageId, signer: 'a@b.c' },
       { leaseId: 'l', leaseUntil: Date.now() + 9_000 },
       at(),
@@ -137,12 +137,12 @@ describe('completion events', () => {
   it('loses nothing and repeats nothing while EventBridge refuses for a while', async () => {
     const first = newPackage();
     const second = newPackage();
-    await table.store.recordConfirmation(
+    await table.packages.recordConfirmation(
       first,
       { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
       at(),
     );
-    await table.store.recordConfirmation(
+    await table.packages.recordConfirmation(
       second,
       { status: 'DECLINED', workflowStatus: 'DECLINED' },
       at(),

@@ -27,7 +27,10 @@ const openPackage = async (ageSeconds: number, workflowStatus = 'COMPLETED') => 
   nextPackageId += 1;
   stack.simulator.createPackage(nextPackageId, ['alice@example.com']);
   stack.simulator.setWorkflowStatus(nextPackageId, workflowStatus);
-  await stack.table.store.markInProgress(nextPackageId, new Date(Date.now() - ageSeconds * 1000));
+  await stack.table.packages.markInProgress(
+    nextPackageId,
+    new Date(Date.now() - ageSeconds * 1000),
+  );
   return nextPackageId;
 };
 const statusOf = async (packageId: number) =>
@@ -61,7 +64,7 @@ describe('reconcile', () => {
     const ids = [];
     for (let age = 20_000; age > 10_000; age -= 1_000) ids.push(await openPackage(age));
     const deps = {
-      store: stack.table.store,
+      packages: stack.table.packages,
       now: () => new Date(),
       signingHub: new SigningHubClient({
         baseUrl: stack.simulator.url,

@@ -7,7 +7,7 @@ import {
 } from '../../lib/callback/handle-callback.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { RetryableSigningHubError } from '../../lib/signinghub/errors.ts';
-import type { WorkflowDetails } from '../../lib/signinghub/signinghub-client.ts';
+import type { WorkflowDetails } from '../../lib/signinghub/ports.ts';
 import type { PackageItem, RejectedInput } from '../../lib/store/items.ts';
 import { sameLengthWrongSecret } from '../support/soak-factories.ts';
 import { anyIdText, anyIdValue } from './arbitraries.ts';
@@ -36,7 +36,7 @@ const fakes = (workflowStatus: string | 'unreachable' | 'deleted') => {
   const deps: CallbackDependencies = {
     callbackSecret: async () => SECRET,
     now: () => new Date('2026-11-27T10:00:00Z'),
-    store: {
+    packages: {
       recordCallback: async (packageId) => {
         recorded.callbacks.push(packageId);
         return item(packageId);
@@ -48,6 +48,8 @@ const fakes = (workflowStatus: string | 'unreachable' | 'deleted') => {
           becameFinal: confirmation.status !== 'IN_PROGRESS',
         };
       },
+    },
+    rejected: {
       putRejected: async (input) => {
         recorded.rejected.push(input);
       },
@@ -59,7 +61,7 @@ const fakes = (workflowStatus: string | 'unreachable' | 'deleted') => {
           throw new RetryableSigningHubError('workflow', { message: 'no answer within 300 ms' });
         }
         if (workflowStatus === 'deleted') return undefined;
-        return { packageId, workflowStatus, packageStatus: workflowStatus, users: [] };
+        return { packageId, workflowStatus };
       },
     },
   };

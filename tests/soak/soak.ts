@@ -18,7 +18,8 @@ import {
   reconcilePackages,
 } from '../../lib/reconcile/reconcile-packages.ts';
 import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
-import { DynamoDbStore } from '../../lib/store/dynamodb-store.ts';
+import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import { lambdaContext, scheduledEvent } from '../support/factories.ts';
 import { callbackFor, hostileCallback } from '../support/soak-factories.ts';
 import { type PlainItem, plainItem } from '../support/table-items.ts';
@@ -555,7 +556,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     // The last word, as a late scheduled run would have it: every open package, however recent.
     const finalReconcile: ReconcileSummary[] = [];
     const reconcileDeps = {
-      store: new DynamoDbStore(client, tableName),
+      packages: new DynamoDbPackageStore(new DynamoDbTable(client, tableName)),
       signingHub: new SigningHubClient({
         baseUrl: simulator.url,
         apiVersion: 'v3',

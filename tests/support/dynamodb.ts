@@ -2,15 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createTable } from '../../harness/table.ts';
-import { DynamoDbStore } from '../../lib/store/dynamodb-store.ts';
+import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
+import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
+import { DynamoDbRejectedStore } from '../../lib/store/dynamodb-rejected-store.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 
 export interface TestTable {
   readonly endpoint: string;
   readonly tableName: string;
   readonly client: DynamoDBClient;
-  readonly store: DynamoDbStore;
+  readonly finishes: DynamoDbFinishStore;
+  readonly packages: DynamoDbPackageStore;
+  readonly rejected: DynamoDbRejectedStore;
   drop(): Promise<void>;
 }
+
+const storesOn = (table: DynamoDbTable) => ({
+  finishes: new DynamoDbFinishStore(table),
+  packages: new DynamoDbPackageStore(table),
+  rejected: new DynamoDbRejectedStore(table),
+});
 
 /** A fresh table in the run's DynamoDB Local, made from infra/table.json like the deployed one. */
 export const createTestTable = async (): Promise<TestTable> => {
@@ -22,7 +33,7 @@ export const createTestTable = async (): Promise<TestTable> => {
     endpoint,
     tableName,
     client,
-    store: new DynamoDbStore(client, tableName),
+    ...storesOn(new DynamoDbTable(client, tableName)),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();

@@ -13,15 +13,9 @@ import {
   SigningHubAbortedError,
   UnauthorizedSigningHubError,
 } from '../../../lib/signinghub/errors.ts';
-import type { CallOptions } from '../../../lib/signinghub/signinghub-client.ts';
+import type { CallOptions } from '../../../lib/signinghub/ports.ts';
 import type { FinishStatus } from '../../../lib/store/items.ts';
-import type {
-  ClaimResult,
-  FinishStore,
-  Lease,
-  PackageStore,
-  SettleFinish,
-} from '../../../lib/store/ports.ts';
+import type { ClaimResult, FinishStore, Lease, SettleFinish } from '../../../lib/store/ports.ts';
 
 /** Just enough of a store for the use case's decisions; the real one is tested against DynamoDB Local. */
 class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'> {
@@ -42,7 +36,7 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
     }
     this.status = 'IN_FLIGHT';
     this.leases.push(lease);
-    return { claimed: true, attempts: this.attempts };
+    return { claimed: true };
   }
 
   async recordRetry(
@@ -94,7 +88,8 @@ const setup = (answers: (Error | undefined)[], clock = createClock()) => {
   const store = new FakeStore();
   const sent: CallOptions[] = [];
   const deps: FinishDependencies = {
-    store: store as unknown as FinishStore & PackageStore,
+    finishes: store,
+    packages: store,
     signingHub: {
       finishPackage: async (_id, options) => {
         sent.push(options);

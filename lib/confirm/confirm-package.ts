@@ -1,14 +1,12 @@
 import type { Log } from '../logger.ts';
 import { isSigningHubError } from '../signinghub/errors.ts';
-import type { CallOptions, WorkflowDetails } from '../signinghub/signinghub-client.ts';
+import type { WorkflowDetails, WorkflowPort } from '../signinghub/ports.ts';
 import type { PackageStatus } from '../store/items.ts';
 import type { Confirmation, PackageStore } from '../store/ports.ts';
 
 export interface ConfirmDependencies {
-  readonly store: Pick<PackageStore, 'recordConfirmation'>;
-  readonly signingHub: {
-    getWorkflow(packageId: number, options: CallOptions): Promise<WorkflowDetails | undefined>;
-  };
+  readonly packages: Pick<PackageStore, 'recordConfirmation'>;
+  readonly signingHub: WorkflowPort;
   readonly now: () => Date;
 }
 
@@ -17,7 +15,7 @@ export type ConfirmResult =
   | { readonly confirmed: false; readonly reason: string };
 
 /** SigningHub's workflow status as ours: only COMPLETED and DECLINED are final; 404 is DELETED. */
-export const confirmationFrom = (workflow: WorkflowDetails | undefined): Confirmation => {
+const confirmationFrom = (workflow: WorkflowDetails | undefined): Confirmation => {
   if (workflow === undefined) return { status: 'DELETED', workflowStatus: undefined };
   const word = workflow.workflowStatus;
   const status =
@@ -25,8 +23,11 @@ export const confirmationFrom = (workflow: WorkflowDetails | undefined): Confirm
   return { status, workflowStatus: word };
 };
 
-/** Asks SigningHub (as the account itself) what became of a package and records it. */
-export const confirmCompletion = async (
+/**
+ * Asks SigningHub (as the account itself) what became of a package and records it: the one way
+ * a package becomes final, used by the callback and the reconciler alike.
+ */
+export const confirmPackage = async (
   packageId: number,
   deps: ConfirmDependencies,
   log: Log,
@@ -43,7 +44,7 @@ export const confirmCompletion = async (
     return { confirmed: false, reason: error.message };
   }
   const confirmation = confirmationFrom(workflow);
-  const result = await deps.store.recordConfirmation(packageId, confirmation, deps.now());
+  const result = await deps.packages.recordConfirmation(packageId, confirmation, deps.now());
   log.info('package confirmed with SigningHub', {
     workflowStatus: confirmation.workflowStatus ?? '404',
     status: result.status,

@@ -1,0 +1,112 @@
+import {
+  isFinishStatus,
+  keyOf,
+  lastErrorValue,
+  n,
+  num,
+  readLastError,
+  s,
+  str,
+} from './attributes.ts';
+import type { DynamoDbTable } from './dynamodb-table.ts';
+import type { FinishItem, FinishKey } from './items.ts';
+import { finishKey } from './keys.ts';
+import type { ClaimResult, FinishStore, Lease, RetryProgress, SettleFinish } from './ports.ts';
+
+/** The finish items, moved only by conditional writes on the lease. */
+export class DynamoDbFinishStore implements FinishStore {
+  readonly #table: DynamoDbTable;
+
+  constructor(table: DynamoDbTable) {
+    this.#table = table;
+  }
+
+  async claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult> {
+    const at = now.toISOString();
+    const result = await this.#table.update({
+      Key: keyOf(finishKey(key)),
+      ConditionExpression:
+        'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)',
+      UpdateExpression:
+        'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
+        'createdAt = if_not_exists(createdAt, :now), attempts = if_not_exists(attempts, :zero), ' +
+        'packageId = :packageId, signerEmail = :signer',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':retrying': s('RETRYING'),
+        ':inFlight': s('IN_FLIGHT'),
+        ':nowMs': n(now.getTime()),
+        ':leaseId': s(lease.leaseId),
+        ':leaseUntil': n(lease.leaseUntil),
+        ':now': s(at),
+        ':packageId': n(key.packageId),
+        ':signer': s(key.signer ?? '-'),
+        ':zero': n(0),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    if (result.written) return { claimed: true };
+    const status = result.found?.status?.S;
+    return { claimed: false, status: isFinishStatus(status) ? status : 'IN_FLIGHT' };
+  }
+
+  async recordRetry(
+    key: FinishKey,
+    lease: Lease,
+    { lastError, requestsSent, now }: RetryProgress,
+  ): Promise<boolean> {
+    const result = await this.#table.update({
+      Key: keyOf(finishKey(key)),
+      ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
+      UpdateExpression:
+        'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :sent',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':leaseId': s(lease.leaseId),
+        ':inFlight': s('IN_FLIGHT'),
+        ':leaseUntil': n(lease.leaseUntil),
+        ':lastError': lastErrorValue(lastError),
+        ':now': s(now.toISOString()),
+        ':sent': n(requestsSent),
+      },
+    });
+    return result.written;
+  }
+
+  async settleFinish(key: FinishKey, leaseId: string, settle: SettleFinish): Promise<boolean> {
+    const sets = ['#status = :status', 'updatedAt = :now'];
+    const values = {
+      ':status': s(settle.status),
+      ':now': s(settle.now.toISOString()),
+      ':leaseId': s(leaseId),
+      ':inFlight': s('IN_FLIGHT'),
+      ':sent': n(settle.requestsSent),
+      ...(settle.lastError ? { ':lastError': lastErrorValue(settle.lastError) } : {}),
+    };
+    if (settle.status !== 'RETRYING') sets.push('finishedAt = :now');
+    if (settle.lastError) sets.push('lastError = :lastError');
+    const result = await this.#table.update({
+      Key: keyOf(finishKey(key)),
+      ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil ADD attempts :sent`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
+    return result.written;
+  }
+
+  async getFinish(key: FinishKey): Promise<FinishItem | undefined> {
+    const item = await this.#table.get(finishKey(key));
+    if (!item) return undefined;
+    const status = str(item, 'status');
+    return {
+      ...key,
+      status: isFinishStatus(status) ? status : 'IN_FLIGHT',
+      attempts: num(item, 'attempts') ?? 0,
+      lastError: readLastError(item),
+      createdAt: str(item, 'createdAt') ?? '',
+      updatedAt: str(item, 'updatedAt') ?? '',
+      finishedAt: str(item, 'finishedAt'),
+    };
+  }
+}
