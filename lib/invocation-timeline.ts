@@ -13,8 +13,8 @@
  * margin, so a message comes back only once its lease is over.
  */
 export const ANSWER_EARLY_MS = 1_000;
-export const WRITE_MARGIN_MS = 250;
-export const SETTLE_RESERVE_MS = 2_000;
+const WRITE_MARGIN_MS = 250;
+const SETTLE_RESERVE_MS = 2_000;
 export const LEASE_MARGIN_MS = 5_000;
 /** Lambda runs an invocation 15 minutes at most: a longer clock is not to be believed. */
 const MAX_INVOCATION_MS = 15 * 60_000;

@@ -9,7 +9,7 @@ const FINISH_PREFIX = 'FINISH#';
 const NO_SIGNER = '-';
 
 export const PACKAGE_SORT_KEY = 'PACKAGE';
-export const REJECTED_SORT_KEY = 'REJECTED';
+const REJECTED_SORT_KEY = 'REJECTED';
 
 export interface TableKey {
   readonly pk: string;
