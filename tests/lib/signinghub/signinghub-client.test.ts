@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
@@ -141,6 +143,32 @@ describe('SigningHubClient calls', () => {
     simulator.script(1, 'finish', { status: 200, cutBody: true });
     await expect(client().finishPackage(1)).resolves.toBeUndefined();
     expect(simulator.count('finish', 1)).toBe(1);
+  });
+
+  it('takes a 200 as done when its body comes long after the timeout: one request', async () => {
+    // A SigningHub whose finish sends the status line at once and the body 1 s later.
+    const finishes: number[] = [];
+    const slow = createServer((req, res) => {
+      if (req.url === '/authenticate') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 't', token_type: 'bearer', expires_in: 600 }));
+        return;
+      }
+      finishes.push(Date.now());
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.write('{');
+      setTimeout(() => res.end('}'), 1_000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const { port } = slow.address() as AddressInfo;
+    try {
+      const sh = client({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 });
+      await expect(sh.finishPackage(1, { scope: 'a@x.com' })).resolves.toBeUndefined();
+      expect(finishes).toHaveLength(1);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
   });
 
   it('reports a workflow answer cut off mid-body as retryable, not as a crash', async () => {
