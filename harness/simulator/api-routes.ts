@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenIssuer } from './auth.ts';
+import type { CallLog } from './call-log.ts';
+import type { Callbacks } from './callbacks.ts';
+import { type PackageState, type PackageStore, parsePackageId } from './packages.ts';
+import { messageReply, type Reply, send } from './reply.ts';
+import { BodyTooLargeError, MAX_BODY_BYTES, readBody } from './request-body.ts';
+import { playScripted, type ScriptQueue, scriptedStatus } from './scripts.ts';
+import type { SimulatorOperation } from './types.ts';
+
+const ROUTE_PATTERN = /^\/(?:v3|v4)\/packages\/([^/]+)\/(finish|workflow)$/;
+const FINAL_WORKFLOW_STATUSES: readonly string[] = ['COMPLETED', 'DECLINED'];
+
+interface Route {
+  operation: SimulatorOperation;
+  packageId?: number;
+}
+
+export interface ApiParts {
+  tokens: TokenIssuer;
+  packages: PackageStore;
+  scripts: ScriptQueue;
+  callLog: CallLog;
+  callbacks: Callbacks;
+}
+
+/**
+ * SigningHub's API: POST /authenticate, POST /{v3|v4}/packages/{id}/finish and
+ * GET /{v3|v4}/packages/{id}/workflow. Every request is recorded; a scripted answer for the
+ * operation (and package) comes first, before any token is checked.
+ */
+export function createApiHandler(parts: ApiParts) {
+  const { tokens, packages, scripts, callLog, callbacks } = parts;
+
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const route = routeOf(req.method ?? '', path);
+    const call = callLog.begin(req, path, route);
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, (length) => {
+        call.bodyLength = length;
+      });
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        callLog.end(call, 413);
+        send(res, messageReply(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      callLog.end(call, 'drop');
+      res.destroy();
+      return;
+    }
+
+    const form =
+      route.operation === 'authenticate' ? new URLSearchParams(body.toString('utf8')) : undefined;
+    if (form) call.scope = form.get('scope') ?? '';
+    const tokenScope = tokens.scopeOf(req.headers.authorization);
+    if (tokenScope !== undefined && !form) call.tokenScope = tokenScope;
+
+    const scripted = scripts.take(route.operation, route.packageId);
+    if (scripted) {
+      callLog.end(call, scriptedStatus(scripted));
+      playScripted(res, scripted);
+      return;
+    }
+
+    const answer = (reply: Reply) => {
+      callLog.end(call, reply.status);
+      send(res, reply);
+    };
+    if (form) return answer(tokens.authenticate(form));
+    if (route.operation === 'other') return answer(messageReply(404, 'Not found'));
+    if (tokenScope === undefined) return answer(messageReply(401, 'Request authorization denied'));
+    if (route.packageId === undefined) {
+      return answer(messageReply(400, 'The package id is not valid'));
+    }
+    const state = packages.find(route.packageId);
+    if (!state || state.deleted) return answer(messageReply(404, 'Document not found'));
+    if (route.operation === 'workflow') {
+      return answer({ status: 200, body: workflowDetails(state) });
+    }
+
+    const completed = finishFor(state, tokenScope);
+    answer({ status: 200 });
+    if (completed) callbacks.packageCompleted(state, tokenScope);
+  };
+}
+
+function routeOf(method: string, path: string): Route {
+  if (path === '/authenticate' && method === 'POST') return { operation: 'authenticate' };
+  const match = ROUTE_PATTERN.exec(path);
+  const operation = match?.[2];
+  const expectedMethod = operation === 'finish' ? 'POST' : 'GET';
+  if (!match || (operation !== 'finish' && operation !== 'workflow') || method !== expectedMethod) {
+    return { operation: 'other' };
+  }
+  const packageId = parsePackageId(match[1] ?? '');
+  return packageId === undefined ? { operation } : { operation, packageId };
+}
+
+/**
+ * A finish with a token scoped to `tokenScope`: that signer (matched case-insensitively) becomes
+ * SIGNED. True when this was the last signer to finish and so COMPLETED the workflow: once per
+ * package at most, and never for a workflow already COMPLETED or DECLINED.
+ */
+function finishFor(state: PackageState, tokenScope: string): boolean {
+  state.finishes += 1;
+  const signer = state.signers.find(
+    (candidate) => tokenScope !== '' && candidate.email.toLowerCase() === tokenScope.toLowerCase(),
+  );
+  if (!signer || signer.processStatus === 'SIGNED') return false;
+  signer.processStatus = 'SIGNED';
+  state.modifiedOn = new Date();
+  const allSigned = state.signers.every((candidate) => candidate.processStatus === 'SIGNED');
+  if (!allSigned || FINAL_WORKFLOW_STATUSES.includes(state.workflowStatus)) return false;
+  state.workflowStatus = 'COMPLETED';
+  return true;
+}
+
+/** The body of GET /{v3|v4}/packages/{id}/workflow. */
+function workflowDetails(state: PackageState) {
+  return {
+    package_id: state.packageId,
+    package_name: `Package ${state.packageId}`,
+    package_status: state.workflowStatus,
+    workflow: {
+      workflow_status: state.workflowStatus,
+      workflow_type: 'SERIAL',
+      continue_on_decline: false,
+    },
+    users: state.signers.map((signer) => ({
+      user_email: signer.email,
+      user_name: signer.email.split('@')[0] ?? signer.email,
+      process_status: signer.processStatus,
+    })),
+  };
+}

@@ -1,0 +1,135 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  type SigningHubSimulator,
+  type SimulatorCredentials,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../harness/simulator/signinghub-simulator.ts';
+
+/** What a real client of SigningHub sends, over plain fetch, to a simulator on 127.0.0.1. */
+
+export const ALICE = 'alice@example.com';
+export const BOB = 'bob@example.com';
+/** The workflow_status values SigningHub documents. */
+export const WORKFLOW_STATUSES = ['DRAFT', 'SHARED', 'IN_PROGRESS', 'COMPLETED', 'DECLINED'];
+/** The secret in the path of a receiver's callback URL. */
+export const RECEIVER_SECRET = 'receiver-secret-123';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Receiver {
+  url: string;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+/** For afterEach: closes every simulator and receiver started since. */
+export async function closeAll(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+export async function start(options?: SimulatorOptions): Promise<SigningHubSimulator> {
+  const simulator = await startSimulator(options);
+  cleanups.push(() => simulator.close());
+  return simulator;
+}
+
+/** A callback receiver that records each request and answers `answer(method)`. */
+export async function startReceiver(
+  answer: (method: string) => number = () => 200,
+): Promise<Receiver> {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(answer(req.method ?? ''), { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const receiver: Receiver = {
+    url: `http://127.0.0.1:${port}/signinghub/callback/${RECEIVER_SECRET}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  cleanups.push(() => receiver.close());
+  return receiver;
+}
+
+/** The password grant's form fields, valid for `credentials` unless overridden. */
+export function authenticationForm(
+  overrides: Record<string, string> = {},
+  credentials: SimulatorCredentials = DEFAULT_SIMULATOR_CREDENTIALS,
+): URLSearchParams {
+  return new URLSearchParams({
+    grant_type: 'password',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    username: credentials.username,
+    password: credentials.password,
+    ...overrides,
+  });
+}
+
+export function postAuthenticate(simulator: SigningHubSimulator, form: URLSearchParams) {
+  return fetch(`${simulator.url}/authenticate`, { method: 'POST', body: form });
+}
+
+/** An access token, for the account itself or (with a scope) for a signer. */
+export async function tokenFor(simulator: SigningHubSimulator, scope?: string): Promise<string> {
+  const form = authenticationForm(scope === undefined ? {} : { scope });
+  const response = await postAuthenticate(simulator, form);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { access_token: string };
+  return body.access_token;
+}
+
+/** POST /{version}/packages/{id}/finish as the project's client sends it: no body. */
+export function finish(
+  simulator: SigningHubSimulator,
+  packageId: number | string,
+  token?: string,
+  version: 'v3' | 'v4' = 'v3',
+) {
+  return fetch(`${simulator.url}/${version}/packages/${packageId}/finish`, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+  });
+}
+
+export function workflow(
+  simulator: SigningHubSimulator,
+  packageId: number,
+  token?: string,
+  version: 'v3' | 'v4' = 'v4',
+) {
+  return fetch(`${simulator.url}/${version}/packages/${packageId}/workflow`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+}
