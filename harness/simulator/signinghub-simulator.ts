@@ -13,17 +13,9 @@ import type { SigningHubSimulator, SimulatorCredentials, SimulatorOptions } from
 
 export { MAX_BODY_BYTES } from './request-body.ts';
 export type {
-  CallbackConfig,
   CallbackMode,
-  CallbackSent,
-  ScriptableOperation,
-  ScriptedResponse,
   SigningHubSimulator,
-  SimulatedPackage,
-  SimulatedSigner,
-  SimulatorCall,
   SimulatorCredentials,
-  SimulatorOperation,
   SimulatorOptions,
 } from './types.ts';
 
