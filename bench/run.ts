@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { functionEnvironment } from '../harness/function-env.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-simulator.ts';
 import { bundleLikeFunctions, packageFunctions } from './artifacts.ts';
 import { writeBenchmarksFile } from './benchmarks-file.ts';
@@ -11,7 +12,7 @@ import { peerUnavailable } from './peer/peer-availability.ts';
 import { buildRows } from './report/rows.ts';
 import { conditionsLine, targetsLine } from './report/summary.ts';
 import { markdownTable, plainTable } from './report/tables.ts';
-import { AWS_ENV, type BenchServices, startBenchServices } from './services.ts';
+import { AWS_ENV, type BenchServices, benchFunctionEnv, startBenchServices } from './services.ts';
 import { measureWarmCallback } from './warm-callback.ts';
 import { FINISH_VARIANTS, measureWarmFinish } from './warm-finish.ts';
 
@@ -62,19 +63,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // What importing a bundled handler needs: config is validated at load, none of it is used.
-const credentials = DEFAULT_SIMULATOR_CREDENTIALS;
 const coldEnv = {
   ...AWS_ENV,
-  TABLE_NAME: 'bench-cold',
+  ...functionEnvironment({
+    tableName: 'bench-cold',
+    signingHubUrl: 'http://127.0.0.1:9',
+    credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+    callbackSecret: `bench-${randomUUID()}`,
+  }),
   IDEMPOTENCY_TABLE_NAME: 'bench-cold-idempotency',
-  SIGNINGHUB_BASE_URL: 'http://127.0.0.1:9',
-  SIGNINGHUB_CLIENT_ID: credentials.clientId,
-  SIGNINGHUB_CLIENT_SECRET: credentials.clientSecret,
-  SIGNINGHUB_USERNAME: credentials.username,
-  SIGNINGHUB_PASSWORD: credentials.password,
-  CALLBACK_SECRET: `bench-${randomUUID()}`,
-  AWS_LAMBDA_FUNCTION_NAME: 'signinghub-finish-bench',
-  POWERTOOLS_SERVICE_NAME: 'signinghub-finish',
+  ...benchFunctionEnv(''),
 };
 
 try {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../harness/dynamodb-local.ts';
+import { functionEnvironment } from '../harness/function-env.ts';
+import { localAws } from '../harness/local-aws.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
@@ -11,11 +13,14 @@ import { type DynamoDbCounter, startDynamoDbCounter } from './dynamodb-counter.t
 import { findDynamoDbLocalPid } from './process-cpu.ts';
 
 /** What every bench process gets: the SDK needs a region and credentials, none of them real. */
-export const AWS_ENV: Readonly<Record<string, string>> = Object.freeze({
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-});
+export const AWS_ENV = localAws('us-east-1').environment;
+
+/** What Lambda tells a bench function about itself (Powertools puts it on every log line). */
+export const benchFunctionEnv = (name: string): Record<string, string> =>
+  functionEnvironment({
+    lambdaFunctionName: `signinghub-finish-bench${name === '' ? '' : `-${name}`}`,
+    serviceName: 'signinghub-finish',
+  });
 
 export interface BenchServices {
   readonly dynamoDbLocal: DynamoDbLocal;
@@ -35,7 +40,7 @@ export interface BenchServices {
 }
 
 export const startBenchServices = async (): Promise<BenchServices> => {
-  for (const [name, value] of Object.entries(AWS_ENV)) process.env[name] ??= value;
+  Object.assign(process.env, localAws('us-east-1').missingFrom(process.env));
   const dynamoDbLocal = await startDynamoDbLocal();
   const stops: (() => Promise<void>)[] = [() => dynamoDbLocal.stop()];
   const stop = async () => {
@@ -50,7 +55,6 @@ export const startBenchServices = async (): Promise<BenchServices> => {
     stops.push(() => counter.stop());
     const simulator = await startSimulator();
     stops.push(() => simulator.close());
-    const credentials = DEFAULT_SIMULATOR_CREDENTIALS;
     return {
       dynamoDbLocal,
       dynamoDbLocalPid: findDynamoDbLocalPid(dynamoDbLocal.port),
@@ -59,13 +63,12 @@ export const startBenchServices = async (): Promise<BenchServices> => {
       simulator,
       handlerEnv: {
         ...AWS_ENV,
-        TABLE_NAME: tableName,
-        DYNAMODB_ENDPOINT: counter.endpoint,
-        SIGNINGHUB_BASE_URL: simulator.url,
-        SIGNINGHUB_CLIENT_ID: credentials.clientId,
-        SIGNINGHUB_CLIENT_SECRET: credentials.clientSecret,
-        SIGNINGHUB_USERNAME: credentials.username,
-        SIGNINGHUB_PASSWORD: credentials.password,
+        ...functionEnvironment({
+          tableName,
+          dynamoDbEndpoint: counter.endpoint,
+          signingHubUrl: simulator.url,
+          credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+        }),
       },
       stop,
     };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { functionEnvironment } from '../harness/function-env.ts';
 import { countsBetween, type OperationCounts } from './dynamodb-counter.ts';
-import type { BenchServices } from './services.ts';
+import { type BenchServices, benchFunctionEnv } from './services.ts';
 import { startWorker } from './worker-process.ts';
 import { WORKLOADS } from './worker-protocol.ts';
 
@@ -46,9 +47,8 @@ export const measureWarmCallback = async (
   }
   const worker = await startWorker('callback', {
     ...services.handlerEnv,
-    CALLBACK_SECRET: `bench-${randomUUID()}`,
-    AWS_LAMBDA_FUNCTION_NAME: 'signinghub-finish-bench-callback',
-    POWERTOOLS_SERVICE_NAME: 'signinghub-finish',
+    ...functionEnvironment({ callbackSecret: `bench-${randomUUID()}` }),
+    ...benchFunctionEnv('callback'),
   });
   try {
     await worker.run({

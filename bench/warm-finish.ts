@@ -3,7 +3,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { countsBetween, type OperationCounts } from './dynamodb-counter.ts';
 import { SIGNER_COUNT } from './events.ts';
 import { processCpuMicros } from './process-cpu.ts';
-import type { BenchServices } from './services.ts';
+import { type BenchServices, benchFunctionEnv } from './services.ts';
 import { startWorker, type WorkerProcess } from './worker-process.ts';
 import type { RoundReport, Workload } from './worker-protocol.ts';
 
@@ -124,8 +124,7 @@ export const measureWarmFinish = async (
       const env = {
         ...services.handlerEnv,
         ...(variant === 'peer' ? await peerTables(services.admin) : {}),
-        AWS_LAMBDA_FUNCTION_NAME: `signinghub-finish-bench-${variant}`,
-        POWERTOOLS_SERVICE_NAME: 'signinghub-finish',
+        ...benchFunctionEnv(variant),
       };
       workers.set(variant, await startWorker(WORKLOAD[variant], env));
       tallies.set(variant, {

@@ -1,5 +1,5 @@
-import type { Context } from 'aws-lambda';
-import { lambdaContext } from '../tests/support/factories.ts';
+import type { HandlerModule } from '../harness/handler-modules.ts';
+import { lambdaContext } from '../harness/lambda-context.ts';
 import { callbackRequest, signingEventBatches } from './events.ts';
 import {
   type RoundReport,
@@ -13,7 +13,7 @@ import {
  * One warm function instance in its own process, so its CPU time is its own: the simulator and
  * the DynamoDB counter run in the bench's process. Started as `node bench/warm-worker.ts <workload>`.
  */
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
+type Handler = HandlerModule['handler'];
 
 const send = (message: WorkerMessage): void => {
   process.send?.(message);
@@ -77,9 +77,9 @@ const runRound = async (
 
 const workload = process.argv[2];
 if (!isWorkload(workload)) throw new Error(`unknown workload: ${workload}`);
-const { handler } = (await import(new URL(WORKLOADS[workload], import.meta.url).href)) as {
-  handler: Handler;
-};
+const { handler } = (await import(
+  new URL(WORKLOADS[workload], import.meta.url).href
+)) as HandlerModule;
 
 process.on('message', (command: WorkerCommand) => {
   if (command.type === 'stop') process.exit(0);

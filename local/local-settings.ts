@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { functionEnvironment } from '../harness/function-env.ts';
+import { localAws } from '../harness/local-aws.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-simulator.ts';
 import type { CallbackMode } from '../harness/simulator/types.ts';
-import { type Environment, loadCallbackConfig } from '../lib/config.ts';
+import { type Environment, loadCallbackConfig, type SigningHubCredentials } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
 import { readEnvFile } from './env-file.ts';
 import { UserError } from './user-error.ts';
@@ -17,10 +19,7 @@ export const TABLE_NAME = `${SERVICE}-${STAGE}`;
 export const EVENT_BUS_NAME = 'local';
 export const DEFAULT_SIGNINGHUB_URL = 'https://api.signinghub.com';
 /** Nothing here is real: local clients need some region and credentials to sign requests. */
-export const LOCAL_AWS = {
-  region: REGION,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
+export const LOCAL_AWS = localAws(REGION);
 
 export interface LocalPorts {
   readonly http: number;
@@ -166,35 +165,25 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
 
   const givenSecret = value('CALLBACK_SECRET');
   const callbackSecret = givenSecret ?? randomBytes(18).toString('base64url');
-  const simulator = DEFAULT_SIMULATOR_CREDENTIALS;
-  const credentials: Record<(typeof CREDENTIAL_VARIABLES)[number], string> = remote
+  const credentials: SigningHubCredentials = remote
     ? {
-        SIGNINGHUB_CLIENT_ID: value('SIGNINGHUB_CLIENT_ID') ?? '',
-        SIGNINGHUB_CLIENT_SECRET: value('SIGNINGHUB_CLIENT_SECRET') ?? '',
-        SIGNINGHUB_USERNAME: value('SIGNINGHUB_USERNAME') ?? '',
-        SIGNINGHUB_PASSWORD: value('SIGNINGHUB_PASSWORD') ?? '',
+        clientId: value('SIGNINGHUB_CLIENT_ID') ?? '',
+        clientSecret: value('SIGNINGHUB_CLIENT_SECRET') ?? '',
+        username: value('SIGNINGHUB_USERNAME') ?? '',
+        password: value('SIGNINGHUB_PASSWORD') ?? '',
       }
-    : {
-        SIGNINGHUB_CLIENT_ID: simulator.clientId,
-        SIGNINGHUB_CLIENT_SECRET: simulator.clientSecret,
-        SIGNINGHUB_USERNAME: simulator.username,
-        SIGNINGHUB_PASSWORD: simulator.password,
-      };
-  const optional = (name: string): Record<string, string> => {
-    const found = value(name);
-    return found === undefined ? {} : { [name]: found };
-  };
-  const functionEnv: Record<string, string> = {
-    TABLE_NAME,
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamoDb}`,
-    SIGNINGHUB_BASE_URL: signingHub.url,
-    ...optional('SIGNINGHUB_API_VERSION'),
-    ...optional('SIGNINGHUB_TIMEOUT_MS'),
-    ...credentials,
-    CALLBACK_SECRET: callbackSecret,
-    EVENT_BUS_NAME,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${ports.eventBridge}`,
-  };
+    : DEFAULT_SIMULATOR_CREDENTIALS;
+  const functionEnv = functionEnvironment({
+    tableName: TABLE_NAME,
+    dynamoDbEndpoint: `http://127.0.0.1:${ports.dynamoDb}`,
+    signingHubUrl: signingHub.url,
+    signingHubApiVersion: value('SIGNINGHUB_API_VERSION'),
+    signingHubTimeoutMs: value('SIGNINGHUB_TIMEOUT_MS'),
+    credentials,
+    callbackSecret,
+    eventBusName: EVENT_BUS_NAME,
+    eventBridgeEndpoint: `http://127.0.0.1:${ports.eventBridge}`,
+  });
   try {
     loadCallbackConfig(functionEnv);
   } catch (error) {
@@ -212,9 +201,6 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
     callbackSecret,
     callbackSecretGiven: givenSecret !== undefined,
     functionEnv,
-    secrets: [
-      callbackSecret,
-      ...(remote ? [credentials.SIGNINGHUB_CLIENT_SECRET, credentials.SIGNINGHUB_PASSWORD] : []),
-    ],
+    secrets: [callbackSecret, ...(remote ? [credentials.clientSecret, credentials.password] : [])],
   };
 };

@@ -7,7 +7,11 @@ import { UserError } from './user-error.ts';
 
 /** A client for the running stack's DynamoDB Local. */
 export const tableClient = (state: StackState): DynamoDBClient =>
-  new DynamoDBClient({ endpoint: state.dynamoDbEndpoint, ...LOCAL_AWS, maxAttempts: 2 });
+  new DynamoDBClient({
+    endpoint: state.dynamoDbEndpoint,
+    ...LOCAL_AWS.clientConfig,
+    maxAttempts: 2,
+  });
 
 /** Every completion event the stack has published, oldest first. */
 export const readPublishedEvents = async (state: StackState): Promise<PublishedEvent[]> => {

@@ -1,46 +1,38 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { startDynamoDbLocal } from '../harness/dynamodb-local.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEventBridgeEmulator } from '../harness/eventbridge-emulator.ts';
+import { functionEnvironment } from '../harness/function-env.ts';
+import { importHandler } from '../harness/handler-modules.ts';
+import { lambdaContext } from '../harness/lambda-context.ts';
 import { startSimulator } from '../harness/simulator/signinghub-simulator.ts';
 import { createTable } from '../harness/table.ts';
 import { renderBanner, shownPath } from './banner.ts';
+import { claimFolder } from './claim-folder.ts';
 import { type PublishedEvent, startCompletionEventRelay } from './completion-event-relay.ts';
+import { freshPackageId } from './fresh-package-id.ts';
 import { requireJava } from './java-check.ts';
-import { localLambdaContext } from './lambda-context.ts';
-import { findOwnChildren, stopLeftovers } from './leftovers.ts';
+import { findOwnChildren } from './leftovers.ts';
+import { startLocalDynamoDb } from './local-dynamodb.ts';
 import {
   EVENT_BUS_NAME,
   LOCAL_AWS,
-  type LocalPorts,
-  type LocalSettings,
   loadLocalSettings,
-  portVariable,
   REGION,
   SERVICE,
   STAGE,
   TABLE_NAME,
 } from './local-settings.ts';
 import { formatOfflineLine, maskSecrets } from './offline-output.ts';
-import { isPortFree } from './ports.ts';
+import { ensurePortsFree } from './required-ports.ts';
 import { describeFailure } from './run-command.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { prepareServiceFolder } from './service-folder.ts';
 import type { ChildRecord } from './stack-state.ts';
-import { isAlive, readStateFile, removeStackState, writeStackState } from './stack-state.ts';
-import { isUserError, UserError } from './user-error.ts';
-
-interface PublishModule {
-  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
-}
-
-/** Thrown into the start-up when Ctrl-C came first. */
-class Interrupted extends Error {
-  override name = 'Interrupted';
-}
+import { removeStackState, writeStackState } from './stack-state.ts';
+import { createStartUp } from './start-up.ts';
+import { isUserError } from './user-error.ts';
 
 const describeEvent = (event: PublishedEvent): string => {
   const detail = event.detail as { packageId?: unknown; status?: unknown } | null;
@@ -50,124 +42,12 @@ const describeEvent = (event: PublishedEvent): string => {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const since = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-const stoppers: (() => Promise<void>)[] = [];
-let inFlight: Promise<unknown> = Promise.resolve();
-let stopping: Promise<void> | undefined;
-const interrupt = new AbortController();
 let settingsDir: string | undefined;
-
-/**
- * Runs one start-up step and registers how to stop what it started. Once Ctrl-C came, no step
- * starts; one under way is waited for, so nothing it starts is missed, then everything stops.
- */
-const step = async <T>(
-  start: () => Promise<T>,
-  stopper?: (value: T) => () => Promise<void>,
-): Promise<T> => {
-  if (stopping) throw new Interrupted();
-  const registered = start().then((value) => {
-    if (stopper) stoppers.push(stopper(value));
-    return value;
-  });
-  inFlight = registered.catch(() => undefined);
-  const value = await registered;
-  if (stopping) throw new Interrupted();
-  return value;
-};
-
-const shutdown = (): Promise<void> => {
-  stopping ??= (async () => {
-    interrupt.abort();
-    await inFlight;
-    for (const stop of stoppers.reverse()) {
-      await stop().catch(() => undefined);
-    }
-    if (settingsDir) await removeStackState(settingsDir);
-  })();
-  return stopping;
-};
-
-const ensurePortsFree = async (settings: LocalSettings) => {
-  const keys: (keyof LocalPorts)[] = ['dynamoDb', 'eventBridge', 'http', 'lambda'];
-  if (settings.signingHub.kind === 'simulator') keys.push('simulator');
-  for (const key of keys) {
-    const port = settings.ports[key];
-    if (await isPortFree(port)) continue;
-    const { name, role } = portVariable(key);
-    throw new UserError(
-      `port ${port} (${role}) is already in use: stop what uses it, or choose another with ` +
-        `${name}=<port> npm start`,
-    );
-  }
-};
-
-/** One stack per folder: a live one is an error, a killed one's leftovers are stopped. */
-const claimFolder = async (dir: string) => {
-  const previous = await readStateFile(dir);
-  if (previous?.pid !== undefined && previous.pid !== process.pid && isAlive(previous.pid)) {
-    throw new UserError(
-      `the local stack is already running (pid ${previous.pid}): use it, or stop it with Ctrl-C ` +
-        'in its terminal first',
-    );
-  }
-  if (previous) {
-    const stopped = await stopLeftovers(previous.children ?? []);
-    if (stopped.length > 0) {
-      say(`  stopped what an earlier npm start left running (pids ${stopped.join(', ')})`);
-    }
-    await removeStackState(dir);
-  }
-  await writeStackState(dir, { pid: process.pid, ready: false, children: [] });
-};
-
-const startDynamoDb = async (settings: LocalSettings, dbPath: string) => {
-  try {
-    return await startDynamoDbLocal({
-      port: settings.ports.dynamoDb,
-      dbPath,
-      startTimeoutMs: 90_000,
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/java was not found/i.test(message)) {
-      throw new UserError(
-        'Java was not found on the PATH, and DynamoDB Local needs it: install Java 17 or newer',
-      );
-    }
-    if (/address already in use|BindException/i.test(message)) {
-      throw new UserError(
-        `port ${settings.ports.dynamoDb} (DynamoDB Local) is already in use: stop what uses it, ` +
-          'or choose another with LOCAL_DYNAMODB_PORT=<port> npm start',
-      );
-    }
-    const last = message.split('\n').filter((line) => line.trim() !== '');
-    throw new UserError(
-      `DynamoDB Local did not start (${last.at(-1) ?? message}): delete ${shownPath(dbPath)} ` +
-        'if its files are damaged, and run npm start again',
-    );
-  }
-};
-
-/** The next package id after every one in the table, so the example shows a fresh loop. */
-const freshPackageId = async (client: DynamoDBClient): Promise<number> => {
-  let highest = 1000;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: TABLE_NAME,
-        ProjectionExpression: 'pk',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const match = /^PACKAGE#([0-9]+)$/.exec(item.pk?.S ?? '');
-      if (match) highest = Math.max(highest, Number(match[1]));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return highest + 1;
-};
+const startUp = createStartUp(async () => {
+  if (settingsDir) await removeStackState(settingsDir);
+});
+const { step } = startUp;
+const shutdown = () => startUp.stop();
 
 /** Only made-up AWS settings, so nothing here can reach a real AWS account. */
 const useLocalAws = () => {
@@ -179,11 +59,7 @@ const useLocalAws = () => {
   ]) {
     delete process.env[name];
   }
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-  });
+  Object.assign(process.env, LOCAL_AWS.environment);
 };
 
 const main = async (): Promise<void> => {
@@ -197,7 +73,7 @@ const main = async (): Promise<void> => {
     `Starting signinghub-finish locally (stage ${STAGE}, data in ${shownPath(settings.dir)}); ` +
       'Ctrl-C stops it',
   );
-  await claimFolder(settings.dir);
+  await claimFolder(settings.dir, say);
   settingsDir = settings.dir;
   await ensurePortsFree(settings);
   const mask = maskSecrets(settings.secrets);
@@ -208,17 +84,17 @@ const main = async (): Promise<void> => {
   const children: ChildRecord[] = [];
   let ready = false;
   const show = (line: string) => {
-    if (ready && !stopping) say(mask(line));
+    if (ready && !startUp.stopping) say(mask(line));
   };
 
   let mark = performance.now();
   const dynamoDb = await step(
-    () => startDynamoDb(settings, dbPath),
+    () => startLocalDynamoDb(settings, dbPath),
     (db) => () => db.stop(),
   );
   children.push(...(await findOwnChildren(`-dbPath ${dbPath}`)));
-  const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, ...LOCAL_AWS });
-  stoppers.push(async () => client.destroy());
+  const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, ...LOCAL_AWS.clientConfig });
+  startUp.onStop(async () => client.destroy());
   const tableCreated = await step(() => createTable(client, TABLE_NAME));
   say(
     `  DynamoDB Local        ${dynamoDb.endpoint}, table ${TABLE_NAME} ` +
@@ -250,14 +126,15 @@ const main = async (): Promise<void> => {
     (emulator) => () => emulator.close(),
   );
   // The publish handler runs here and reads its settings once, when imported.
-  Object.assign(process.env, {
-    EVENT_BUS_NAME,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  });
-  const { handler: publish } = (await step(
-    () => import('../functions/publish.ts'),
-  )) as PublishModule;
+  Object.assign(
+    process.env,
+    functionEnvironment({
+      eventBusName: EVENT_BUS_NAME,
+      eventBridgeEndpoint: eventBridge.url,
+      logLevel: 'WARN',
+    }),
+  );
+  const { handler: publish } = await step(() => importHandler('publish'));
   await step(
     () =>
       startCompletionEventRelay({
@@ -266,7 +143,15 @@ const main = async (): Promise<void> => {
         tableName: TABLE_NAME,
         eventBridge,
         publish: (event) =>
-          publish(event, localLambdaContext(`${SERVICE}-${STAGE}-publish`, 30_000)),
+          publish(
+            event,
+            lambdaContext(30_000, {
+              functionName: `${SERVICE}-${STAGE}-publish`,
+              region: REGION,
+              accountId: '000000000000',
+              logStreamName: 'local',
+            }),
+          ),
         eventsFile,
         checkpointFile: join(settings.dir, 'stream-checkpoint.json'),
         onEvent: (event: PublishedEvent) => show(`  [publish] ${describeEvent(event)}`),
@@ -282,7 +167,7 @@ const main = async (): Promise<void> => {
     () =>
       startServerlessOffline({
         serviceDir,
-        signal: interrupt.signal,
+        signal: startUp.signal,
         env: {
           ...process.env,
           ...settings.functionEnv,
@@ -341,7 +226,7 @@ const main = async (): Promise<void> => {
   ready = true;
 
   const code = await offline.exited;
-  if (!stopping) {
+  if (!startUp.stopping) {
     say(
       `serverless-offline stopped on its own (${code}): see ${shownPath(logFile)}; stopping the rest`,
     );
@@ -374,7 +259,7 @@ setInterval(() => {
 
 main().catch(async (error: unknown) => {
   // Once Ctrl-C came, the signal handler stops everything and exits.
-  if (error instanceof Interrupted || stopping) return;
+  if (startUp.stopping) return;
   const message = isUserError(error) ? error.message : describeFailure(error);
   await shutdown();
   process.stderr.write(`${message}\n`);

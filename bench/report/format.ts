@@ -1,3 +1,6 @@
+import type { OperationCounts } from '../dynamodb-counter.ts';
+import { sum } from '../stats.ts';
+
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
 export const times = (ratio: number): string => `${ratio.toFixed(2)}×`;
@@ -34,3 +37,11 @@ export const atLeast = (
     ? 'met'
     : `**missed by ${percent(1 - value / limit)}** (${shown(value)} < ${shown(limit)}` +
       `${withinNoise(1 - value / limit, noise)})`;
+
+/** Requests per event, in all and by operation. */
+export const perEvent = (counts: OperationCounts, events: number): string => {
+  const parts = Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => `${operation} ${fixed(count / events)}`);
+  return `${fixed(sum(Object.values(counts)) / events)} (${parts.join(', ') || 'none'})`;
+};

@@ -1,5 +1,5 @@
 import type { Machine } from '../machine.ts';
-import type { Verdict } from './rows.ts';
+import type { Verdict } from './report.ts';
 
 /** "Targets: 8 of 10 met; missed: …; not measured: …." with or without the figures. */
 export const targetsLine = (verdicts: readonly Verdict[], withFigures: boolean): string => {

@@ -1,3 +1,5 @@
+import { textTable } from '../../harness/text-table.ts';
+
 /** One row of the table; absent cells are shown as a dash. */
 export interface Row {
   readonly measure: string;
@@ -34,32 +36,11 @@ const cells = (row: Row): string[] =>
   ].map((cell) => (cell === undefined || cell === '' ? '–' : cell));
 
 export const markdownTable = (rows: readonly Row[]): string =>
-  [
-    `| ${HEADER.join(' | ')} |`,
-    `| ${HEADER.map(() => '---').join(' | ')} |`,
-    ...rows.map(
-      (row) =>
-        `| ${cells(row)
-          .map((cell) => cell.replaceAll('|', '\\|'))
-          .join(' | ')} |`,
-    ),
-  ].join('\n');
+  textTable(HEADER, rows.map(cells), 'markdown');
 
 /** The same table for a terminal: columns padded, Markdown emphasis dropped. */
-export const plainTable = (rows: readonly Row[]): string => {
-  const lines = [
-    [...HEADER],
-    ...rows.map((row) => cells(row).map((cell) => cell.replaceAll('**', '').replaceAll('`', ''))),
-  ];
-  const widths = HEADER.map((_, column) =>
-    Math.max(...lines.map((line) => (line[column] ?? '').length)),
+export const plainTable = (rows: readonly Row[]): string =>
+  textTable(
+    HEADER,
+    rows.map((row) => cells(row).map((cell) => cell.replaceAll('**', '').replaceAll('`', ''))),
   );
-  return lines
-    .map((line) =>
-      line
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};

@@ -126,7 +126,11 @@ const main = async (): Promise<number> => {
   const key = { packageId: event.packageId, signer: event.signerEmail };
   const who = `package ${event.packageId}, ${event.signerEmail ? `signer ${event.signerEmail}` : 'the account itself'}`;
   const client = tableClient(state);
-  const lambda = new LambdaClient({ endpoint: state.lambdaEndpoint, ...LOCAL_AWS, maxAttempts: 1 });
+  const lambda = new LambdaClient({
+    endpoint: state.lambdaEndpoint,
+    ...LOCAL_AWS.clientConfig,
+    maxAttempts: 1,
+  });
   try {
     const store = new DynamoDbFinishStore(new DynamoDbTable(client, state.tableName));
     const before = await store.getFinish(key);

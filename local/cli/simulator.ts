@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseSigningEvent } from '../../lib/finish/signing-event.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
+import { parseCommandLine } from '../command-line.ts';
 import { runCommand } from '../run-command.ts';
 import { requireSimulator, simulatorRequest, tableClient } from '../stack-client.ts';
 import { requireRunningStack, type StackState } from '../stack-state.ts';
@@ -104,12 +104,10 @@ const setCallback = async (state: StackState, mode: string | undefined) => {
 };
 
 const main = async (): Promise<number> => {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch {
-    throw new UserError(USAGE);
-  }
+  const parsed = parseCommandLine(
+    { allowPositionals: true, options: { signers: { type: 'string' } } },
+    USAGE,
+  );
   const [command, argument, ...rest] = parsed.positionals;
   if (rest.length > 0) throw new UserError(USAGE);
   if (command === 'package') {
@@ -125,7 +123,5 @@ const main = async (): Promise<number> => {
   }
   throw new UserError(USAGE);
 };
-
-const parse = () => parseArgs({ allowPositionals: true, options: { signers: { type: 'string' } } });
 
 runCommand(main);

@@ -1,12 +1,16 @@
-import { parseArgs } from 'node:util';
+import { textTable } from '../../harness/text-table.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
+import { parseCommandLine } from '../command-line.ts';
 import { loadPackageReports, type PackageReport } from '../package-report.ts';
 import { runCommand } from '../run-command.ts';
 import { requireRunningStack } from '../stack-state.ts';
-import { renderTable, shortTime } from '../text-table.ts';
 import { UserError } from '../user-error.ts';
 
 const USAGE = 'usage: npm run status -- [packageId] [--json] [--limit N]';
+
+/** An ISO-8601 time as `2026-11-28 07:40:12Z`, or `-`. */
+const shortTime = (iso: string | null | undefined): string =>
+  iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
 
 const finishSummary = (report: PackageReport): string => {
   const counts = new Map<string, number>();
@@ -19,7 +23,7 @@ const eventSummary = (report: PackageReport): string =>
   report.events.map((event) => event.detailType).join(', ') || '-';
 
 const listPackages = (reports: readonly PackageReport[], total: number): string => {
-  const table = renderTable(
+  const table = textTable(
     ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', 'COMPLETION EVENT', 'UPDATED'],
     reports.map((report) => [
       String(report.packageId),
@@ -76,7 +80,7 @@ const describePackage = (report: PackageReport): string => {
   lines.push('');
   lines.push(
     report.finishes.length > 0
-      ? renderTable(
+      ? textTable(
           ['SIGNER', 'STATUS', 'ATTEMPTS', 'LAST ERROR', 'FINISHED'],
           report.finishes.map((finish) => [
             finish.signer ?? '(the account itself)',
@@ -94,13 +98,10 @@ const describePackage = (report: PackageReport): string => {
 };
 
 const main = async (): Promise<number> => {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch {
-    throw new UserError(USAGE);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    { allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' } } },
+    USAGE,
+  );
   if (positionals.length > 1) throw new UserError(USAGE);
   const idText = positionals[0];
   const packageId = idText === undefined ? undefined : parsePackageId(idText);
@@ -140,11 +141,5 @@ const main = async (): Promise<number> => {
   );
   return 0;
 };
-
-const parse = () =>
-  parseArgs({
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, limit: { type: 'string' } },
-  });
 
 runCommand(main);

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../harness/free-port.ts';
-import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
+import { startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
+import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
-import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
 
-let stack: CallbackStack;
-let output: OutputCapture;
-
-beforeAll(async () => {
-  output = captureOutput();
-  // Nothing listens there: every DynamoDB request fails.
-  stack = await startCallbackStack({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
-});
-afterAll(async () => {
-  output.stop();
-  await stack.stop();
-});
+// Nothing listens there: every DynamoDB request fails.
+const unreachable = `http://127.0.0.1:${await freePort()}`;
+const { stack, output } = await startForFile(() =>
+  startCallbackStack({ DYNAMODB_ENDPOINT: unreachable }),
+);
 
 describe('callback: failures of its own', () => {
   it('answers 500 with a generic message and no detail when the table cannot be reached', async () => {

@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
+import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
-import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
+import { packageIds } from '../support/package-ids.ts';
 import { itemAt, scanAll } from '../support/table-items.ts';
 
-let stack: CallbackStack;
-let output: OutputCapture;
-let nextPackageId = 5_000;
+const { stack, output } = await startForFile(() => startCallbackStack());
+const nextPackageId = packageIds(5_000);
 const newPackage = (workflowStatus?: string) => {
-  nextPackageId += 1;
-  stack.simulator.createPackage(nextPackageId, ['alice@example.com']);
-  if (workflowStatus) stack.simulator.setWorkflowStatus(nextPackageId, workflowStatus);
-  return nextPackageId;
+  const packageId = nextPackageId();
+  stack.simulator.createPackage(packageId, ['alice@example.com']);
+  if (workflowStatus) stack.simulator.setWorkflowStatus(packageId, workflowStatus);
+  return packageId;
 };
-
-beforeAll(async () => {
-  output = captureOutput();
-  stack = await startCallbackStack();
-});
-afterAll(async () => {
-  output.stop();
-  await stack.stop();
-});
 
 const secret = TEST_CALLBACK_SECRET;
 const packageItem = (packageId: number) => itemAt(stack.table, `PACKAGE#${packageId}`, 'PACKAGE');

@@ -1,33 +1,30 @@
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type EventBridgeEmulator,
   startEventBridgeEmulator,
 } from '../../harness/eventbridge-emulator.ts';
+import { functionEnvironment } from '../../harness/function-env.ts';
+import { importHandler } from '../../harness/handler-modules.ts';
+import { lambdaContext } from '../../harness/lambda-context.ts';
 import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { lambdaContext } from '../support/factories.ts';
-
-interface PublishModule {
-  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
-}
+import { packageIds } from '../support/package-ids.ts';
 
 let table: TestTable;
 let eventBridge: EventBridgeEmulator;
 let pump: StreamPump;
-let nextPackageId = 9_000;
-const newPackage = () => {
-  nextPackageId += 1;
-  return nextPackageId;
-};
+const newPackage = packageIds(9_000);
 
 beforeAll(async () => {
   table = await createTestTable();
   eventBridge = await startEventBridgeEmulator();
-  vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', eventBridge.url);
-  vi.stubEnv('EVENT_BUS_NAME', 'signing-events');
+  const env = functionEnvironment({
+    eventBridgeEndpoint: eventBridge.url,
+    eventBusName: 'signing-events',
+  });
+  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
   vi.resetModules();
-  const { handler } = (await import('../../functions/publish.ts')) as PublishModule;
+  const { handler } = await importHandler('publish');
   pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
     handler(event, lambdaContext()),
   );

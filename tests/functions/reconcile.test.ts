@@ -1,37 +1,27 @@
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../harness/lambda-context.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
 import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
-import { lambdaContext, scheduledEvent } from '../support/factories.ts';
-import { type FunctionStack, startFunctionStack } from '../support/function-stack.ts';
+import { scheduledEvent } from '../support/factories.ts';
+import { startForFile } from '../support/file-stack.ts';
+import { startFunctionStack } from '../support/function-stack.ts';
+import { packageIds } from '../support/package-ids.ts';
 import { itemAt } from '../support/table-items.ts';
 
-interface ReconcileModule {
-  handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
-}
-
-let stack: FunctionStack<ReconcileModule>;
-let nextPackageId = 8_000;
-
-beforeAll(async () => {
-  stack = await startFunctionStack<ReconcileModule>(() => import('../../functions/reconcile.ts'), {
-    RECONCILE_AFTER_SECONDS: '900',
-  });
-});
-afterAll(() => stack.stop());
+const { stack } = await startForFile(() =>
+  startFunctionStack('reconcile', { RECONCILE_AFTER_SECONDS: '900' }),
+);
+const nextPackageId = packageIds(8_000);
 
 /** A package IN_PROGRESS in the table whose last change was `ageSeconds` ago, COMPLETED at SigningHub. */
 const openPackage = async (ageSeconds: number, workflowStatus = 'COMPLETED') => {
-  nextPackageId += 1;
-  stack.simulator.createPackage(nextPackageId, ['alice@example.com']);
-  stack.simulator.setWorkflowStatus(nextPackageId, workflowStatus);
-  await stack.table.packages.markInProgress(
-    nextPackageId,
-    new Date(Date.now() - ageSeconds * 1000),
-  );
-  return nextPackageId;
+  const packageId = nextPackageId();
+  stack.simulator.createPackage(packageId, ['alice@example.com']);
+  stack.simulator.setWorkflowStatus(packageId, workflowStatus);
+  await stack.table.packages.markInProgress(packageId, new Date(Date.now() - ageSeconds * 1000));
+  return packageId;
 };
 const statusOf = async (packageId: number) =>
   (await itemAt(stack.table, `PACKAGE#${packageId}`, 'PACKAGE'))?.status;

@@ -1,32 +1,30 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { functionEnvironment } from '../../harness/function-env.ts';
+import { type HandlerModules, importHandler } from '../../harness/handler-modules.ts';
 
 /** Valid settings for every function; nothing here is contacted, the modules are only loaded. */
-const VALID: Record<string, string> = {
-  TABLE_NAME: 'settings-isolation',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  SIGNINGHUB_BASE_URL: 'http://127.0.0.1:9',
-  SIGNINGHUB_CLIENT_ID: 'app',
-  SIGNINGHUB_CLIENT_SECRET: 'client-secret-value',
-  SIGNINGHUB_USERNAME: 'admin@example.com',
-  SIGNINGHUB_PASSWORD: 'password-value',
-  CALLBACK_SECRET: 'callback-secret-0123456789',
-  RECONCILE_AFTER_SECONDS: '900',
-  EVENT_BUS_NAME: 'bus',
-};
+const VALID: Record<string, string> = functionEnvironment({
+  tableName: 'settings-isolation',
+  dynamoDbEndpoint: 'http://127.0.0.1:9',
+  signingHubUrl: 'http://127.0.0.1:9',
+  credentials: {
+    clientId: 'app',
+    clientSecret: 'client-secret-value',
+    username: 'admin@example.com',
+    password: 'password-value',
+  },
+  callbackSecret: 'callback-secret-0123456789',
+  reconcileAfterSeconds: 900,
+  eventBusName: 'bus',
+});
 
-const MODULES = {
-  finish: () => import('../../functions/finish.ts'),
-  callback: () => import('../../functions/callback.ts'),
-  reconcile: () => import('../../functions/reconcile.ts'),
-  publish: () => import('../../functions/publish.ts'),
-} as const;
-
-type FunctionName = keyof typeof MODULES;
-
-const loadWith = async (name: FunctionName, env: Record<string, string>): Promise<unknown> => {
+const loadWith = async (
+  name: keyof HandlerModules,
+  env: Record<string, string>,
+): Promise<unknown> => {
   for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
   vi.resetModules();
-  return MODULES[name]();
+  return importHandler(name);
 };
 
 afterEach(() => {

@@ -1,24 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
+import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
-import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
 import { sameLengthWrongSecret } from '../support/soak-factories.ts';
 import { itemAt } from '../support/table-items.ts';
 import { anyIdText, anyIdValue } from './arbitraries.ts';
 
-let stack: CallbackStack;
-let output: OutputCapture;
-
-beforeAll(async () => {
-  output = captureOutput();
-  stack = await startCallbackStack();
-});
-afterAll(async () => {
-  output.stop();
-  await stack.stop();
-});
+const { stack, output } = await startForFile(() => startCallbackStack());
 
 const secret = TEST_CALLBACK_SECRET;
 

@@ -1,28 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallbackStack, startCallbackStack } from '../support/callback-stack.ts';
-import { type CallbackEventInput, callbackEvent, lambdaContext } from '../support/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../harness/lambda-context.ts';
+import { startCallbackStack } from '../support/callback-stack.ts';
+import { type CallbackEventInput, callbackEvent } from '../support/factories.ts';
+import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
-import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
+import { packageIds } from '../support/package-ids.ts';
 import { itemAt } from '../support/table-items.ts';
 
-let stack: CallbackStack;
-let output: OutputCapture;
-let nextPackageId = 70_000;
+const { stack, output } = await startForFile(() =>
+  startCallbackStack({}, { autoCreatePackages: false }),
+);
+const nextPackageId = packageIds(70_000);
 const newPackage = () => {
-  nextPackageId += 1;
-  stack.simulator.createPackage(nextPackageId, ['alice@example.com']);
-  stack.simulator.setWorkflowStatus(nextPackageId, 'COMPLETED');
-  return nextPackageId;
+  const packageId = nextPackageId();
+  stack.simulator.createPackage(packageId, ['alice@example.com']);
+  stack.simulator.setWorkflowStatus(packageId, 'COMPLETED');
+  return packageId;
 };
-
-beforeAll(async () => {
-  output = captureOutput();
-  stack = await startCallbackStack({}, { autoCreatePackages: false });
-});
-afterAll(async () => {
-  output.stop();
-  await stack.stop();
-});
 
 const secret = TEST_CALLBACK_SECRET;
 const MB = 1024 * 1024;

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqsEvent, sqsRecord } from '../support/factories.ts';
-import { type FinishStack, startFinishStack } from '../support/finish-stack.ts';
-import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
+import { startForFile } from '../support/file-stack.ts';
+import { startFinishStack } from '../support/finish-stack.ts';
+import { packageIds } from '../support/package-ids.ts';
 import { itemAt } from '../support/table-items.ts';
 
-let stack: FinishStack;
-let output: OutputCapture;
-let nextPackageId = 80_000;
-const newPackage = () => {
-  nextPackageId += 1;
-  return nextPackageId;
-};
-
-beforeAll(async () => {
-  output = captureOutput();
-  stack = await startFinishStack();
-});
-afterAll(async () => {
-  output.stop();
-  await stack.stop();
-});
+const { stack } = await startForFile(() => startFinishStack());
+const newPackage = packageIds(80_000);
 
 /** Sends one message and answers what the function said, what it stored and what it sent. */
 const deliver = async (body: string) => {

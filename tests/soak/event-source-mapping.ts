@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { lambdaContext, sqsRecord } from '../support/factories.ts';
+import type { SQSEvent } from 'aws-lambda';
+import type { FinishModule } from '../../harness/handler-modules.ts';
+import { lambdaContext } from '../../harness/lambda-context.ts';
+import { sqsRecord } from '../support/factories.ts';
 import type { ReceivedMessage, SqsQueue } from './sqs-emulation.ts';
-
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** One warm execution environment: a separately loaded handler module. */
 export interface FunctionInstance {
   readonly name: string;
-  readonly handler: SqsHandler;
+  readonly handler: FinishModule['handler'];
 }
 
 export interface MappingStats {

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { tapOutput } from '../support/output-tap.ts';
 
 export interface LeakFinding {
   /** What leaked (never its value). */
@@ -45,7 +46,6 @@ export interface LogScannerOptions {
 
 export const startLogScanner = (options: LogScannerOptions): LogScanner => {
   const file = options.logFile === undefined ? undefined : createWriteStream(options.logFile);
-  const originals = { out: process.stdout.write, err: process.stderr.write };
   const secrets: { kind: string; value: string }[] = [];
   const tokens = new Set<string>();
   const tokenLengths = new Set<number>();
@@ -99,25 +99,7 @@ export const startLogScanner = (options: LogScannerOptions): LogScanner => {
     }
   };
 
-  const tap =
-    (stream: 'out' | 'err', original: typeof process.stdout.write, target: NodeJS.WriteStream) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      const text =
-        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-      consume(stream, text);
-      if (options.passThrough) {
-        return (original as (...args: unknown[]) => boolean).call(target, chunk, ...rest);
-      }
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    };
-  process.stdout.write = tap('out', originals.out, process.stdout) as typeof process.stdout.write;
-  process.stderr.write = tap('err', originals.err, process.stderr) as typeof process.stderr.write;
-
-  const write = (text: string) => {
-    (originals.err as (chunk: string) => boolean).call(process.stderr, text);
-  };
+  const tap = tapOutput(consume, options.passThrough);
 
   return {
     addSecret: (kind, value) => {
@@ -134,13 +116,12 @@ export const startLogScanner = (options: LogScannerOptions): LogScanner => {
     print: (text) => {
       const line = text.endsWith('\n') ? text : `${text}\n`;
       consume('harness', line);
-      write(line);
+      tap.writeError(line);
     },
     scanText: (source, text) =>
       text.split('\n').flatMap((line, index) => check(source, line, index + 1)),
     stop: () => {
-      process.stdout.write = originals.out;
-      process.stderr.write = originals.err;
+      tap.restore();
       for (const [stream, rest] of Object.entries(partial)) {
         if (rest !== '') consume(stream, '\n');
       }

@@ -1,15 +1,6 @@
-import type { SoakFigures, SoakResult } from './soak.ts';
-
-/** A plain-text table whose columns fit their widest cell. */
-export const textTable = (headers: readonly string[], rows: readonly (readonly string[])[]) => {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((cells) => (cells[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${widths.map((width, column) => (cells[column] ?? '').padEnd(width)).join(' | ')} |`;
-  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
-  return [line(headers), rule, ...rows.map(line)].join('\n');
-};
+import { textTable } from '../../harness/text-table.ts';
+import type { SoakResult } from './soak.ts';
+import type { SoakFigures } from './soak-figures.ts';
 
 const list = (counts: Readonly<Record<string, number>>): string =>
   Object.entries(counts)
@@ -94,6 +85,7 @@ export const formatSoakReport = (result: SoakResult): string => {
       observed,
       ok ? 'ok' : 'VIOLATED',
     ]),
+    'aligned-markdown',
   );
   const broken = result.invariants
     .filter(({ ok }) => !ok)
@@ -103,7 +95,7 @@ export const formatSoakReport = (result: SoakResult): string => {
     )
     .join('\n');
   return [
-    textTable(['figure', 'value'], figureRows(result.figures)),
+    textTable(['figure', 'value'], figureRows(result.figures), 'aligned-markdown'),
     '',
     invariants,
     broken,

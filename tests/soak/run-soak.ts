@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatSoakReport } from './report.ts';
-import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakOptions } from './soak.ts';
+import { runSoak } from './soak.ts';
+import { DEFAULT_SOAK_OPTIONS, type SoakOptions } from './soak-options.ts';
 
 const USAGE = `npm run soak -- [options]
 

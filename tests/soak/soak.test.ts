@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InvariantRow } from './invariants.ts';
 import { formatSoakReport } from './report.ts';
-import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakResult } from './soak.ts';
+import { runSoak, type SoakResult } from './soak.ts';
+import { DEFAULT_SOAK_OPTIONS } from './soak-options.ts';
 
 /**
  * The soak of `npm run soak`, small enough for every test run: a few hundred events with the

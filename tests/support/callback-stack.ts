@@ -1,18 +1,8 @@
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { CallbackModule } from '../../harness/handler-modules.ts';
+import { lambdaContext } from '../../harness/lambda-context.ts';
 import type { SimulatorOptions } from '../../harness/simulator/types.ts';
-import { lambdaContext } from './factories.ts';
 import { type FunctionStack, startFunctionStack } from './function-stack.ts';
-
-interface CallbackModule {
-  handler: (
-    event: APIGatewayProxyEventV2,
-    context: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
-}
 
 export interface CallbackAnswer {
   readonly statusCode: number;
@@ -28,11 +18,7 @@ export const startCallbackStack = async (
   extraEnv: Record<string, string> = {},
   simulatorOptions: SimulatorOptions = {},
 ): Promise<CallbackStack> => {
-  const stack = await startFunctionStack<CallbackModule>(
-    () => import('../../functions/callback.ts'),
-    extraEnv,
-    simulatorOptions,
-  );
+  const stack = await startFunctionStack('callback', extraEnv, simulatorOptions);
   return {
     ...stack,
     call: async (event) => {

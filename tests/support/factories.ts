@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  APIGatewayProxyEventV2,
-  Context,
-  ScheduledEvent,
-  SQSEvent,
-  SQSRecord,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export interface SigningEventInput {
   packageId?: unknown;
@@ -55,27 +49,6 @@ export const sqsRecord = (body: string, overrides: Partial<SQSRecord> = {}): SQS
 });
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-
-/** A Lambda context whose clock runs out `timeoutMs` after it is made. */
-export const lambdaContext = (timeoutMs = 60_000, overrides: Partial<Context> = {}): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'signinghub-finish-test-finish',
-    functionVersion: '$LATEST',
-    invokedFunctionArn:
-      'arn:aws:lambda:eu-west-1:123456789012:function:signinghub-finish-test-finish',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/signinghub-finish-test-finish',
-    logStreamName: '2026/11/27/[$LATEST]test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...overrides,
-  };
-};
 
 export interface CallbackEventInput {
   method?: 'GET' | 'HEAD' | 'POST' | string;

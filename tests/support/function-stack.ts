@@ -1,4 +1,6 @@
 import { vi } from 'vitest';
+import { functionEnvironment } from '../../harness/function-env.ts';
+import { type HandlerModules, importHandler } from '../../harness/handler-modules.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
@@ -20,30 +22,28 @@ export interface FunctionStack<Module> {
  * A real handler module (functions/<name>.ts), configured through its environment against a
  * fresh table in DynamoDB Local and a SigningHub simulator on loopback.
  */
-export const startFunctionStack = async <Module>(
-  load: () => Promise<Module>,
+export const startFunctionStack = async <Name extends keyof HandlerModules>(
+  name: Name,
   extraEnv: Record<string, string> = {},
   simulatorOptions: SimulatorOptions = {},
-): Promise<FunctionStack<Module>> => {
+): Promise<FunctionStack<HandlerModules[Name]>> => {
   const table = await createTestTable();
   const simulator = await startSimulator(simulatorOptions);
-  const credentials = DEFAULT_SIMULATOR_CREDENTIALS;
   const env: Record<string, string> = {
-    TABLE_NAME: table.tableName,
-    DYNAMODB_ENDPOINT: table.endpoint,
-    SIGNINGHUB_BASE_URL: simulator.url,
-    SIGNINGHUB_CLIENT_ID: credentials.clientId,
-    SIGNINGHUB_CLIENT_SECRET: credentials.clientSecret,
-    SIGNINGHUB_USERNAME: credentials.username,
-    SIGNINGHUB_PASSWORD: credentials.password,
-    SIGNINGHUB_TIMEOUT_MS: '500',
-    CALLBACK_SECRET: TEST_CALLBACK_SECRET,
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    ...functionEnvironment({
+      tableName: table.tableName,
+      dynamoDbEndpoint: table.endpoint,
+      signingHubUrl: simulator.url,
+      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+      signingHubTimeoutMs: 500,
+      callbackSecret: TEST_CALLBACK_SECRET,
+      logLevel: 'DEBUG',
+    }),
     ...extraEnv,
   };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
   vi.resetModules();
-  const module = await load();
+  const module = await importHandler(name);
   return {
     table,
     simulator,

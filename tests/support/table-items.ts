@@ -12,11 +12,13 @@ const plain = (value: AttributeValue): unknown => {
   return null;
 };
 
-export const plainItem = (item: Record<string, AttributeValue>): PlainItem =>
+const plainItem = (item: Record<string, AttributeValue>): PlainItem =>
   Object.fromEntries(Object.entries(item).map(([key, value]) => [key, plain(value)]));
 
 /** Every item of a test table, as plain objects (tests only: the product never scans). */
-export const scanAll = async (table: TestTable): Promise<PlainItem[]> => {
+export const scanAll = async (
+  table: Pick<TestTable, 'client' | 'tableName'>,
+): Promise<PlainItem[]> => {
   const items: PlainItem[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {

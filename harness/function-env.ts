@@ -1,0 +1,54 @@
+import type { SigningHubCredentials } from '../lib/config.ts';
+
+/** What a run gives the handlers; each setting left out is left out of the environment too. */
+export interface FunctionSettings {
+  readonly tableName?: string | undefined;
+  readonly dynamoDbEndpoint?: string | undefined;
+  readonly signingHubUrl?: string | undefined;
+  readonly signingHubApiVersion?: string | undefined;
+  /** A string is passed as given: the handler's own validation judges it. */
+  readonly signingHubTimeoutMs?: number | string | undefined;
+  readonly credentials?: Readonly<SigningHubCredentials> | undefined;
+  readonly callbackSecret?: string | undefined;
+  readonly eventBusName?: string | undefined;
+  readonly eventBridgeEndpoint?: string | undefined;
+  readonly reconcileAfterSeconds?: number | undefined;
+  readonly logLevel?: string | undefined;
+  /** What Lambda tells a function about itself, for Powertools' log fields. */
+  readonly lambdaFunctionName?: string | undefined;
+  readonly serviceName?: string | undefined;
+}
+
+type PlainSetting = Exclude<keyof FunctionSettings, 'credentials'>;
+
+const VARIABLES: Readonly<Record<PlainSetting, string>> = {
+  tableName: 'TABLE_NAME',
+  dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
+  signingHubUrl: 'SIGNINGHUB_BASE_URL',
+  signingHubApiVersion: 'SIGNINGHUB_API_VERSION',
+  signingHubTimeoutMs: 'SIGNINGHUB_TIMEOUT_MS',
+  callbackSecret: 'CALLBACK_SECRET',
+  eventBusName: 'EVENT_BUS_NAME',
+  eventBridgeEndpoint: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+};
+
+/** The environment variables the handlers read their settings from (lib/config.ts), by name. */
+export const functionEnvironment = (settings: FunctionSettings): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [setting, name] of Object.entries(VARIABLES) as [PlainSetting, string][]) {
+    const value = settings[setting];
+    if (value !== undefined) env[name] = String(value);
+  }
+  const { credentials } = settings;
+  if (credentials) {
+    env.SIGNINGHUB_CLIENT_ID = credentials.clientId;
+    env.SIGNINGHUB_CLIENT_SECRET = credentials.clientSecret;
+    env.SIGNINGHUB_USERNAME = credentials.username;
+    env.SIGNINGHUB_PASSWORD = credentials.password;
+  }
+  return env;
+};

@@ -1,0 +1,66 @@
+import type { WorkloadOptions } from './workload.ts';
+
+export interface SoakOptions extends WorkloadOptions {
+  readonly seed: number;
+  /** Separately loaded finish modules: warm execution environments running side by side. */
+  readonly instances: number;
+  readonly batchSize: number;
+  /** The finish function's timeout: the Lambda clock each invocation gets. */
+  readonly lambdaTimeoutMs: number;
+  readonly visibilityTimeoutMs: number;
+  readonly maxReceiveCount: number;
+  readonly signingHubTimeoutMs: number;
+  /** RECONCILE_AFTER_SECONDS of the scheduled reconciler during the run. */
+  readonly reconcileAfterSeconds: number;
+  readonly reconcileEveryMs: number;
+  /** Where DynamoDB Local keeps its files; a RAM disk when there is one (it is 2-3x faster). */
+  readonly dbDir?: string | undefined;
+  readonly callbackLossRate: number;
+  readonly callbackDuplicateRate: number;
+  readonly callbackMaxDelayMs: number;
+  /** Show the functions' own log lines (they are scanned either way). */
+  readonly showLogs: boolean;
+  /** A file that keeps every log line of the run. */
+  readonly logFile?: string | undefined;
+  /** Progress lines on stderr (scanned like the logs). */
+  readonly showProgress: boolean;
+}
+
+/**
+ * The deployed timings compressed so 10,000 events take minutes: the Lambda clock gives each
+ * invocation 20 s (60 s deployed) and the visibility timeout is 20 s (360 s), SigningHub gets
+ * 300 ms an attempt (10 s) and the reconciler looks at packages quiet for 20 s (900 s). The
+ * function keeps more than DynamoDB Local's restart (2-7 s here) to record what it did.
+ */
+export const DEFAULT_SOAK_OPTIONS: SoakOptions = Object.freeze({
+  events: 10_000,
+  packages: undefined,
+  duplicateRate: 0.05,
+  concurrentDuplicateShare: 0.4,
+  malformedRate: 0.005,
+  transientFaultRate: 0.1,
+  finalFaultRate: 0.01,
+  outagePackages: 2,
+  workflowFaultRate: 0.05,
+  declineRate: 0.01,
+  deleteRate: 0.005,
+  prematureCallbackRate: 0.05,
+  hostileCallbacks: 20,
+  tokenRevocations: [0.3, 0.7],
+  restartDynamoDbAt: 0.5,
+  eventBridgeRefusals: [0.2, 0.6, 0.9],
+  seed: 20_261_127,
+  instances: 4,
+  batchSize: 10,
+  lambdaTimeoutMs: 20_000,
+  visibilityTimeoutMs: 20_000,
+  maxReceiveCount: 5,
+  signingHubTimeoutMs: 300,
+  reconcileAfterSeconds: 20,
+  reconcileEveryMs: 5_000,
+  callbackLossRate: 0.15,
+  callbackDuplicateRate: 0.15,
+  callbackMaxDelayMs: 1_500,
+  showLogs: false,
+  showProgress: false,
+});
