@@ -213,17 +213,16 @@ describe('findPackageId: the DocumentID of an XML report is a real element', () 
 
   it('refuses an XML body over 16 MiB before parsing it', () => {
     const body = report(`<Document>${'A'.repeat(16 * MIB)}</Document><DocumentID>16</DocumentID>`);
-    const started = performance.now();
     expect(refusal(xmlSearch(body))).toBe('an XML body over 16 MiB is not accepted');
-    expect(performance.now() - started).toBeLessThan(100);
+    // Not well-formed as well: parsed first, it would be refused for that instead.
+    const unclosed = report(`<Document>${'A'.repeat(16 * MIB)}`);
+    expect(refusal(xmlSearch(unclosed))).toBe('an XML body over 16 MiB is not accepted');
   });
 
-  it('reads the id of a 10 MB report in well under a second', () => {
+  it('reads the id at the end of a 10 MB report', () => {
     const body = report(
       `<Document>${'QUJD'.repeat(2.5 * MIB)}</Document><DocumentID>16</DocumentID>`,
     );
-    const started = performance.now();
     expect(xmlSearch(body)).toEqual({ ok: true, packageId: 16 });
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
