@@ -4,8 +4,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { readZip, writeZip } from '../harness/zip.ts';
 import { serverlessEsbuildOptions } from './esbuild-options.ts';
-import { readZip, writeZip } from './zip.ts';
 
 const run = promisify(execFile);
 
