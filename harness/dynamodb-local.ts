@@ -65,7 +65,9 @@ export const startDynamoDbLocal = async (
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    const stopped = await Promise.race([gone.then(() => true), delay(5_000).then(() => false)]);
+    // Killed only if it will not stop: a forced kill may lose writes it had acknowledged, which
+    // an outage of DynamoDB itself never does. A busy machine can take seconds to stop a JVM.
+    const stopped = await Promise.race([gone.then(() => true), delay(30_000).then(() => false)]);
     if (!stopped) child.kill('SIGKILL');
   };
   try {
