@@ -183,7 +183,7 @@ describe('finish: outcomes by SigningHub answer', () => {
     ],
     ['503', { status: 503, body: 'Service Unavailable' }, { httpStatus: 503 }],
     ['408', { status: 408, body: { Message: 'Request Timeout' } }, { httpStatus: 408 }],
-    ['a timeout', { hang: true }, { message: 'no answer within 500 ms' }],
+    ['a timeout', { hang: true }, { message: 'no answer within 2000 ms' }],
     ['a dropped connection', { drop: true }, { message: expect.stringContaining('network error') }],
   ])('retries after %s with backoff inside the invocation', async (_, answer, lastError) => {
     const packageId = newPackage();

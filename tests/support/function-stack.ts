@@ -35,7 +35,8 @@ export const startFunctionStack = async <Name extends keyof HandlerModules>(
       dynamoDbEndpoint: table.endpoint,
       signingHubUrl: simulator.url,
       credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      signingHubTimeoutMs: 500,
+      // Long enough for a busy machine; the tests of a timeout script a request that hangs.
+      signingHubTimeoutMs: 2_000,
       callbackSecret: TEST_CALLBACK_SECRET,
       logLevel: 'DEBUG',
     }),

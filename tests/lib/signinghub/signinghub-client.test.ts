@@ -29,7 +29,8 @@ const client = (options: Partial<SigningHubClientOptions> = {}) =>
   new SigningHubClient({
     baseUrl: simulator.url,
     apiVersion: 'v3',
-    timeoutMs: 300,
+    // Generous: the simulator shares this process, and a busy machine answers late.
+    timeoutMs: 5_000,
     credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
     ...options,
   });
@@ -126,7 +127,7 @@ describe('SigningHubClient calls', () => {
 
   it('treats a timeout as retryable', async () => {
     simulator.script(1, 'finish', { hang: true });
-    const error = await rejection(client().finishPackage(1));
+    const error = await rejection(client({ timeoutMs: 300 }).finishPackage(1));
     expect(error).toBeInstanceOf(RetryableSigningHubError);
     expect((error as Error).message).toContain('no answer within 300 ms');
   });
