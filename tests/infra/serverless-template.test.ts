@@ -1,23 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../harness/table.ts';
 import {
   actionsOf,
   type CfnTemplate,
-  type PackagedService,
-  packageService,
   resource,
   resourcesOfType,
   roleStatements,
 } from '../support/cloudformation.ts';
+import { packagedService } from '../support/packaged-services.ts';
 
-let service: PackagedService;
 let template: CfnTemplate;
+let upstreamTemplate: CfnTemplate;
 
 beforeAll(async () => {
-  service = await packageService();
-  template = service.template;
-}, 120_000);
-afterAll(() => service?.cleanup());
+  template = (await packagedService('default')).template;
+  upstreamTemplate = (await packagedService('upstream')).template;
+}, 300_000);
 
 const functionNamed = (key: string) => {
   const [, fn] =
@@ -91,11 +89,52 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
-  it('routes upstream EventBridge events into the queue only when a bus is configured', () => {
-    expect(resource(template, 'UpstreamSigningEventsRule').Condition).toBe('RouteUpstreamEvents');
-    expect(resource(template, 'UpstreamSigningEventsQueuePolicy').Condition).toBe(
-      'RouteUpstreamEvents',
-    );
+  it('has no upstream rule, queue policy or condition when no upstream bus is configured', () => {
+    expect(Object.keys(template.Resources).filter((id) => id.startsWith('Upstream'))).toEqual([]);
+    expect(resourcesOfType(template, 'AWS::SQS::QueuePolicy')).toEqual([]);
+    expect(template.Conditions).toBeUndefined();
+  });
+
+  it('routes the upstream bus into the queue, and lets only that rule send, when a bus is configured', () => {
+    const rule = resource(upstreamTemplate, 'UpstreamSigningEventsRule');
+    expect(rule.Condition).toBeUndefined();
+    expect(rule.Properties).toEqual({
+      EventBusName: 'signing-upstream',
+      EventPattern: { source: ['signing.upstream'], 'detail-type': ['SignerSigned'] },
+      Targets: [
+        { Id: 'signing-events-queue', Arn: { 'Fn::GetAtt': ['SigningEventsQueue', 'Arn'] } },
+      ],
+    });
+    const policy = resource(upstreamTemplate, 'UpstreamSigningEventsQueuePolicy');
+    expect(policy.Properties.Queues).toEqual([{ Ref: 'SigningEventsQueue' }]);
+    expect(policy.Properties.PolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: {
+            ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['UpstreamSigningEventsRule', 'Arn'] } },
+          },
+        },
+      ],
+    });
+    expect(upstreamTemplate.Conditions).toBeUndefined();
+  });
+
+  it('creates no default role: every function runs on a role of its own', () => {
+    for (const packaged of [template, upstreamTemplate]) {
+      expect(packaged.Resources.IamRoleLambdaExecution).toBeUndefined();
+      const roles = resourcesOfType(packaged, 'AWS::IAM::Role').map(([id]) => id);
+      expect(roles.sort()).toEqual(
+        ['Callback', 'Finish', 'Publish', 'Reconcile'].map((key) => `${key}IamRoleLambdaExecution`),
+      );
+    }
+    for (const key of ['finish', 'callback', 'reconcile', 'publish']) {
+      expect(functionNamed(key).Properties.Role).toEqual({
+        'Fn::GetAtt': [`${key[0]?.toUpperCase()}${key.slice(1)}IamRoleLambdaExecution`, 'Arn'],
+      });
+    }
   });
 
   it('deploys every contract function on nodejs24.x from its bundled handler', () => {

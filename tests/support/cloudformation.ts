@@ -1,9 +1,3 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
 export interface CfnResource {
   Type: string;
   Condition?: string;
@@ -16,32 +10,6 @@ export interface CfnTemplate {
   Conditions?: Record<string, unknown>;
   Outputs?: Record<string, unknown>;
 }
-
-export interface PackagedService {
-  readonly template: CfnTemplate;
-  readonly artifactBytes: (functionKey: string) => Promise<number>;
-  cleanup(): Promise<void>;
-}
-
-const run = promisify(execFile);
-
-/** Runs `serverless package` the way an operator would, into a temporary folder. */
-export const packageService = async (stage = 'test'): Promise<PackagedService> => {
-  const dir = await mkdtemp(join(tmpdir(), 'signinghub-finish-package-'));
-  await run(
-    process.execPath,
-    ['node_modules/osls/bin/serverless.js', 'package', '--stage', stage, '--package', dir],
-    { cwd: process.cwd(), env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, timeout: 120_000 },
-  );
-  const template = JSON.parse(
-    await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as CfnTemplate;
-  return {
-    template,
-    artifactBytes: async (functionKey) => (await stat(join(dir, `${functionKey}.zip`))).size,
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-};
 
 export const resourcesOfType = (template: CfnTemplate, type: string): [string, CfnResource][] =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);

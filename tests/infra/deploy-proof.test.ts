@@ -1,0 +1,297 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListRuleNamesByTargetCommand,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  type FunctionConfiguration,
+  GetEventSourceMappingCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import {
+  GetQueueAttributesCommand,
+  type QueueAttributeName,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { startMotoServer } from '../../harness/moto-server.ts';
+import { TABLE_DEFINITION } from '../../harness/table.ts';
+import { withDeployTools } from '../support/deploy-tools.ts';
+import { signingEventBody } from '../support/factories.ts';
+import { type DeployedStack, deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
+import {
+  type Configuration,
+  type PackagedService,
+  packagedService,
+} from '../support/packaged-services.ts';
+
+const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
+type FunctionKey = (typeof FUNCTIONS)[number];
+const logicalIdOf = (key: FunctionKey) => `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`;
+
+/** What moto lists without a logical id: it stubs these types and keeps no physical id. */
+const MOTO_STUBS = new Set([
+  'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Stage',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::QueuePolicy',
+]);
+
+/** A packaging deployed into a moto of its own, read back through the AWS SDK. */
+const deployedInMoto = (configuration: Configuration, beforeDeploy?: (aws: Aws) => Promise<void>) =>
+  withDeployTools(async (defer) => {
+    const service = await packagedService(configuration);
+    const moto = await startMotoServer();
+    defer(() => moto.stop());
+    const config = motoClientConfig(moto, service.state.region);
+    const aws = {
+      dynamoDb: new DynamoDBClient(config),
+      sqs: new SQSClient(config),
+      lambda: new LambdaClient(config),
+      events: new EventBridgeClient(config),
+    };
+    defer(async () => {
+      for (const client of Object.values(aws)) client.destroy();
+    });
+    await beforeDeploy?.(aws);
+    const stack = await deployToMoto(service, moto);
+    return { service, stack, ...aws };
+  }, 300_000);
+
+interface Aws {
+  readonly dynamoDb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+  readonly events: EventBridgeClient;
+}
+type Deployed = Aws & { readonly service: PackagedService; readonly stack: DeployedStack };
+
+const functionConfig = async (
+  { lambda, stack }: Deployed,
+  key: FunctionKey,
+): Promise<FunctionConfiguration> =>
+  lambda.send(
+    new GetFunctionConfigurationCommand({ FunctionName: stack.physicalId(logicalIdOf(key)) }),
+  );
+
+const queueAttributes = async ({ sqs, stack }: Deployed, logicalId: string) => {
+  const { Attributes: attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: stack.physicalId(logicalId),
+      AttributeNames: ['All' satisfies QueueAttributeName],
+    }),
+  );
+  return attributes;
+};
+
+/** An event source mapping, by the UUID CloudFormation gave it. */
+const mappingOf = ({ lambda, stack }: Deployed, logicalId: string) =>
+  lambda.send(new GetEventSourceMappingCommand({ UUID: stack.physicalId(logicalId) }));
+
+const FINISH_MAPPING = 'FinishEventSourceMappingSQSSigningEventsQueue';
+const PUBLISH_MAPPING = 'PublishEventSourceMappingDynamodbTable';
+
+describe('the default configuration, deployed into moto as serverless deploy does', () => {
+  const deployed = deployedInMoto('default');
+
+  it('reaches UPDATE_COMPLETE with every resource of the template and no default role', () => {
+    const { service, stack } = deployed();
+    const expected = Object.entries(service.template.Resources)
+      .filter(([, resource]) => !MOTO_STUBS.has(resource.Type))
+      .map(([id]) => id);
+    expect([...stack.logicalIds].sort()).toEqual(expected.sort());
+    expect(stack.logicalIds).not.toContain('IamRoleLambdaExecution');
+  });
+
+  it('holds the table with its keys, the open-packages index and a stream of new and old images', async () => {
+    const { dynamoDb, stack } = deployed();
+    const { Table: table } = await dynamoDb.send(
+      new DescribeTableCommand({ TableName: stack.physicalId('Table') }),
+    );
+    expect(table?.TableName).toBe('signinghub-finish-test');
+    expect(table?.KeySchema).toEqual(TABLE_DEFINITION.KeySchema);
+    expect(table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(
+      table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+        IndexName,
+        KeySchema,
+        Projection,
+      })),
+    ).toEqual(TABLE_DEFINITION.GlobalSecondaryIndexes);
+    expect(table?.StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(table?.LatestStreamArn).toMatch(/:table\/signinghub-finish-test\/stream\//);
+  });
+
+  it('redrives the queue to its dead-letter queue after five receives, hidden six function timeouts', async () => {
+    const deployedNow = deployed();
+    const queue = await queueAttributes(deployedNow, 'SigningEventsQueue');
+    const deadLetters = await queueAttributes(deployedNow, 'SigningEventsDeadLetterQueue');
+    expect(JSON.parse(queue.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: deadLetters.QueueArn,
+      maxReceiveCount: 5,
+    });
+    const finish = await functionConfig(deployedNow, 'finish');
+    expect(Number(queue.VisibilityTimeout)).toBe(360);
+    expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * (finish.Timeout ?? 0));
+    expect(deadLetters.MessageRetentionPeriod).toBe('1209600');
+  });
+
+  it('maps the queue to finish in batches of ten with partial batch responses', async () => {
+    const deployedNow = deployed();
+    const queue = await queueAttributes(deployedNow, 'SigningEventsQueue');
+    expect(await mappingOf(deployedNow, FINISH_MAPPING)).toMatchObject({
+      EventSourceArn: queue.QueueArn,
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      State: 'Enabled',
+    });
+    const finish = await functionConfig(deployedNow, 'finish');
+    expect((await mappingOf(deployedNow, FINISH_MAPPING)).FunctionArn).toBe(finish.FunctionArn);
+  });
+
+  it('feeds the stream to publish, only final packages, with retries and its own dead-letter queue', async () => {
+    const deployedNow = deployed();
+    const { Table: table } = await deployedNow.dynamoDb.send(
+      new DescribeTableCommand({ TableName: deployedNow.stack.physicalId('Table') }),
+    );
+    const deadLetters = await queueAttributes(deployedNow, 'CompletionEventsDeadLetterQueue');
+    const mapping = await mappingOf(deployedNow, PUBLISH_MAPPING);
+    expect(mapping).toMatchObject({
+      EventSourceArn: table?.LatestStreamArn,
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumRetryAttempts: 20,
+      MaximumRecordAgeInSeconds: 86400,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: deadLetters.QueueArn } },
+    });
+    expect(mapping.FunctionArn).toBe((await functionConfig(deployedNow, 'publish')).FunctionArn);
+    expect(
+      mapping.FilterCriteria?.Filters?.map((filter) => JSON.parse(filter.Pattern ?? '')),
+    ).toEqual([
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: {
+          NewImage: { sk: { S: ['PACKAGE'] }, status: { S: ['COMPLETED', 'DECLINED', 'DELETED'] } },
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['finish', 60],
+    ['callback', 20],
+    ['reconcile', 120],
+    ['publish', 30],
+  ] as const)(
+    'runs %s on nodejs24.x from its bundled handler, 256 MB, %i s, on a role of its own',
+    async (key, timeout) => {
+      const deployedNow = deployed();
+      const config = await functionConfig(deployedNow, key);
+      expect(config).toMatchObject({
+        FunctionName: `signinghub-finish-test-${key}`,
+        Runtime: 'nodejs24.x',
+        Handler: `functions/${key}.handler`,
+        MemorySize: 256,
+        Timeout: timeout,
+      });
+      expect(config.Role).toMatch(
+        new RegExp(`:role/signinghub-finish-test-${key}-eu-west-1-lambdaRole$`),
+      );
+    },
+  );
+
+  it('configures the functions through their environment with secret names, never secret values', async () => {
+    const deployedNow = deployed();
+    const common = {
+      TABLE_NAME: 'signinghub-finish-test',
+      SIGNINGHUB_BASE_URL: 'https://api.signinghub.com',
+      SIGNINGHUB_API_VERSION: 'v3',
+      SIGNINGHUB_TIMEOUT_MS: '10000',
+      SIGNINGHUB_CREDENTIALS_SECRET: 'signinghub-finish/test/credentials',
+      RECONCILE_AFTER_SECONDS: '900',
+      POWERTOOLS_SERVICE_NAME: 'signinghub-finish',
+    };
+    const own: Record<FunctionKey, Record<string, string>> = {
+      finish: {},
+      callback: { CALLBACK_SECRET_ID: 'signinghub-finish/test/callback' },
+      reconcile: {},
+      publish: { EVENT_BUS_NAME: 'default' },
+    };
+    for (const key of FUNCTIONS) {
+      const variables = (await functionConfig(deployedNow, key)).Environment?.Variables ?? {};
+      expect(variables).toEqual({ ...common, ...own[key] });
+    }
+  });
+
+  it('runs reconcile every 15 minutes from an enabled schedule rule', async () => {
+    const deployedNow = deployed();
+    const reconcile = await functionConfig(deployedNow, 'reconcile');
+    const { RuleNames: names = [] } = await deployedNow.events.send(
+      new ListRuleNamesByTargetCommand({ TargetArn: reconcile.FunctionArn }),
+    );
+    expect(names).toEqual([deployedNow.stack.physicalId('ReconcileEventsRuleSchedule1')]);
+    const rule = await deployedNow.events.send(new DescribeRuleCommand({ Name: names[0] }));
+    expect(rule).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
+    const { Targets: targets = [] } = await deployedNow.events.send(
+      new ListTargetsByRuleCommand({ Rule: names[0] }),
+    );
+    expect(targets.map((target) => target.Arn)).toEqual([reconcile.FunctionArn]);
+  });
+});
+
+describe('the upstream-bus configuration, deployed into moto', () => {
+  // The bus belongs to the upstream system: it exists before this stack is deployed.
+  const deployed = deployedInMoto('upstream', async ({ events }) => {
+    await events.send(new CreateEventBusCommand({ Name: 'signing-upstream' }));
+  });
+
+  it('routes a signing event put on the upstream bus into the signing queue', async () => {
+    const deployedNow = deployed();
+    const { lambda, events, sqs, stack } = deployedNow;
+    // moto would hand the message to finish itself (and, without Docker, lose it): this test
+    // is the queue's only reader.
+    const mapping = await mappingOf(deployedNow, FINISH_MAPPING);
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
+    const detail = { packageId: 7001, signerEmail: 'alice@example.com' };
+    const { FailedEntryCount: failed } = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'signing-upstream',
+            Source: 'signing.upstream',
+            DetailType: 'SignerSigned',
+            Detail: signingEventBody(detail),
+          },
+        ],
+      }),
+    );
+    expect(failed).toBe(0);
+    const { Messages: messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.physicalId('SigningEventsQueue'),
+        WaitTimeSeconds: 1,
+      }),
+    );
+    expect(messages).toHaveLength(1);
+    expect(JSON.parse(messages[0]?.Body ?? '{}')).toMatchObject({
+      source: 'signing.upstream',
+      'detail-type': 'SignerSigned',
+      detail,
+    });
+  });
+});

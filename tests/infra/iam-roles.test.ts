@@ -1,0 +1,213 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { startMotoServer } from '../../harness/moto-server.ts';
+import { withDeployTools } from '../support/deploy-tools.ts';
+import { type DeployedRole, decide, readRole } from '../support/iam-evaluation.ts';
+import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
+import { packagedService } from '../support/packaged-services.ts';
+
+const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
+type FunctionKey = (typeof FUNCTIONS)[number];
+
+/** The ARNs of what the functions touch, as the deployed stack has them. */
+interface Arns {
+  readonly table: string;
+  readonly openPackagesIndex: string;
+  readonly stream: string;
+  readonly signingQueue: string;
+  readonly signingDeadLetters: string;
+  readonly completionDeadLetters: string;
+  readonly credentialsSecret: string;
+  readonly callbackSecret: string;
+  readonly bus: string;
+  readonly logStream: Readonly<Record<FunctionKey, string>>;
+}
+
+const deployed = withDeployTools(async (defer) => {
+  const service = await packagedService('default');
+  const moto = await startMotoServer();
+  defer(() => moto.stop());
+  const config = motoClientConfig(moto, service.state.region);
+  const aws = {
+    iam: new IAMClient(config),
+    lambda: new LambdaClient(config),
+    dynamoDb: new DynamoDBClient(config),
+    sqs: new SQSClient(config),
+    secrets: new SecretsManagerClient(config),
+    events: new EventBridgeClient(config),
+  };
+  defer(async () => {
+    for (const client of Object.values(aws)) client.destroy();
+  });
+  // The secrets exist before the stack (README, Deploy); their ARNs end in six random characters.
+  const secretArn = async (name: string) =>
+    (await aws.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x'.repeat(32) })))
+      .ARN ?? '';
+  const credentialsSecret = await secretArn('signinghub-finish/test/credentials');
+  const callbackSecret = await secretArn('signinghub-finish/test/callback');
+  const stack = await deployToMoto(service, moto);
+
+  const queueArn = async (logicalId: string) => {
+    const { Attributes: attributes = {} } = await aws.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.physicalId(logicalId),
+        AttributeNames: ['QueueArn'],
+      }),
+    );
+    return attributes.QueueArn ?? '';
+  };
+  const { Table: table } = await aws.dynamoDb.send(
+    new DescribeTableCommand({ TableName: stack.physicalId('Table') }),
+  );
+  const roles = {} as Record<FunctionKey, DeployedRole>;
+  const logStream = {} as Record<FunctionKey, string>;
+  for (const key of FUNCTIONS) {
+    const logicalId = `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`;
+    const fn = await aws.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: stack.physicalId(logicalId) }),
+    );
+    roles[key] = await readRole(aws.iam, fn.Role ?? '');
+    const [, , , region, account] = (fn.FunctionArn ?? '').split(':');
+    logStream[key] =
+      `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${fn.FunctionName}` +
+      ':log-stream:2026/12/01/[$LATEST]0123456789abcdef';
+  }
+  const { Arn: bus = '' } = await aws.events.send(new DescribeEventBusCommand({ Name: 'default' }));
+  const arns: Arns = {
+    table: table?.TableArn ?? '',
+    openPackagesIndex: `${table?.TableArn}/index/open-packages`,
+    stream: table?.LatestStreamArn ?? '',
+    signingQueue: await queueArn('SigningEventsQueue'),
+    signingDeadLetters: await queueArn('SigningEventsDeadLetterQueue'),
+    completionDeadLetters: await queueArn('CompletionEventsDeadLetterQueue'),
+    credentialsSecret,
+    callbackSecret,
+    bus,
+    logStream,
+  };
+  return { roles, arns };
+}, 300_000);
+
+type Grant = readonly [action: string, resource: (arns: Arns) => string];
+
+const logs = (key: FunctionKey): Grant[] => [
+  ['logs:CreateLogStream', (arns) => arns.logStream[key]],
+  ['logs:PutLogEvents', (arns) => arns.logStream[key]],
+];
+
+/** Everything each function does, from lib/ and its event source mapping, on what it does it. */
+const NEEDS: Readonly<Record<FunctionKey, readonly Grant[]>> = {
+  finish: [
+    // claim, retry and settle a finish; touch the package (dynamodb-finish-store, -package-store)
+    ['dynamodb:UpdateItem', (arns) => arns.table],
+    // a REJECTED item for a message that is no signing event (dynamodb-rejected-store)
+    ['dynamodb:PutItem', (arns) => arns.table],
+    ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    // what the SQS event source mapping does on finish's behalf
+    ['sqs:ReceiveMessage', (arns) => arns.signingQueue],
+    ['sqs:DeleteMessage', (arns) => arns.signingQueue],
+    ['sqs:GetQueueAttributes', (arns) => arns.signingQueue],
+    ...logs('finish'),
+  ],
+  callback: [
+    ['dynamodb:UpdateItem', (arns) => arns.table],
+    ['dynamodb:PutItem', (arns) => arns.table],
+    // recordConfirmation reads the package first
+    ['dynamodb:GetItem', (arns) => arns.table],
+    ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    ['secretsmanager:GetSecretValue', (arns) => arns.callbackSecret],
+    ...logs('callback'),
+  ],
+  reconcile: [
+    // listStalePackages: the sparse index, never the table
+    ['dynamodb:Query', (arns) => arns.openPackagesIndex],
+    ['dynamodb:UpdateItem', (arns) => arns.table],
+    ['dynamodb:GetItem', (arns) => arns.table],
+    ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    ...logs('reconcile'),
+  ],
+  publish: [
+    // what the stream's event source mapping does on publish's behalf
+    ['dynamodb:DescribeStream', (arns) => arns.stream],
+    ['dynamodb:GetRecords', (arns) => arns.stream],
+    ['dynamodb:GetShardIterator', (arns) => arns.stream],
+    ['events:PutEvents', (arns) => arns.bus],
+    // the mapping's on-failure destination
+    ['sqs:SendMessage', (arns) => arns.completionDeadLetters],
+    ...logs('publish'),
+  ],
+};
+
+/** A resource of the same kind that is not the function's: another table, queue, secret, bus. */
+const lookalike = (resource: string): string =>
+  resource
+    .replace(/:table\/[^/]+/, ':table/another-table')
+    .replace(/:secret:[^:]+$/, ':secret:another/secret-AbCdEf')
+    .replace(/:event-bus\/.+$/, ':event-bus/another-bus')
+    .replace(/:log-group:[^:]+/, ':log-group:/aws/lambda/another-function')
+    .replace(/^(arn:aws:sqs:[^:]+:[0-9]+:).+$/, '$1another-queue');
+
+const rows = (key: FunctionKey) =>
+  NEEDS[key].map(([action, resource]) => ({ key, action, resource }));
+
+describe('the deployed roles, evaluated by an IAM policy simulator', () => {
+  it('gives each function a role of its own with inline policies only', () => {
+    const { roles } = deployed();
+    const names = FUNCTIONS.map((key) => roles[key].roleName);
+    expect(new Set(names).size).toBe(FUNCTIONS.length);
+    for (const key of FUNCTIONS) {
+      expect(roles[key].roleName).toBe(`signinghub-finish-test-${key}-eu-west-1-lambdaRole`);
+      expect(roles[key].attachedPolicyArns).toEqual([]);
+      expect(roles[key].policies.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(FUNCTIONS.flatMap(rows))('lets $key do $action on its own resource', async (row) => {
+    const { roles, arns } = deployed();
+    expect(await decide(roles[row.key], row.action, row.resource(arns))).toBe('Allowed');
+  });
+
+  it.each(FUNCTIONS.flatMap(rows))(
+    'denies $key $action on anything else of that kind',
+    async (row) => {
+      const { roles, arns } = deployed();
+      const elsewhere = lookalike(row.resource(arns));
+      expect(elsewhere).not.toBe(row.resource(arns));
+      expect(await decide(roles[row.key], row.action, elsewhere)).not.toBe('Allowed');
+    },
+  );
+
+  it.each([
+    ['reconcile', 'scan the table', 'dynamodb:Scan', (arns: Arns) => arns.table],
+    ['reconcile', 'scan the index', 'dynamodb:Scan', (arns: Arns) => arns.openPackagesIndex],
+    ['callback', 'receive from the queue', 'sqs:ReceiveMessage', (arns: Arns) => arns.signingQueue],
+    ['callback', 'delete from the queue', 'sqs:DeleteMessage', (arns: Arns) => arns.signingQueue],
+    [
+      'finish',
+      'read the callback secret',
+      'secretsmanager:GetSecretValue',
+      (arns: Arns) => arns.callbackSecret,
+    ],
+    ['publish', 'put an item', 'dynamodb:PutItem', (arns: Arns) => arns.table],
+    ['publish', 'update an item', 'dynamodb:UpdateItem', (arns: Arns) => arns.table],
+    ['publish', 'delete an item', 'dynamodb:DeleteItem', (arns: Arns) => arns.table],
+    ['publish', 'write a batch', 'dynamodb:BatchWriteItem', (arns: Arns) => arns.table],
+  ] as const)('denies %s to %s', async (key, _what, action, resource) => {
+    const { roles, arns } = deployed();
+    expect(await decide(roles[key], action, resource(arns))).not.toBe('Allowed');
+  });
+
+  it.each(FUNCTIONS)('denies %s deleting the table or any queue', async (key) => {
+    const { roles, arns } = deployed();
+    expect(await decide(roles[key], 'dynamodb:DeleteTable', arns.table)).not.toBe('Allowed');
+    for (const queue of [arns.signingQueue, arns.signingDeadLetters, arns.completionDeadLetters]) {
+      expect(await decide(roles[key], 'sqs:DeleteQueue', queue)).not.toBe('Allowed');
+      expect(await decide(roles[key], 'sqs:PurgeQueue', queue)).not.toBe('Allowed');
+    }
+  });
+});

@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type Capability,
+  ChangeSetType,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { MotoServer } from '../../harness/moto-server.ts';
+import type { PackagedService } from './packaged-services.ts';
+
+/** What every SDK client made against moto gets: its endpoint, always given, and made-up keys. */
+export const motoClientConfig = (moto: Pick<MotoServer, 'endpoint'>, region: string) => ({
+  endpoint: moto.endpoint,
+  region,
+  credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
+});
+
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly region: string;
+  readonly bucket: string;
+  /** The physical id CloudFormation gave each resource, by logical id. */
+  physicalId(logicalId: string): string;
+  readonly logicalIds: readonly string[];
+}
+
+/** The settings `serverless deploy` gives every change set (osls's get-shared-stack-action-params). */
+const changeSetInput = (service: PackagedService) => ({
+  StackName: service.stackName,
+  ChangeSetName: `${service.stackName}-change-set`,
+  Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] satisfies Capability[],
+  Parameters: [],
+  Tags: [{ Key: 'STAGE', Value: service.state.stage }],
+  NotificationARNs: [],
+});
+
+const waitForStack = async (
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+  expected: string,
+): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { Stacks: stacks = [] } = await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: stackName }),
+    );
+    const status = stacks[0]?.StackStatus ?? 'MISSING';
+    if (status === expected) return;
+    if (!status.endsWith('_IN_PROGRESS')) {
+      const { StackEvents: events = [] } = await cloudFormation.send(
+        new DescribeStackEventsCommand({ StackName: stackName }),
+      );
+      const failures = events
+        .filter((event) => event.ResourceStatus?.endsWith('FAILED'))
+        .map((event) => `${event.LogicalResourceId}: ${event.ResourceStatusReason}`);
+      throw new Error(`stack ${stackName} is ${status}, not ${expected}:\n${failures.join('\n')}`);
+    }
+    await delay(200);
+  }
+  throw new Error(`stack ${stackName} did not reach ${expected} within 60 s`);
+};
+
+const runChangeSet = async (
+  cloudFormation: CloudFormationClient,
+  service: PackagedService,
+  type: ChangeSetType,
+  template: { readonly TemplateBody: string } | { readonly TemplateURL: string },
+): Promise<void> => {
+  const input = changeSetInput(service);
+  await cloudFormation.send(
+    new CreateChangeSetCommand({ ...input, ...template, ChangeSetType: type }),
+  );
+  const { StackName, ChangeSetName } = input;
+  for (let tries = 0; ; tries += 1) {
+    const { Status: status, StatusReason: reason } = await cloudFormation.send(
+      new DescribeChangeSetCommand({ StackName, ChangeSetName }),
+    );
+    if (status === 'CREATE_COMPLETE') break;
+    if (status === 'FAILED' || tries > 100) throw new Error(`change set ${status}: ${reason}`);
+    await delay(100);
+  }
+  await cloudFormation.send(new ExecuteChangeSetCommand({ StackName, ChangeSetName }));
+  await waitForStack(
+    cloudFormation,
+    StackName,
+    type === ChangeSetType.CREATE ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE',
+  );
+};
+
+/**
+ * Deploys a packaging into moto the way `serverless deploy` deploys it into AWS (osls's deploy
+ * plugin, change sets being its default): the stack is created from the create template (the
+ * deployment bucket), the template, the state file and the zips are uploaded to that bucket under
+ * the packaging's artifact folder, and the stack is updated from the uploaded template.
+ */
+export const deployToMoto = async (
+  service: PackagedService,
+  moto: Pick<MotoServer, 'endpoint'>,
+): Promise<DeployedStack> => {
+  const { region, artifactDirectoryName: folder } = service.state;
+  const config = motoClientConfig(moto, region);
+  const cloudFormation = new CloudFormationClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  try {
+    const createTemplate = await readFile(service.createTemplatePath, 'utf8');
+    await runChangeSet(cloudFormation, service, ChangeSetType.CREATE, {
+      TemplateBody: createTemplate,
+    });
+    // As osls's getServerlessDeploymentBucketName finds it.
+    const { StackResourceDetail: bucket } = await cloudFormation.send(
+      new DescribeStackResourceCommand({
+        StackName: service.stackName,
+        LogicalResourceId: 'ServerlessDeploymentBucket',
+      }),
+    );
+    const bucketName = bucket?.PhysicalResourceId;
+    if (!bucketName) throw new Error('the create stack made no deployment bucket');
+    const templateKey = `${folder}/compiled-cloudformation-template.json`;
+    const uploads: [string, string, string][] = [
+      [templateKey, service.templatePath, 'application/json'],
+      [
+        `${folder}/serverless-state.json`,
+        join(service.dir, 'serverless-state.json'),
+        'application/json',
+      ],
+      ...zipKeys(service).map(([key, path]): [string, string, string] => [
+        key,
+        path,
+        'application/zip',
+      ]),
+    ];
+    for (const [key, path, contentType] of uploads) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucketName,
+          Key: key,
+          Body: await readFile(path),
+          ContentType: contentType,
+        }),
+      );
+    }
+    await cloudFormation
+      .send(
+        new DeleteChangeSetCommand({
+          StackName: service.stackName,
+          ChangeSetName: `${service.stackName}-change-set`,
+        }),
+      )
+      .catch(() => undefined);
+    await runChangeSet(cloudFormation, service, ChangeSetType.UPDATE, {
+      TemplateURL: `https://s3.amazonaws.com/${bucketName}/${templateKey}`,
+    });
+    const { StackResourceSummaries: summaries = [] } = await cloudFormation.send(
+      new ListStackResourcesCommand({ StackName: service.stackName }),
+    );
+    // moto lists the resources it only stubs without a logical id, and some without a physical id.
+    const physical = new Map(
+      summaries
+        .filter((summary) => summary.LogicalResourceId)
+        .map((summary) => [summary.LogicalResourceId ?? '', summary.PhysicalResourceId ?? '']),
+    );
+    return {
+      stackName: service.stackName,
+      region,
+      bucket: bucketName,
+      logicalIds: [...physical.keys()],
+      physicalId: (logicalId) => {
+        const id = physical.get(logicalId);
+        if (!id) throw new Error(`the deployed stack has no ${logicalId} with a physical id`);
+        return id;
+      },
+    };
+  } finally {
+    cloudFormation.destroy();
+    s3.destroy();
+  }
+};
+
+/** Each zip of the packaging, under the S3 key its function's `Code` names in the template. */
+const zipKeys = (service: PackagedService): [string, string][] =>
+  Object.values(service.template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map((resource) => {
+      const key = (resource.Properties.Code as { S3Key: string }).S3Key;
+      return [key, join(service.dir, basename(key))];
+    });

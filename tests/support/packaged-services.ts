@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import type { CfnTemplate } from './cloudformation.ts';
+
+/** The configurations the README offers, each packaged once per test run. */
+export const CONFIGURATIONS = {
+  /** The default parameters. */
+  default: { stage: 'test', params: [] },
+  /** An upstream EventBridge bus routed into the queue. */
+  upstream: { stage: 'upstream', params: ['upstreamEventBusName=signing-upstream'] },
+} as const satisfies Record<string, { stage: string; params: readonly string[] }>;
+
+export type Configuration = keyof typeof CONFIGURATIONS;
+
+/** What `serverless deploy` needs of a packaging, from serverless-state.json. */
+export interface ServiceState {
+  readonly service: string;
+  readonly stage: string;
+  readonly region: string;
+  /** The S3 folder of this deployment's artifacts: the templates' `S3Key`s start with it. */
+  readonly artifactDirectoryName: string;
+}
+
+export interface PackagedService {
+  readonly configuration: Configuration;
+  /** The `--package` folder: both templates, serverless-state.json and one zip per function. */
+  readonly dir: string;
+  /** The template of the stack (cloudformation-template-update-stack.json). */
+  readonly template: CfnTemplate;
+  readonly templatePath: string;
+  /** The template the first deployment creates the stack with: the deployment bucket only. */
+  readonly createTemplate: CfnTemplate;
+  readonly createTemplatePath: string;
+  readonly state: ServiceState;
+  readonly stackName: string;
+  zipPath(functionKey: string): string;
+}
+
+const run = promisify(execFile);
+
+const packageInto = async (configuration: Configuration, dir: string): Promise<void> => {
+  const { stage, params } = CONFIGURATIONS[configuration];
+  const args = [
+    'node_modules/osls/bin/serverless.js',
+    'package',
+    '--stage',
+    stage,
+    '--package',
+    dir,
+    ...params.map((param) => `--param=${param}`),
+  ];
+  const packageOnce = () =>
+    run(process.execPath, args, {
+      cwd: process.cwd(),
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+      timeout: 180_000,
+    });
+  try {
+    // serverless-esbuild builds in the project's .esbuild folder, which another run may be using.
+    await packageOnce().catch(packageOnce);
+  } catch (error) {
+    // osls prints its errors (a configuration error, say) on stdout.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `serverless package (${configuration}) failed:\n${`${stdout}\n${stderr}`.trim().slice(-3_000)}`,
+      { cause: error },
+    );
+  }
+};
+
+const readJson = async <T>(path: string): Promise<T> =>
+  JSON.parse(await readFile(path, 'utf8')) as T;
+
+const load = async (configuration: Configuration, dir: string): Promise<PackagedService> => {
+  const templatePath = join(dir, 'cloudformation-template-update-stack.json');
+  const createTemplatePath = join(dir, 'cloudformation-template-create-stack.json');
+  const raw = await readJson<{
+    service: { service: string; provider: { stage: string; region: string } };
+    package: { artifactDirectoryName: string };
+  }>(join(dir, 'serverless-state.json'));
+  const state: ServiceState = {
+    service: raw.service.service,
+    stage: raw.service.provider.stage,
+    region: raw.service.provider.region,
+    artifactDirectoryName: raw.package.artifactDirectoryName,
+  };
+  const zipPath = (functionKey: string) => join(dir, `${functionKey}.zip`);
+  return {
+    configuration,
+    dir,
+    template: await readJson<CfnTemplate>(templatePath),
+    templatePath,
+    createTemplate: await readJson<CfnTemplate>(createTemplatePath),
+    createTemplatePath,
+    state,
+    stackName: `${state.service}-${state.stage}`,
+    zipPath,
+  };
+};
+
+/**
+ * The first caller of the run packages every configuration, one after the other (they share the
+ * .esbuild folder); every other caller, in any worker, waits for its marker file.
+ */
+const packageAll = async (root: string): Promise<void> => {
+  const done = join(root, 'done');
+  const failed = join(root, 'failed');
+  let first = true;
+  await mkdir(join(root, 'lock')).catch(() => {
+    first = false;
+  });
+  if (first) {
+    try {
+      for (const configuration of Object.keys(CONFIGURATIONS) as Configuration[]) {
+        await packageInto(configuration, join(root, configuration));
+      }
+      await writeFile(done, '');
+    } catch (error) {
+      await writeFile(failed, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    return;
+  }
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    if (await stat(done).catch(() => undefined)) return;
+    const failure = await readFile(failed, 'utf8').catch(() => undefined);
+    if (failure !== undefined) throw new Error(`serverless package failed: ${failure}`);
+    await delay(250);
+  }
+  throw new Error('serverless package did not finish within 5 minutes');
+};
+
+let packaged: Promise<string> | undefined;
+
+/** `serverless package` of a configuration, run once per test run whichever file asks first. */
+export const packagedService = async (configuration: Configuration): Promise<PackagedService> => {
+  packaged ??= (async () => {
+    // Without the global setup (a config of its own), this worker packages for itself.
+    const root = inject('packageRoot') ?? (await mkdtemp(join(tmpdir(), 'signinghub-package-')));
+    await packageAll(root);
+    return root;
+  })();
+  return load(configuration, join(await packaged, configuration));
+};
