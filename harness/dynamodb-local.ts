@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { setTimeout as delay } from 'node:timers/promises';
+import { stopChild, waitUntilAnswering } from './child-service.ts';
 import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocal {
@@ -61,15 +61,9 @@ export const startDynamoDbLocal = async (
   });
   exited.catch(() => undefined);
   const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    // Killed only if it will not stop: a forced kill may lose writes it had acknowledged, which
-    // an outage of DynamoDB itself never does. A busy machine can take seconds to stop a JVM.
-    const stopped = await Promise.race([gone.then(() => true), delay(30_000).then(() => false)]);
-    if (!stopped) child.kill('SIGKILL');
-  };
+  // Killed only if it will not stop: a forced kill may lose writes it had acknowledged, which
+  // an outage of DynamoDB itself never does. A busy machine can take seconds to stop a JVM.
+  const stop = (): Promise<void> => stopChild(child, 30_000);
   try {
     await Promise.race([waitUntilReady(endpoint, options.startTimeoutMs ?? 30_000), exited]);
   } catch (error) {
@@ -79,16 +73,10 @@ export const startDynamoDbLocal = async (
   return { endpoint, port, stop };
 };
 
-const waitUntilReady = async (endpoint: string, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      // Any HTTP answer means the server is up; DynamoDB Local answers a bare GET with 400.
-      await fetch(endpoint, { signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await delay(100);
-    }
-  }
-  throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
-};
+const waitUntilReady = (endpoint: string, timeoutMs: number): Promise<void> =>
+  waitUntilAnswering(
+    // Any HTTP answer means the server is up; DynamoDB Local answers a bare GET with 400.
+    async () => Boolean(await fetch(endpoint, { signal: AbortSignal.timeout(1_000) })),
+    timeoutMs,
+    `DynamoDB Local did not answer on ${endpoint}`,
+  );

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { stopChild, waitUntilAnswering } from './child-service.ts';
 import { freePort } from './free-port.ts';
 
 /** A command the deploy proof runs (cfn-lint, moto_server) is not installed. */
@@ -67,13 +67,7 @@ export const startMotoServer = async (
   });
   exited.catch(() => undefined);
   const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([gone.then(() => true), delay(5_000).then(() => false)]);
-    if (!stopped) child.kill('SIGKILL');
-  };
+  const stop = (): Promise<void> => stopChild(child, 5_000);
   try {
     await Promise.race([waitUntilReady(endpoint, options.startTimeoutMs ?? 30_000), exited]);
   } catch (error) {
@@ -87,17 +81,10 @@ export const startMotoServer = async (
   return { endpoint, output: () => output, stop };
 };
 
-const waitUntilReady = async (endpoint: string, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      // moto's own API answers once every service is loaded.
-      const answer = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1_000) });
-      if (answer.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await delay(100);
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
-};
+const waitUntilReady = (endpoint: string, timeoutMs: number): Promise<void> =>
+  waitUntilAnswering(
+    // moto's own API answers once every service is loaded.
+    async () => (await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1_000) })).ok,
+    timeoutMs,
+    `moto_server did not answer on ${endpoint}`,
+  );
