@@ -49,3 +49,21 @@ describe('the callback secret comparison', () => {
     expect(secretMatches(undefined, SECRET)).toBe(false);
   });
 });
+
+describe('the callback secret comparison during a rotation', () => {
+  const PREVIOUS = 'cb-previous-0123456789abcdef';
+
+  it.each([
+    ['the current secret', SECRET, true],
+    ['the previous secret', PREVIOUS, true],
+    ['neither', sameLengthWrongSecret(SECRET), false],
+  ])('answers %s with one constant-time comparison per accepted secret', (_, given, matches) => {
+    expect(secretMatches(given, [SECRET, PREVIOUS])).toBe(matches);
+    // Every accepted secret is compared, whichever matches: the time does not tell which one did.
+    expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+  });
+
+  it('accepts nothing when nothing is accepted', () => {
+    expect(secretMatches(SECRET, [])).toBe(false);
+  });
+});
