@@ -33,6 +33,8 @@ export interface SigningHubConfig {
   readonly apiVersion: ApiVersion;
   readonly timeoutMs: number;
   readonly credentials: CredentialsSource;
+  /** How long credentials read from Secrets Manager are used before they are read again. */
+  readonly secretMaxAgeSeconds: number;
 }
 
 /** What `finish` reads: the table and SigningHub. */
@@ -43,6 +45,8 @@ export interface FinishConfig extends StoreConfig {
 /** What `callback` reads: the finish settings and the secret in its path. */
 export interface CallbackConfig extends FinishConfig {
   readonly callbackSecret: CallbackSecretSource;
+  /** How long the callback secret read from Secrets Manager is used before it is read again. */
+  readonly secretMaxAgeSeconds: number;
 }
 
 /** What `reconcile` reads: the finish settings and how old an open package must be. */
@@ -161,6 +165,18 @@ const callbackSecretSource = (env: Environment): CallbackSecretSource => {
   return { kind: 'secret', secretId };
 };
 
+/**
+ * Seconds a value read from Secrets Manager is kept: Powertools Parameters' own variable, checked
+ * here so a bad value stops the function at start. Five minutes by default, as the Secrets Manager
+ * Lambda extension keeps a secret: a rotation is seen within that time, and a warm function reads
+ * a secret about once per five minutes instead of on nearly every call (Powertools' 5 s).
+ * 0: read on every call.
+ */
+const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
+
+const secretMaxAge = (env: Environment): number =>
+  wholeNumber(env, 'POWERTOOLS_PARAMETERS_MAX_AGE', DEFAULT_SECRET_MAX_AGE_SECONDS);
+
 const storeConfig = (env: Environment): StoreConfig => {
   const dynamoDbEndpoint = nonEmpty(env, 'DYNAMODB_ENDPOINT');
   if (dynamoDbEndpoint !== undefined) httpUrl(env, 'DYNAMODB_ENDPOINT', '');
@@ -172,6 +188,7 @@ const signingHubConfig = (env: Environment): SigningHubConfig => ({
   apiVersion: apiVersion(env),
   timeoutMs: positiveInteger(env, 'SIGNINGHUB_TIMEOUT_MS', 10_000),
   credentials: credentialsSource(env),
+  secretMaxAgeSeconds: secretMaxAge(env),
 });
 
 /*
@@ -183,7 +200,11 @@ export const loadFinishConfig = (env: Environment): FinishConfig =>
   Object.freeze({ ...storeConfig(env), signingHub: signingHubConfig(env) });
 
 export const loadCallbackConfig = (env: Environment): CallbackConfig =>
-  Object.freeze({ ...loadFinishConfig(env), callbackSecret: callbackSecretSource(env) });
+  Object.freeze({
+    ...loadFinishConfig(env),
+    callbackSecret: callbackSecretSource(env),
+    secretMaxAgeSeconds: secretMaxAge(env),
+  });
 
 export const loadReconcileConfig = (env: Environment): ReconcileConfig =>
   Object.freeze({
