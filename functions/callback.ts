@@ -23,7 +23,11 @@ const deps: CallbackDependencies = {
   packages: new DynamoDbPackageStore(table),
   rejected: new DynamoDbRejectedStore(table),
   signingHub: signingHubClientFrom(config.signingHub),
-  callbackSecret: callbackSecretReader(config.callbackSecret, lazySecretsManager),
+  callbackSecret: callbackSecretReader(
+    config.callbackSecret,
+    lazySecretsManager,
+    config.secretMaxAgeSeconds,
+  ),
   now: SYSTEM.now,
 };
 const log = fromPowertools(logger);

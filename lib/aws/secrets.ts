@@ -1,4 +1,6 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CallbackSecretSource, CredentialsSource, SigningHubCredentials } from '../config.ts';
 import { SigningHubFinishError } from '../errors.ts';
 
@@ -7,23 +9,95 @@ export class SecretError extends SigningHubFinishError {
   override name = 'SecretError';
 }
 
-const readSecret = async (client: SecretsManagerClient, secretId: string): Promise<string> => {
-  let value: string | undefined;
-  try {
-    ({ SecretString: value } = await client.send(
-      new GetSecretValueCommand({ SecretId: secretId }),
-    ));
-  } catch (error) {
-    const reason = error instanceof Error ? error.name : 'unknown error';
-    throw new SecretError(
-      `could not read the secret "${secretId}" from Secrets Manager: ${reason}`,
-      { cause: error },
-    );
+type VersionStage = 'AWSCURRENT' | 'AWSPREVIOUS';
+
+/** What the cache holds for a staging label no version carries: an answer like any other. */
+const ABSENT = new Uint8Array(0);
+
+const isNotFound = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ResourceNotFoundException';
+
+/**
+ * Powertools' Secrets Manager provider for one staging label. Its cache is keyed by the name and
+ * the transform alone, not by `sdkOptions` (powertools-lambda-typescript#5622): each label needs a
+ * provider, and so a cache, of its own. AWSPREVIOUS is missing until the first rotation and after
+ * an operator removes it (ResourceNotFoundException); that absence is cached like a value, so it
+ * costs one read per maximum age, not one per call.
+ */
+class StageProvider extends SecretsProvider {
+  readonly #stage: VersionStage;
+
+  constructor(client: SecretsManagerClient, stage: VersionStage) {
+    super({ awsSdkV3Client: client });
+    this.#stage = stage;
   }
-  if (value === undefined || value === '') {
-    throw new SecretError(`the secret "${secretId}" has no SecretString`);
+
+  protected override async _get(
+    name: string,
+    options?: NonNullable<SecretsGetOptions>,
+  ): Promise<string | Uint8Array | undefined> {
+    try {
+      return await super._get(name, { ...options, sdkOptions: { VersionStage: this.#stage } });
+    } catch (error) {
+      if (this.#stage === 'AWSPREVIOUS' && isNotFound(error)) return ABSENT;
+      throw error;
+    }
   }
-  return value;
+}
+
+export interface ReadOptions {
+  /** Past the cache: read the secret now (and cache what comes back). */
+  readonly forceFetch?: boolean;
+}
+
+/** The SDK's error name only: its message is the service's, and says nothing the name does not. */
+const reasonOf = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.name : 'unknown error';
+};
+
+/**
+ * One staging label of one secret, read through Powertools with `maxAgeSeconds`: a failed read is
+ * not cached (the next call reads again), and no error carries the value. Undefined: no version
+ * carries the label (only AWSPREVIOUS can be missing). No transform: Powertools' JSON transform
+ * would quote the text it could not parse in its error.
+ */
+const stageReader = (
+  client: () => SecretsManagerClient,
+  secretId: string,
+  stage: VersionStage,
+  maxAgeSeconds: number,
+): ((options?: ReadOptions) => Promise<string | undefined>) => {
+  let provider: StageProvider | undefined;
+  let reading: Promise<string | Uint8Array | undefined> | undefined;
+  const get = (forceFetch: boolean) => {
+    provider ??= new StageProvider(client(), stage);
+    return provider.get(secretId, { maxAge: maxAgeSeconds, forceFetch });
+  };
+  return async ({ forceFetch = false } = {}) => {
+    let value: string | Uint8Array | undefined;
+    try {
+      // Calls at once share one read (Powertools would send one each); a forced one reads anew.
+      if (forceFetch) value = await get(true);
+      else {
+        reading ??= get(false).finally(() => {
+          reading = undefined;
+        });
+        value = await reading;
+      }
+    } catch (error) {
+      const label = stage === 'AWSCURRENT' ? '' : ` (${stage})`;
+      throw new SecretError(
+        `could not read the secret "${secretId}"${label} from Secrets Manager: ${reasonOf(error)}`,
+        { cause: error },
+      );
+    }
+    if (value === ABSENT) return undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw new SecretError(`the secret "${secretId}" has no SecretString`);
+    }
+    return value;
+  };
 };
 
 const KEYS = {
@@ -33,13 +107,9 @@ const KEYS = {
   password: 'password',
 } as const satisfies Record<keyof SigningHubCredentials, string>;
 
-/** SigningHub credentials from the environment, or from the named secret's JSON for what is unset. */
-export const resolveCredentials = async (
-  source: CredentialsSource,
-  client: () => SecretsManagerClient,
-): Promise<SigningHubCredentials> => {
-  if (source.kind === 'env') return source.credentials;
-  const text = await readSecret(client(), source.secretId);
+type SecretCredentialsSource = Extract<CredentialsSource, { kind: 'secret' }>;
+
+const credentialsFrom = (source: SecretCredentialsSource, text: string): SigningHubCredentials => {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -62,30 +132,57 @@ export const resolveCredentials = async (
   return { clientId, clientSecret, username, password };
 };
 
-/** The callback path's secret from CALLBACK_SECRET, or from the secret named by CALLBACK_SECRET_ID. */
-export const resolveCallbackSecret = async (
-  source: CallbackSecretSource,
+export type CredentialsReader = (options?: ReadOptions) => Promise<SigningHubCredentials>;
+
+/**
+ * SigningHub credentials from the named secret's JSON (AWSCURRENT), with the variables that are
+ * set in place of its keys; read again once `maxAgeSeconds` have passed, or when forced.
+ */
+export const credentialsReader = (
+  source: SecretCredentialsSource,
   client: () => SecretsManagerClient,
-): Promise<string> => {
-  if (source.kind === 'env') return source.secret;
-  const value = (await readSecret(client(), source.secretId)).trim();
-  if (value.length < 16) {
-    throw new SecretError(`the secret "${source.secretId}" must hold at least 16 characters`);
-  }
-  return value;
+  maxAgeSeconds: number,
+): CredentialsReader => {
+  const current = stageReader(client, source.secretId, 'AWSCURRENT', maxAgeSeconds);
+  return async (options) => {
+    const text = await current(options);
+    if (text === undefined) throw new SecretError(`the secret "${source.secretId}" has no value`);
+    return credentialsFrom(source, text);
+  };
 };
 
-/** The callback path's secret, read once per cold start; a failed read is tried again next time. */
+const MIN_CALLBACK_SECRET_LENGTH = 16;
+
+/**
+ * The secrets a callback's path may carry: CALLBACK_SECRET; or the named secret's AWSCURRENT and,
+ * while a rotation is under way, its AWSPREVIOUS, so SigningHub's URL can change after the secret.
+ * Both are read again once `maxAgeSeconds` have passed. A current value shorter than 16 characters
+ * fails the read; such a previous one is not accepted.
+ */
 export const callbackSecretReader = (
   source: CallbackSecretSource,
   client: () => SecretsManagerClient,
-): (() => Promise<string>) => {
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= resolveCallbackSecret(source, client).catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
+  maxAgeSeconds: number,
+): (() => Promise<readonly string[]>) => {
+  if (source.kind === 'env') {
+    const accepted = [source.secret];
+    return () => Promise.resolve(accepted);
+  }
+  const { secretId } = source;
+  const current = stageReader(client, secretId, 'AWSCURRENT', maxAgeSeconds);
+  const previous = stageReader(client, secretId, 'AWSPREVIOUS', maxAgeSeconds);
+  return async () => {
+    // Both at once; when both fail, the current's failure is the one to tell.
+    const [now, before] = await Promise.allSettled([current(), previous()]);
+    if (now.status === 'rejected') throw now.reason;
+    if (before.status === 'rejected') throw before.reason;
+    const secret = now.value?.trim() ?? '';
+    if (secret.length < MIN_CALLBACK_SECRET_LENGTH) {
+      throw new SecretError(
+        `the secret "${secretId}" must hold at least ${MIN_CALLBACK_SECRET_LENGTH} characters`,
+      );
+    }
+    const old = before.value?.trim() ?? '';
+    return old.length >= MIN_CALLBACK_SECRET_LENGTH ? [secret, old] : [secret];
   };
 };

@@ -26,8 +26,8 @@ export interface CallbackResponse {
 export interface CallbackDependencies extends ConfirmDependencies {
   readonly packages: ConfirmDependencies['packages'] & Pick<PackageStore, 'recordCallback'>;
   readonly rejected: RejectedStore;
-  /** The secret the path must carry; resolved once per cold start. */
-  readonly callbackSecret: () => Promise<string>;
+  /** The secrets the path may carry (the current, and the previous during a rotation). */
+  readonly callbackSecret: () => Promise<string | readonly string[]>;
 }
 
 /**
