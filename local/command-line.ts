@@ -9,3 +9,7 @@ export const parseCommandLine = <Config extends ParseArgsConfig>(config: Config,
     throw new UserError(usage);
   }
 };
+
+/** A count given on the command line (`--max 5`): a positive integer, or undefined. */
+export const positiveIntegerOf = (text: string): number | undefined =>
+  /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : undefined;

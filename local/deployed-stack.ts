@@ -1,0 +1,114 @@
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { awsCall } from './aws-failure.ts';
+import { stackNameOf } from './operator-target.ts';
+import { UserError } from './user-error.ts';
+
+/** A deployed stage's resources, found from its CloudFormation stack by their logical ids. */
+export interface DeployedStack {
+  readonly stage: string;
+  readonly region: string;
+  readonly stackName: string;
+  readonly stackStatus: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** The functions whose environment holds the settings they run with (one source of truth). */
+  readonly publishFunction: string;
+  readonly reconcileFunction: string;
+}
+
+/** The logical ids in serverless.yml (and the names serverless gives the functions). */
+const RESOURCES = {
+  tableName: 'Table',
+  queueUrl: 'SigningEventsQueue',
+  deadLetterQueueUrl: 'SigningEventsDeadLetterQueue',
+  publishFunction: 'PublishLambdaFunction',
+  reconcileFunction: 'ReconcileLambdaFunction',
+} as const;
+
+const isMissingStack = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'ValidationError' &&
+  /does not exist/.test(error.message);
+
+const listResources = async (
+  cloudFormation: Pick<CloudFormationClient, 'send'>,
+  stackName: string,
+): Promise<StackResourceSummary[]> => {
+  const summaries: StackResourceSummary[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall('cloudformation:ListStackResources', () =>
+      cloudFormation.send(
+        new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }),
+      ),
+    );
+    summaries.push(...(page.StackResourceSummaries ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return summaries;
+};
+
+/**
+ * The stack `signinghub-finish-<stage>` and the resources the operator commands use; a missing
+ * stack, or one without them, is a one-line UserError saying how to deploy it.
+ */
+export const findDeployedStack = async (
+  cloudFormation: Pick<CloudFormationClient, 'send'>,
+  stage: string,
+  region: string,
+): Promise<DeployedStack> => {
+  const stackName = stackNameOf(stage);
+  const deployHint = `deploy it with npx serverless deploy --stage ${stage}`;
+  let stackStatus: string;
+  let summaries: StackResourceSummary[];
+  try {
+    const { Stacks: stacks = [] } = await awsCall('cloudformation:DescribeStacks', () =>
+      cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })),
+    );
+    stackStatus = stacks[0]?.StackStatus ?? 'UNKNOWN';
+    summaries = await listResources(cloudFormation, stackName);
+  } catch (error) {
+    if (!isMissingStack(error)) throw error;
+    throw new UserError(`no stack ${stackName} in ${region}: ${deployHint} or check --region`, {
+      cause: error,
+    });
+  }
+  const physical = new Map(
+    summaries.flatMap((summary) =>
+      summary.LogicalResourceId && summary.PhysicalResourceId
+        ? [[summary.LogicalResourceId, summary.PhysicalResourceId] as const]
+        : [],
+    ),
+  );
+  const found = Object.fromEntries(
+    Object.entries(RESOURCES).map(([key, logicalId]) => {
+      const id = physical.get(logicalId);
+      if (id === undefined) {
+        throw new UserError(
+          `stack ${stackName} in ${region} (${stackStatus}) has no ${logicalId}: is it this ` +
+            `service's stack? ${deployHint} again`,
+        );
+      }
+      return [key, id];
+    }),
+  ) as Record<keyof typeof RESOURCES, string>;
+  return { stage, region, stackName, stackStatus, ...found };
+};
+
+/** A deployed function's environment variables, as it runs with them. */
+export const deployedEnvironment = async (
+  lambda: Pick<LambdaClient, 'send'>,
+  functionName: string,
+): Promise<Readonly<Record<string, string>>> => {
+  const configuration = await awsCall('lambda:GetFunctionConfiguration', () =>
+    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })),
+  );
+  return configuration.Environment?.Variables ?? {};
+};

@@ -1,0 +1,49 @@
+import { SERVICE } from './local-settings.ts';
+import { UserError } from './user-error.ts';
+
+/** The options every operator command takes, for its parseArgs config. */
+export const TARGET_OPTIONS = {
+  stage: { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The usage's part for them. */
+export const TARGET_USAGE = '[--stage <stage> [--region <region>]] [--json]';
+
+/** Where a command acts: the stack npm start runs, or a deployed stage in a region. */
+export type Target =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'stage'; readonly stage: string; readonly region: string | undefined };
+
+/** What serverless accepts as a stage in a stack name: letters, digits and hyphens. */
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+/** An AWS region's shape (eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-5). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+export const stackNameOf = (stage: string): string => `${SERVICE}-${stage}`;
+
+/** The target from `--stage` and `--region`; a malformed one is a one-line UserError. */
+export const targetOf = (
+  values: { readonly stage?: string | undefined; readonly region?: string | undefined },
+  usage: string,
+): Target => {
+  const { stage, region } = values;
+  if (stage === undefined) {
+    if (region !== undefined) {
+      throw new UserError(
+        `--region goes with --stage: without --stage the command acts on the local stack; ${usage}`,
+      );
+    }
+    return { kind: 'local' };
+  }
+  if (!STAGE.test(stage)) {
+    throw new UserError(
+      `"${stage}" is not a stage name (letters, digits and hyphens, as given to serverless deploy --stage); ${usage}`,
+    );
+  }
+  if (region !== undefined && !REGION.test(region)) {
+    throw new UserError(`"${region}" is not an AWS region (like eu-west-1); ${usage}`);
+  }
+  return { kind: 'stage', stage, region };
+};
