@@ -4,6 +4,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { OPEN_PACKAGES_INDEX } from '../lib/store/items.ts';
 import type { PublishedEvent } from './completion-event-relay.ts';
 import {
   packageIdOfEvent,
@@ -12,6 +13,23 @@ import {
   tableClient,
 } from './stack-client.ts';
 import type { StackState } from './stack-state.ts';
+
+/** Where the reports come from: the local stack (npm start), or a deployed stage's table. */
+export interface ReportSource {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Completion events as npm start records them; a deployed stage keeps none to read. */
+  readonly publishedEvents: () => Promise<PublishedEvent[]>;
+  /** The simulator's control API, when it runs. */
+  readonly simulator:
+    | ((method: string, path: string) => Promise<{ status: number; body: unknown }>)
+    | undefined;
+  /**
+   * Which packages a list shows: every package (a Scan, fine for the local table), or only the
+   * open ones, from the open-packages index (a deployed table is not scanned).
+   */
+  readonly listing: 'all' | 'open';
+}
 
 export interface FinishReport {
   readonly signer: string | null;
@@ -78,33 +96,82 @@ const newest = (...times: (string | null)[]): string | null =>
     null,
   );
 
-const readItems = async (client: DynamoDBClient, state: StackState, packageId?: number) => {
+const queryPackage = async (source: ReportSource, packageId: number): Promise<Item[]> => {
   const items: Item[] = [];
   let startKey: Item | undefined;
   do {
-    const page =
-      packageId === undefined
-        ? await client.send(
-            new ScanCommand({
-              TableName: state.tableName,
-              FilterExpression: 'begins_with(pk, :package)',
-              ExpressionAttributeValues: { ':package': { S: 'PACKAGE#' } },
-              ExclusiveStartKey: startKey,
-            }),
-          )
-        : await client.send(
-            new QueryCommand({
-              TableName: state.tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': { S: `PACKAGE#${packageId}` } },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          );
+    const page = await source.client.send(
+      new QueryCommand({
+        TableName: source.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `PACKAGE#${packageId}` } },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+};
+
+const scanPackages = async (source: ReportSource): Promise<Item[]> => {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await source.client.send(
+      new ScanCommand({
+        TableName: source.tableName,
+        FilterExpression: 'begins_with(pk, :package)',
+        ExpressionAttributeValues: { ':package': { S: 'PACKAGE#' } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+};
+
+/** The open packages, most recently changed first, from the index (keys only: cheap to read). */
+const openPackageIds = async (source: ReportSource): Promise<number[]> => {
+  const ids: number[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await source.client.send(
+      new QueryCommand({
+        TableName: source.tableName,
+        IndexName: OPEN_PACKAGES_INDEX,
+        KeyConditionExpression: 'openStatus = :inProgress',
+        ExpressionAttributeValues: { ':inProgress': { S: 'IN_PROGRESS' } },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const packageId = packageIdOf(item);
+      if (packageId !== undefined && !ids.includes(packageId)) ids.push(packageId);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+};
+
+/** The items of the packages a report shows, and how many packages there are in all. */
+const readItems = async (
+  source: ReportSource,
+  options: { readonly packageId?: number; readonly limit: number },
+): Promise<{ items: Item[]; total: number | undefined }> => {
+  if (options.packageId !== undefined) {
+    return { items: await queryPackage(source, options.packageId), total: undefined };
+  }
+  if (source.listing === 'all') return { items: await scanPackages(source), total: undefined };
+  const ids = await openPackageIds(source);
+  const items: Item[] = [];
+  for (const packageId of ids.slice(0, options.limit)) {
+    items.push(...(await queryPackage(source, packageId)));
+  }
+  return { items, total: ids.length };
 };
 
 interface SimulatorCalls {
@@ -122,15 +189,11 @@ interface SimulatedPackage {
 }
 
 const simulatorReport = async (
-  state: StackState,
+  simulator: NonNullable<ReportSource['simulator']>,
   packageId: number,
   calls: SimulatorCalls,
 ): Promise<SimulatorReport | null> => {
-  const { status, body } = await simulatorRequest(
-    state,
-    'GET',
-    `/_simulator/packages/${packageId}`,
-  );
+  const { status, body } = await simulator('GET', `/_simulator/packages/${packageId}`);
   if (status !== 200) return null;
   const simulated = body as SimulatedPackage;
   return {
@@ -142,22 +205,27 @@ const simulatorReport = async (
   };
 };
 
+/** The local stack's table, completion events and simulator, as npm start left word of them. */
+const localSource = (state: StackState, client: DynamoDBClient): ReportSource => ({
+  client,
+  tableName: state.tableName,
+  publishedEvents: () => readPublishedEvents(state),
+  simulator: state.simulatorUrl
+    ? (method, path) => simulatorRequest(state, method, path)
+    : undefined,
+  listing: 'all',
+});
+
 /**
  * Packages newest first (or the one asked for), with their finish items, completion events and
- * what the simulator knows; `total` counts every package before `limit`.
+ * what the simulator knows; `total` counts every package the listing covers, before `limit`.
  */
-export const loadPackageReports = async (
-  state: StackState,
+export const loadReports = async (
+  source: ReportSource,
   options: { readonly packageId?: number; readonly limit: number },
 ): Promise<{ reports: PackageReport[]; total: number }> => {
-  const client = tableClient(state);
-  let items: Item[];
-  try {
-    items = await readItems(client, state, options.packageId);
-  } finally {
-    client.destroy();
-  }
-  const events = await readPublishedEvents(state);
+  const { items, total: listed } = await readItems(source, options);
+  const events = await source.publishedEvents();
   const byPackage = new Map<number, { package: PackageRecord | null; finishes: FinishReport[] }>();
   for (const item of items) {
     const packageId = packageIdOf(item);
@@ -202,15 +270,29 @@ export const loadPackageReports = async (
       (a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || b.packageId - a.packageId,
     );
   const shown = reports.slice(0, options.limit);
-  const calls = state.simulatorUrl
-    ? ((await simulatorRequest(state, 'GET', '/_simulator/calls')).body as SimulatorCalls)
+  const { simulator } = source;
+  const calls = simulator
+    ? ((await simulator('GET', '/_simulator/calls')).body as SimulatorCalls)
     : {};
   const withSimulator: PackageReport[] = [];
   for (const report of shown) {
     withSimulator.push({
       ...report,
-      simulator: state.simulatorUrl ? await simulatorReport(state, report.packageId, calls) : null,
+      simulator: simulator ? await simulatorReport(simulator, report.packageId, calls) : null,
     });
   }
-  return { reports: withSimulator, total: reports.length };
+  return { reports: withSimulator, total: listed ?? reports.length };
+};
+
+/** The reports of the local stack (npm start). */
+export const loadPackageReports = async (
+  state: StackState,
+  options: { readonly packageId?: number; readonly limit: number },
+): Promise<{ reports: PackageReport[]; total: number }> => {
+  const client = tableClient(state);
+  try {
+    return await loadReports(localSource(state, client), options);
+  } finally {
+    client.destroy();
+  }
 };

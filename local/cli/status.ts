@@ -1,12 +1,22 @@
 import { textTable } from '../../harness/text-table.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
 import { parseCommandLine } from '../command-line.ts';
-import { loadPackageReports, type PackageReport } from '../package-report.ts';
+import { onStage } from '../on-stage.ts';
+import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { loadPackageReports, loadReports, type PackageReport } from '../package-report.ts';
 import { runCommand } from '../run-command.ts';
 import { requireRunningStack } from '../stack-state.ts';
 import { UserError } from '../user-error.ts';
 
-const USAGE = 'usage: npm run status -- [packageId] [--json] [--limit N]';
+const USAGE = `usage: npm run status -- [packageId] [--limit N] ${TARGET_USAGE}`;
+
+/** Where the reports came from, for what the lines can and cannot say. */
+interface Seen {
+  /** Completion events are recorded where the reports came from (the local stack). */
+  readonly eventsRecorded: boolean;
+  /** The list holds only open packages (a deployed table, read through its index). */
+  readonly openOnly: boolean;
+}
 
 /** An ISO-8601 time as `2026-11-28 07:40:12Z`, or `-`. */
 const shortTime = (iso: string | null | undefined): string =>
@@ -22,7 +32,14 @@ const finishSummary = (report: PackageReport): string => {
 const eventSummary = (report: PackageReport): string =>
   report.events.map((event) => event.detailType).join(', ') || '-';
 
-const listPackages = (reports: readonly PackageReport[], total: number): string => {
+/** What a stage can say of a completion event: it keeps none to read back. */
+const unrecordedEvent = (report: PackageReport): string =>
+  report.package && report.package.status !== 'IN_PROGRESS'
+    ? 'completion event: sent by the publish function when it became final (not recorded ' +
+      'here; npm run republish sends it again)'
+    : 'completion event: none until the package is final';
+
+const listPackages = (reports: readonly PackageReport[], total: number, seen: Seen): string => {
   const table = textTable(
     ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', 'COMPLETION EVENT', 'UPDATED'],
     reports.map((report) => [
@@ -37,12 +54,15 @@ const listPackages = (reports: readonly PackageReport[], total: number): string 
   );
   const more =
     total > reports.length
-      ? `\n(the ${reports.length} newest of ${total} packages; --limit ${total} shows all)`
+      ? `\n(the ${reports.length} newest of ${total} ${seen.openOnly ? 'open ' : ''}packages; --limit ${total} shows all)`
       : '';
-  return `${table}${more}`;
+  const open = seen.openOnly
+    ? '\n(open packages only, from the open-packages index: give a package id to see a final one)'
+    : '';
+  return `${table}${more}${open}`;
 };
 
-const describePackage = (report: PackageReport): string => {
+const describePackage = (report: PackageReport, seen: Seen): string => {
   const lines: string[] = [];
   const item = report.package;
   lines.push(
@@ -55,14 +75,16 @@ const describePackage = (report: PackageReport): string => {
       : `package ${report.packageId}: no package item yet (made by the first successful finish or callback)`,
   );
   lines.push(
-    report.events.length > 0
-      ? report.events
-          .map(
-            (event) =>
-              `completion event: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
-          )
-          .join('\n')
-      : 'completion event: none yet',
+    !seen.eventsRecorded
+      ? unrecordedEvent(report)
+      : report.events.length > 0
+        ? report.events
+            .map(
+              (event) =>
+                `completion event: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
+            )
+            .join('\n')
+        : 'completion event: none yet',
   );
   const simulated = report.simulator;
   if (simulated) {
@@ -97,11 +119,18 @@ const describePackage = (report: PackageReport): string => {
   return lines.join('\n');
 };
 
+const LOCAL: Seen = { eventsRecorded: true, openOnly: false };
+const STAGE: Seen = { eventsRecorded: false, openOnly: true };
+
 const main = async (): Promise<number> => {
   const { values, positionals } = parseCommandLine(
-    { allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' } } },
+    {
+      allowPositionals: true,
+      options: { ...TARGET_OPTIONS, limit: { type: 'string' } },
+    },
     USAGE,
   );
+  const target = targetOf(values, USAGE);
   if (positionals.length > 1) throw new UserError(USAGE);
   const idText = positionals[0];
   const packageId = idText === undefined ? undefined : parsePackageId(idText);
@@ -110,12 +139,50 @@ const main = async (): Promise<number> => {
   }
   const limit = values.limit === undefined ? 20 : parsePackageId(values.limit);
   if (limit === undefined) throw new UserError(`--limit takes a positive integer; ${USAGE}`);
+  const options = { ...(packageId === undefined ? {} : { packageId }), limit };
+
+  if (target.kind === 'stage') {
+    return onStage(target, process.env, async ({ stack, clients, where }) => {
+      const { reports, total } = await loadReports(
+        {
+          client: clients.dynamoDb(),
+          tableName: stack.tableName,
+          publishedEvents: async () => [],
+          simulator: undefined,
+          listing: 'open',
+        },
+        options,
+      );
+      if (packageId !== undefined && reports.length === 0) {
+        throw new UserError(
+          `package ${packageId} has nothing in the table ${stack.tableName} (${where}): check ` +
+            'the package id, and --stage',
+        );
+      }
+      if (values.json) {
+        const json = {
+          stage: stack.stage,
+          region: stack.region,
+          stackName: stack.stackName,
+          tableName: stack.tableName,
+          packages: reports,
+          total,
+        };
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        return 0;
+      }
+      const first = reports[0];
+      process.stdout.write(
+        !first
+          ? `no open packages in ${where}: give a package id to see a final one\n`
+          : `${packageId === undefined ? listPackages(reports, total, STAGE) : describePackage(first, STAGE)}\n`,
+      );
+      return 0;
+    });
+  }
 
   const state = await requireRunningStack(process.env);
-  const { reports, total } = await loadPackageReports(state, {
-    ...(packageId === undefined ? {} : { packageId }),
-    limit,
-  });
+  const { reports, total } = await loadPackageReports(state, options);
   if (packageId !== undefined && reports.length === 0) {
     throw new UserError(
       `package ${packageId} has nothing in the table yet: send a signing event with ` +
@@ -137,7 +204,7 @@ const main = async (): Promise<number> => {
     return 0;
   }
   process.stdout.write(
-    `${packageId === undefined ? listPackages(reports, total) : describePackage(first)}\n`,
+    `${packageId === undefined ? listPackages(reports, total, LOCAL) : describePackage(first, LOCAL)}\n`,
   );
   return 0;
 };
