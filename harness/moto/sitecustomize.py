@@ -1,6 +1,6 @@
 """Loaded by moto_server's Python (harness/moto-server.ts puts this folder on PYTHONPATH).
 
-Three places where moto 5 departs from AWS in a way the deploy proof must not inherit; each patch
+Four places where moto 5 departs from AWS in a way the deploy proof must not inherit; each patch
 brings moto back to what AWS does, and says on stderr if it could not be applied:
 
 1. A DynamoDB stream's event source mapping ignores `Enabled: false`, unlike an SQS one: moto
@@ -11,6 +11,11 @@ brings moto back to what AWS does, and says on stderr if it could not be applied
    Lambda target fails PutEvents with an HTTP 500. In AWS a scheduled rule matches no event.
 3. A role's inline policy created by CloudFormation is stored as a Python dict, so GetRolePolicy
    returns its repr (single quotes, True/False) instead of the JSON policy document.
+4. CloudFormation cannot make an AWS::CloudWatch::Alarm: moto has no model for the type, skips the
+   resource with a warning and still completes the stack, so DescribeAlarms finds none of the
+   stack's alarms. With the patch, CloudFormation creates, updates and deletes a metric alarm
+   through the backend PutMetricAlarm uses, named as AWS names it, its Ref the name and its Arn
+   the alarm's ARN.
 """
 
 import json
@@ -67,3 +72,110 @@ try:
     _iam.Role.put_policy = _put_policy_as_json
 except Exception as error:  # noqa: BLE001
     _warn("role policies", error)
+
+
+try:
+    from moto.cloudformation import parsing as _parsing
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+    from moto.cloudwatch import models as _cloudwatch
+    from moto.core.common_models import CloudFormationModel
+
+    def _alarms(account_id, region_name):
+        return _cloudwatch.cloudwatch_backends[account_id][region_name]
+
+    def _put_alarm(name, properties, account_id, region_name):
+        if "Metrics" in properties:
+            # Not needed by the stack; refuse rather than make an alarm that reads nothing.
+            raise NotImplementedError("metric math alarms are not patched")
+        optional_int = lambda key: None if key not in properties else int(properties[key])  # noqa: E731
+        return _alarms(account_id, region_name).put_metric_alarm(
+            name=name,
+            namespace=properties.get("Namespace"),
+            metric_name=properties.get("MetricName"),
+            comparison_operator=properties["ComparisonOperator"],
+            evaluation_periods=int(properties["EvaluationPeriods"]),
+            period=optional_int("Period"),
+            threshold=float(properties["Threshold"]),
+            statistic=properties.get("Statistic"),
+            description=properties.get("AlarmDescription"),
+            # A dimension whose value is a resource moto only stubs (the HTTP API) has no value here.
+            dimensions=[
+                {"Name": dimension["Name"], "Value": dimension.get("Value", "")}
+                for dimension in properties.get("Dimensions", [])
+            ],
+            alarm_actions=properties.get("AlarmActions", []),
+            datapoints_to_alarm=optional_int("DatapointsToAlarm"),
+            extended_statistic=properties.get("ExtendedStatistic"),
+            ok_actions=properties.get("OKActions", []),
+            insufficient_data_actions=properties.get("InsufficientDataActions", []),
+            unit=properties.get("Unit"),
+            actions_enabled=properties.get("ActionsEnabled", True),
+            treat_missing_data=properties.get("TreatMissingData"),
+            evaluate_low_sample_count_percentile=properties.get("EvaluateLowSampleCountPercentile"),
+        )
+
+    class _StackAlarm(CloudFormationModel):
+        # moto files every model under the service its module names (moto.<service>.models).
+        __module__ = _cloudwatch.__name__
+
+        def __init__(self, alarm):
+            self.alarm = alarm
+
+        @property
+        def physical_resource_id(self):
+            return self.alarm.name
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "AlarmName"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudWatch::Alarm"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name):
+            if attribute_name == "Arn":
+                return self.alarm.alarm_arn
+            raise UnformattedGetAttTemplateException()
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        ):
+            properties = cloudformation_json["Properties"]
+            return cls(_put_alarm(resource_name, properties, account_id, region_name))
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        ):
+            properties = cloudformation_json["Properties"]
+            # Without an AlarmName the alarm keeps its name, as in AWS; a new one replaces it.
+            name = properties.get("AlarmName", original_resource.alarm.name)
+            if name != original_resource.alarm.name:
+                original_resource.delete(account_id, region_name)
+            return cls(_put_alarm(name, properties, account_id, region_name))
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls, resource_name, cloudformation_json, account_id, region_name
+        ):
+            _alarms(account_id, region_name).delete_alarms([resource_name])
+
+        def delete(self, account_id, region_name):
+            _alarms(account_id, region_name).delete_alarms([self.alarm.name])
+
+        def is_created(self):
+            return True
+
+    # The type map is built once from CloudFormationModel's subclasses: rebuild it with this one.
+    _parsing.get_model_map.cache_clear()
+    _parsing.get_name_type_map.cache_clear()
+    if _parsing.get_model_map().get("AWS::CloudWatch::Alarm") is not _StackAlarm:
+        raise RuntimeError("another model is registered for AWS::CloudWatch::Alarm")
+except Exception as error:  # noqa: BLE001
+    _warn("CloudFormation alarms", error)
