@@ -40,15 +40,17 @@ const unrecordedEvent = (report: PackageReport): string =>
     : 'completion event: none until the package is final';
 
 const listPackages = (reports: readonly PackageReport[], total: number, seen: Seen): string => {
+  // Where completion events are not recorded, a column of them would only say "-".
+  const events = seen.eventsRecorded ? ['COMPLETION EVENT'] : [];
   const table = textTable(
-    ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', 'COMPLETION EVENT', 'UPDATED'],
+    ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', ...events, 'UPDATED'],
     reports.map((report) => [
       String(report.packageId),
       report.package?.status ?? '-',
       report.package?.workflowStatus ?? '-',
       String(report.package?.callbacks ?? 0),
       finishSummary(report),
-      eventSummary(report),
+      ...(seen.eventsRecorded ? [eventSummary(report)] : []),
       shortTime(report.updatedAt),
     ]),
   );
