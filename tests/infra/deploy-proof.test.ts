@@ -224,7 +224,7 @@ describe('the default configuration, deployed into moto as serverless deploy doe
       SIGNINGHUB_TIMEOUT_MS: '10000',
       SIGNINGHUB_CREDENTIALS_SECRET: 'signinghub-finish/test/credentials',
       RECONCILE_AFTER_SECONDS: '900',
-      POWERTOOLS_SERVICE_NAME: 'signinghub-finish',
+      POWERTOOLS_SERVICE_NAME: 'signinghub-finish-test',
     };
     const own: Record<FunctionKey, Record<string, string>> = {
       finish: {},
