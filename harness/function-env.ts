@@ -17,6 +17,10 @@ export interface FunctionSettings {
   /** What Lambda tells a function about itself, for Powertools' log fields. */
   readonly lambdaFunctionName?: string | undefined;
   readonly serviceName?: string | undefined;
+  /** `on-demand` is what Lambda says of a cold start; Powertools counts ColdStart only then. */
+  readonly initializationType?: 'on-demand' | 'provisioned-concurrency' | undefined;
+  /** POWERTOOLS_METRICS_DISABLED: false pins the EMF metrics on, whatever POWERTOOLS_DEV says. */
+  readonly metricsDisabled?: boolean | undefined;
 }
 
 type PlainSetting = Exclude<keyof FunctionSettings, 'credentials'>;
@@ -34,6 +38,8 @@ const VARIABLES: Readonly<Record<PlainSetting, string>> = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  initializationType: 'AWS_LAMBDA_INITIALIZATION_TYPE',
+  metricsDisabled: 'POWERTOOLS_METRICS_DISABLED',
 };
 
 /** The environment variables the handlers read their settings from (lib/config.ts), by name. */

@@ -39,6 +39,10 @@ export const startFunctionStack = async <Name extends keyof HandlerModules>(
       signingHubTimeoutMs: 2_000,
       callbackSecret: TEST_CALLBACK_SECRET,
       logLevel: 'DEBUG',
+      // What Lambda and the template set: a cold start to count, the stage in the service name.
+      initializationType: 'on-demand',
+      serviceName: 'signinghub-finish-test',
+      metricsDisabled: false,
     }),
     ...extraEnv,
   };

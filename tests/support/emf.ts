@@ -1,0 +1,56 @@
+import type { OutputCapture } from './output-capture.ts';
+
+/** One CloudWatch embedded-metric-format blob as a function printed it. */
+export interface EmfBlob {
+  readonly namespace: string;
+  readonly dimensions: readonly (readonly string[])[];
+  /** Metric name to unit, as the blob declares them. */
+  readonly units: Readonly<Record<string, string>>;
+  /** Every top-level field: dimension values and metric values (a number or an array). */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+interface CloudWatchMetrics {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: { Name: string; Unit: string }[];
+}
+
+const isEmf = (line: Record<string, unknown>): boolean => {
+  const aws = line._aws as { CloudWatchMetrics?: unknown } | undefined;
+  return typeof aws === 'object' && aws !== null && Array.isArray(aws.CloudWatchMetrics);
+};
+
+/** The EMF blobs among printed JSON lines. */
+export const emfBlobs = (lines: readonly Record<string, unknown>[]): EmfBlob[] =>
+  lines.filter(isEmf).flatMap((line) => {
+    const { _aws, ...fields } = line as { _aws: { CloudWatchMetrics: CloudWatchMetrics[] } };
+    return _aws.CloudWatchMetrics.map((directive) => ({
+      namespace: directive.Namespace,
+      dimensions: directive.Dimensions,
+      units: Object.fromEntries(directive.Metrics.map(({ Name, Unit }) => [Name, Unit])),
+      fields,
+    }));
+  });
+
+/** The data points of one metric across blobs, in order (an array value is several points). */
+export const emfValues = (blobs: readonly EmfBlob[], name: string): number[] =>
+  blobs.flatMap((blob) => {
+    if (!(name in blob.units)) return [];
+    const value = blob.fields[name];
+    return (Array.isArray(value) ? value : [value]).map(Number);
+  });
+
+/** Their sum: what CloudWatch's Sum statistic would show. */
+export const emfTotal = (blobs: readonly EmfBlob[], name: string): number =>
+  emfValues(blobs, name).reduce((sum, value) => sum + value, 0);
+
+/** Runs `invoke` and returns its answer with the EMF blobs printed meanwhile. */
+export const emfDuring = async <T>(
+  output: OutputCapture,
+  invoke: () => Promise<T>,
+): Promise<{ answer: T; blobs: EmfBlob[] }> => {
+  const from = output.lines().length;
+  const answer = await invoke();
+  return { answer, blobs: emfBlobs(output.lines().slice(from)) };
+};
