@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDynamoDbTable } from '../lib/aws/clients.ts';
+import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
 import { loadFinishConfig } from '../lib/config.ts';
 import {
   type BatchDependencies,
@@ -11,6 +13,7 @@ import {
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
+import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbFinishStore } from '../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
@@ -18,6 +21,10 @@ import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { SYSTEM } from '../lib/system.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
+const log = fromPowertools(logger);
+// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
+const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
+const metrics = metricsTo(emf);
 const config = loadFinishConfig(process.env);
 const table = createDynamoDbTable(config);
 const deps: BatchDependencies = {
@@ -25,10 +32,11 @@ const deps: BatchDependencies = {
   finishes: new DynamoDbFinishStore(table),
   packages: new DynamoDbPackageStore(table),
   rejected: new DynamoDbRejectedStore(table),
-  signingHub: signingHubClientFrom(config.signingHub),
+  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
   retryPolicy: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: config.signingHub.timeoutMs,
-  log: fromPowertools(logger),
+  log,
+  metrics,
   // A batch is at most 10 messages (the queue's batch size): all of them at once.
   concurrency: 10,
 };
@@ -46,4 +54,5 @@ const finishSigningEvents = async (
 
 export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: ANSWER_EARLY_MS })
   .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
   .handler(finishSigningEvents);

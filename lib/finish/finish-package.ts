@@ -1,5 +1,6 @@
 import type { InvocationBudget } from '../invocation-timeline.ts';
 import type { Log } from '../logger.ts';
+import type { MetricsPort } from '../metrics.ts';
 import {
   isSigningHubError,
   RetryableSigningHubError,
@@ -9,7 +10,7 @@ import type { FinishPort } from '../signinghub/ports.ts';
 import type { FinishKey, LastError } from '../store/items.ts';
 import type { FinishStore, Lease, PackageStore } from '../store/ports.ts';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.ts';
-import type { SigningEvent } from './signing-event.ts';
+import { occurredAtMs, type SigningEvent } from './signing-event.ts';
 
 /** What happened to one signing event; the last three leave it for SQS to deliver again. */
 export type FinishOutcome =
@@ -37,6 +38,7 @@ export interface FinishDependencies {
   readonly retryPolicy: RetryPolicy;
   /** One SigningHub attempt's timeout: no retry starts without this much time left. */
   readonly requestTimeoutMs: number;
+  readonly metrics: MetricsPort;
 }
 
 type Settled = 'SUCCEEDED' | 'FAILED' | 'RETRYING';
@@ -74,15 +76,17 @@ export const finishPackage = async (
 
   // Requests sent since the last write; each write adds them to the item's `attempts`.
   let unrecorded = 0;
+  // Requests this delivery sent, whatever was written since: FinishRequests.
+  let sentHere = 0;
   const takeUnrecorded = (): number => {
     const sent = unrecorded;
     unrecorded = 0;
     return sent;
   };
   // A request was sent: losing its outcome would let a later delivery send it again.
-  const settle = (status: Settled, lastError?: LastError): Promise<boolean> => {
+  const settle = async (status: Settled, lastError?: LastError): Promise<boolean> => {
     const requestsSent = takeUnrecorded();
-    return persist('the finish outcome', () =>
+    const recorded = await persist('the finish outcome', () =>
       deps.finishes.settleFinish(key, leaseId, {
         status,
         now: deps.now(),
@@ -90,12 +94,25 @@ export const finishPackage = async (
         lastError,
       }),
     );
+    // Settled: this delivery's SUCCEEDED or FAILED write landed (a lost lease leaves it to the
+    // holder). The requests are this delivery's; earlier deliveries' are in FinishResponse*.
+    if (recorded && status !== 'RETRYING') {
+      deps.metrics.count('FinishRequests', sentHere);
+      const occurredAt = occurredAtMs(event);
+      const waitedMs = occurredAt === undefined ? undefined : deps.now().getTime() - occurredAt;
+      // An event from the future says more about a clock than about us: left out.
+      if (waitedMs !== undefined && waitedMs >= 0) {
+        deps.metrics.milliseconds('SigningEventToFinish', waitedMs);
+      }
+    }
+    return recorded;
   };
 
   for (let attempt = 1; ; attempt += 1) {
     const sentBefore = unrecorded;
     const error = await sendFinish(event, deps, budget, () => {
       unrecorded += 1;
+      sentHere += 1;
     });
     if (error === undefined) {
       if (!(await settle('SUCCEEDED'))) {

@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from '../concurrency.ts';
 import type { InvocationBudget } from '../invocation-timeline.ts';
 import { type Log, withKeys } from '../logger.ts';
+import type { CountMetric } from '../metrics.ts';
 import type { RejectedStore } from '../store/ports.ts';
 import {
   type FinishDependencies,
@@ -24,6 +25,18 @@ export interface BatchDependencies extends FinishDependencies {
 
 type MessageOutcome = FinishOutcome | 'rejected' | 'error';
 
+/** Each message counts once, by what became of it; all that SQS delivers again is retrying. */
+const OUTCOME_METRICS: Readonly<Record<MessageOutcome, CountMetric>> = {
+  succeeded: 'FinishSucceeded',
+  failed: 'FinishFailed',
+  'already-settled': 'FinishSkipped',
+  'in-flight-elsewhere': 'FinishSkipped',
+  'retry-later': 'FinishRetrying',
+  'lease-lost': 'FinishRetrying',
+  error: 'FinishRetrying',
+  rejected: 'SigningEventRejected',
+};
+
 export interface BatchResult {
   /** What SQS must deliver again: exactly the messages not settled here. */
   readonly batchItemFailures: { itemIdentifier: string }[];
@@ -45,6 +58,10 @@ export const processSigningBatch = async (
   budget: InvocationBudget,
 ): Promise<BatchResult> => {
   const outcomes = new Map<string, MessageOutcome>();
+  const decide = (messageId: string, outcome: MessageOutcome) => {
+    outcomes.set(messageId, outcome);
+    deps.metrics.count(OUTCOME_METRICS[outcome]);
+  };
   const groups = new Map<string, Accepted[]>();
   const rejected: { message: SigningMessage; reason: string }[] = [];
 
@@ -71,10 +88,10 @@ export const processSigningBatch = async (
         receivedAt: deps.now().toISOString(),
       });
       log.warn('signing event rejected', { reason });
-      outcomes.set(message.messageId, 'rejected');
+      decide(message.messageId, 'rejected');
     } catch (error) {
       log.error('could not store a rejected signing event; it will be delivered again', { error });
-      outcomes.set(message.messageId, 'error');
+      decide(message.messageId, 'error');
     }
   };
 
@@ -86,10 +103,10 @@ export const processSigningBatch = async (
         ...(event.eventId ? { eventId: event.eventId } : {}),
       });
       try {
-        outcomes.set(message.messageId, await finishPackage(event, deps, budget, log));
+        decide(message.messageId, await finishPackage(event, deps, budget, log));
       } catch (error) {
         log.error('finish could not be processed; it will be delivered again', { error });
-        outcomes.set(message.messageId, 'error');
+        decide(message.messageId, 'error');
       }
     }
   };

@@ -18,6 +18,16 @@ const MAX_EMAIL_LENGTH = 254;
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** An ISO 8601 instant: date, time and an explicit zone (Z or ±hh:mm). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** `occurredAt` in epoch ms, when it is an ISO 8601 instant (with its zone); undefined otherwise. */
+export const occurredAtMs = (event: Pick<SigningEvent, 'occurredAt'>): number | undefined => {
+  if (event.occurredAt === undefined || !INSTANT.test(event.occurredAt)) return undefined;
+  const ms = Date.parse(event.occurredAt);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
 const reject = (reason: string): SigningEventParse => ({ ok: false, reason });
 
 const optionalText = (value: unknown): string | undefined =>

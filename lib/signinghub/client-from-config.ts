@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { lazySecretsManager } from '../aws/clients.ts';
 import { type CredentialsReader, credentialsReader } from '../aws/secrets.ts';
 import type { SigningHubConfig, SigningHubCredentials } from '../config.ts';
+import type { MetricsPort } from '../metrics.ts';
 import { AuthenticationError } from './errors.ts';
 import type { CallOptions, FinishPort, WorkflowDetails, WorkflowPort } from './ports.ts';
 import { SigningHubClient, type SigningHubClientOptions } from './signinghub-client.ts';
@@ -71,16 +72,19 @@ class RotatingSigningHub implements FinishPort, WorkflowPort {
  * SigningHub for a function: its settings, and credentials from the environment or from the
  * named secret (read again after `secretMaxAgeSeconds`, see RotatingSigningHub). `secretsManager`
  * is the client for that read: the functions' own by default, an operator command's (its region
- * and credentials) otherwise.
+ * and credentials) otherwise. A function passes its `metrics`; an operator command, which
+ * publishes none, may leave them out.
  */
 export const signingHubClientFrom = (
   config: SigningHubConfig,
   secretsManager: () => SecretsManagerClient = lazySecretsManager,
+  metrics?: MetricsPort,
 ): FinishPort & WorkflowPort => {
   const options = {
     baseUrl: config.baseUrl,
     apiVersion: config.apiVersion,
     timeoutMs: config.timeoutMs,
+    metrics,
   };
   const { credentials } = config;
   if (credentials.kind === 'env') {

@@ -1,5 +1,6 @@
 import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import type { ApiVersion, SigningHubCredentials } from '../config.ts';
+import { type CountMetric, type MetricsPort, NO_METRICS } from '../metrics.ts';
 import {
   AuthenticationError,
   FinalSigningHubError,
@@ -19,6 +20,8 @@ export interface SigningHubClientOptions {
   /** Resolved lazily (Secrets Manager) and only once per client. */
   readonly credentials: () => Promise<SigningHubCredentials>;
   readonly now?: () => number;
+  /** SigningHubAuthentications per authentication sent, FinishResponse* per finish sent. */
+  readonly metrics?: Pick<MetricsPort, 'count'>;
 }
 
 interface CachedToken {
@@ -35,17 +38,31 @@ type Operation = 'finish' | 'workflow';
 
 const REFRESH_MARGIN_MS = 60_000;
 
+/** A finish request's answer by class; None: no answer (timeout, network) or a redirect. */
+const responseClass = (status: number | undefined): CountMetric =>
+  status === undefined
+    ? 'FinishResponseNone'
+    : status >= 200 && status < 300
+      ? 'FinishResponse2xx'
+      : status >= 400 && status < 500
+        ? 'FinishResponse4xx'
+        : status >= 500 && status < 600
+          ? 'FinishResponse5xx'
+          : 'FinishResponseNone';
+
 /** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
 export class SigningHubClient implements FinishPort, WorkflowPort {
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
+  readonly #metrics: Pick<MetricsPort, 'count'>;
   readonly #tokens = new Map<string, TokenEntry>();
   #credentials: Promise<SigningHubCredentials> | undefined;
 
   constructor(options: SigningHubClientOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#metrics = options.metrics ?? NO_METRICS;
     this.#http = ky.create({
       retry: 0,
       timeout: options.timeoutMs,
@@ -121,7 +138,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
       });
     }
     onRequestSent?.();
-    return this.#request(operation, signal, () =>
+    const answer = this.#request(operation, signal, () =>
       this.#http(url, {
         method: operation === 'finish' ? 'post' : 'get',
         headers: {
@@ -131,6 +148,17 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
         },
         ...(signal ? { signal } : {}),
       }),
+    );
+    if (operation !== 'finish') return answer;
+    return answer.then(
+      (response) => {
+        this.#metrics.count(responseClass(response.status));
+        return response;
+      },
+      (error: unknown) => {
+        this.#metrics.count(responseClass(undefined));
+        throw error;
+      },
     );
   }
 
@@ -170,6 +198,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
       password: credentials.password,
     });
     if (scope !== '') form.set('scope', scope);
+    this.#metrics.count('SigningHubAuthentications');
     const response = await this.#request('authenticate', signal, () =>
       this.#http.post(`${this.#options.baseUrl}/authenticate`, {
         headers: { accept: 'application/json' },

@@ -9,6 +9,7 @@ import {
 import { silentLog } from '../../../lib/logger.ts';
 import {
   AuthenticationError,
+  FinalSigningHubError,
   RetryableSigningHubError,
   SigningHubAbortedError,
   UnauthorizedSigningHubError,
@@ -16,6 +17,7 @@ import {
 import type { CallOptions } from '../../../lib/signinghub/ports.ts';
 import type { FinishStatus } from '../../../lib/store/items.ts';
 import type { ClaimResult, FinishStore, Lease, SettleFinish } from '../../../lib/store/ports.ts';
+import { recordMetrics } from '../../support/recorded-metrics.ts';
 
 /** Just enough of a store for the use case's decisions; the real one is tested against DynamoDB Local. */
 class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'> {
@@ -86,6 +88,7 @@ const createClock = (start = Date.parse('2026-11-27T10:00:00Z')) => {
 
 const setup = (answers: (Error | undefined)[], clock = createClock()) => {
   const store = new FakeStore();
+  const metrics = recordMetrics();
   const sent: CallOptions[] = [];
   const deps: FinishDependencies = {
     finishes: store,
@@ -104,8 +107,9 @@ const setup = (answers: (Error | undefined)[], clock = createClock()) => {
     newLeaseId: () => 'lease',
     retryPolicy: DEFAULT_RETRY_POLICY,
     requestTimeoutMs: 1_000,
+    metrics,
   };
-  return { store, sent, deps, clock };
+  return { store, sent, deps, clock, metrics };
 };
 
 /** A 60-second invocation that starts now on the given clock. */
@@ -264,5 +268,74 @@ describe('finishPackage', () => {
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
     expect(sent).toHaveLength(0);
     expect(store.packages).toBe(1);
+  });
+});
+
+describe('finishPackage metrics', () => {
+  const occurred = (occurredAt: string | undefined) => ({ ...event, occurredAt });
+  const forbidden = () =>
+    new FinalSigningHubError('finish', { httpStatus: 403, message: 'Account is disabled' });
+
+  it('records the requests of a settled success and the time since the event occurred', async () => {
+    const { deps, clock, metrics } = setup([busy(), undefined]);
+    const outcome = await finishPackage(
+      occurred('2026-11-27T09:59:00Z'),
+      deps,
+      budgetOn(clock),
+      silentLog,
+    );
+    expect(outcome).toBe('succeeded');
+    expect(metrics.values('FinishRequests')).toEqual([2]);
+    // One minute before the clock started, plus the backoff slept: 0.5 of the first 200 ms.
+    expect(metrics.values('SigningEventToFinish')).toEqual([60_100]);
+  });
+
+  it('records a failure for good as settled too', async () => {
+    const { deps, clock, metrics } = setup([forbidden()]);
+    const outcome = await finishPackage(
+      occurred('2026-11-27T11:00:00+01:00'),
+      deps,
+      budgetOn(clock),
+      silentLog,
+    );
+    expect(outcome).toBe('failed');
+    expect(metrics.values('FinishRequests')).toEqual([1]);
+    expect(metrics.values('SigningEventToFinish')).toEqual([0]);
+  });
+
+  it('records nothing settled for a finish handed back to the queue', async () => {
+    const { deps, clock, metrics } = setup(Array.from({ length: 10 }, busy));
+    const outcome = await finishPackage(
+      occurred('2026-11-27T09:59:00Z'),
+      deps,
+      budgetOn(clock),
+      silentLog,
+    );
+    expect(outcome).toBe('retry-later');
+    expect(metrics.points).toEqual([]);
+  });
+
+  it('records nothing settled when the lease was lost before the outcome could be written', async () => {
+    const { store, deps, clock, metrics } = setup([undefined]);
+    store.settleFinish = async () => false;
+    const outcome = await finishPackage(event, deps, budgetOn(clock), silentLog);
+    expect(outcome).toBe('lease-lost');
+    expect(metrics.points).toEqual([]);
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['not a date', 'yesterday'],
+    ['a date without a time', '2026-11-27'],
+    ['a time without its zone', '2026-11-27T09:59:00'],
+    ['after the finish', '2026-11-27T10:05:00Z'],
+    ['an impossible date', '2026-13-45T09:59:00Z'],
+  ])('leaves SigningEventToFinish out when occurredAt is %s', async (_, occurredAt) => {
+    const { deps, clock, metrics } = setup([undefined]);
+    expect(await finishPackage(occurred(occurredAt), deps, budgetOn(clock), silentLog)).toBe(
+      'succeeded',
+    );
+    expect(metrics.values('FinishRequests')).toEqual([1]);
+    expect(metrics.values('SigningEventToFinish')).toEqual([]);
   });
 });

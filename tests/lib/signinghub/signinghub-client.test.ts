@@ -17,6 +17,7 @@ import {
   SigningHubClient,
   type SigningHubClientOptions,
 } from '../../../lib/signinghub/signinghub-client.ts';
+import { recordMetrics } from '../../support/recorded-metrics.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {
@@ -227,5 +228,40 @@ describe('SigningHubClient calls', () => {
     const sh = client();
     expect(await sh.getWorkflow(10)).toEqual({ packageId: 10, workflowStatus: 'IN_PROGRESS' });
     expect(await sh.getWorkflow(11)).toBeUndefined();
+  });
+});
+
+describe('SigningHubClient metrics', () => {
+  it('counts each finish request sent by the class of its answer, and each authentication', async () => {
+    const metrics = recordMetrics();
+    const sh = client({ metrics, timeoutMs: 1_000 });
+    simulator.script(1, 'finish', { status: 401, body: { Message: 'denied' } });
+    simulator.script(2, 'finish', { status: 503 });
+    simulator.script(3, 'finish', { status: 302, headers: { location: 'http://127.0.0.1:9/' } });
+    simulator.script(4, 'finish', { drop: true });
+    await sh.finishPackage(1, { scope: 'a@x.com' });
+    await rejection(sh.finishPackage(2, { scope: 'a@x.com' }));
+    await rejection(sh.finishPackage(3, { scope: 'a@x.com' }));
+    await rejection(sh.finishPackage(4, { scope: 'a@x.com' }));
+
+    expect(metrics.points.map(({ name }) => name)).toEqual([
+      'SigningHubAuthentications',
+      'FinishResponse4xx',
+      'SigningHubAuthentications',
+      'FinishResponse2xx',
+      'FinishResponse5xx',
+      'FinishResponseNone',
+      'FinishResponseNone',
+    ]);
+    expect(metrics.total('SigningHubAuthentications')).toBe(simulator.count('authenticate'));
+  });
+
+  it('counts no answer class for a request never sent, nor for workflow requests', async () => {
+    const metrics = recordMetrics();
+    const sh = client({ metrics, now: () => 1_000_000 });
+    await rejection(sh.finishPackage(1, { startBy: 999_999 }));
+    simulator.createPackage(10, ['a@x.com']);
+    await sh.getWorkflow(10);
+    expect(metrics.points.map(({ name }) => name)).toEqual(['SigningHubAuthentications']);
   });
 });
