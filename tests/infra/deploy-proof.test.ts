@@ -1,3 +1,9 @@
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
@@ -23,6 +29,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { startMotoServer } from '../../harness/moto-server.ts';
 import { TABLE_DEFINITION } from '../../harness/table.ts';
+import { createdResources } from '../support/cloudformation.ts';
 import { withDeployTools } from '../support/deploy-tools.ts';
 import { signingEventBody } from '../support/factories.ts';
 import { type DeployedStack, deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
@@ -44,6 +51,7 @@ const MOTO_STUBS = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::S3::BucketPolicy',
   'AWS::SQS::QueuePolicy',
+  'AWS::SNS::TopicPolicy',
 ]);
 
 /** A packaging deployed into a moto of its own, read back through the AWS SDK. */
@@ -58,6 +66,7 @@ const deployedInMoto = (configuration: Configuration, beforeDeploy?: (aws: Aws) 
       sqs: new SQSClient(config),
       lambda: new LambdaClient(config),
       events: new EventBridgeClient(config),
+      cloudWatch: new CloudWatchClient(config),
     };
     defer(async () => {
       for (const client of Object.values(aws)) client.destroy();
@@ -72,6 +81,7 @@ interface Aws {
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
   readonly events: EventBridgeClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 type Deployed = Aws & { readonly service: PackagedService; readonly stack: DeployedStack };
 
@@ -100,14 +110,31 @@ const mappingOf = ({ lambda, stack }: Deployed, logicalId: string) =>
 const FINISH_MAPPING = 'FinishEventSourceMappingSQSSigningEventsQueue';
 const PUBLISH_MAPPING = 'PublishEventSourceMappingDynamodbTable';
 
+/** The stack's alarms as CloudWatch has them, by name. */
+const alarmsOf = async ({ cloudWatch, stack }: Deployed): Promise<Map<string, MetricAlarm>> => {
+  const { MetricAlarms: alarms = [] } = await cloudWatch.send(
+    new DescribeAlarmsCommand({ AlarmNamePrefix: `${stack.stackName}-` }),
+  );
+  return new Map(alarms.map((alarm) => [alarm.AlarmName ?? '', alarm]));
+};
+
+/** The alarms of the template, by logical id, as CloudFormation names them. */
+const templateAlarms = ({ service }: Deployed) =>
+  Object.entries(service.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .map(([logicalId, resource]) => ({ logicalId, name: String(resource.Properties.AlarmName) }));
+
 describe('the default configuration, deployed into moto as serverless deploy does', () => {
   const deployed = deployedInMoto('default');
 
   it('reaches UPDATE_COMPLETE with every resource of the template and no default role', () => {
     const { service, stack } = deployed();
-    const expected = Object.entries(service.template.Resources)
+    // What CloudFormation creates: the resources whose condition holds (no email subscription).
+    const expected = Object.entries(createdResources(service.template))
       .filter(([, resource]) => !MOTO_STUBS.has(resource.Type))
       .map(([id]) => id);
+    expect(expected).toContain('AlarmTopic');
+    expect(expected).not.toContain('AlarmEmailSubscription');
     expect([...stack.logicalIds].sort()).toEqual(expected.sort());
     expect(stack.logicalIds).not.toContain('IamRoleLambdaExecution');
   });
@@ -148,7 +175,7 @@ describe('the default configuration, deployed into moto as serverless deploy doe
     expect(deadLetters.MessageRetentionPeriod).toBe('1209600');
   });
 
-  it('maps the queue to finish in batches of ten with partial batch responses', async () => {
+  it('maps the queue to finish in batches of ten with partial batch responses, at most five at once', async () => {
     const deployedNow = deployed();
     const queue = await queueAttributes(deployedNow, 'SigningEventsQueue');
     expect(await mappingOf(deployedNow, FINISH_MAPPING)).toMatchObject({
@@ -156,6 +183,7 @@ describe('the default configuration, deployed into moto as serverless deploy doe
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
       State: 'Enabled',
     });
     const finish = await functionConfig(deployedNow, 'finish');
@@ -251,6 +279,91 @@ describe('the default configuration, deployed into moto as serverless deploy doe
       new ListTargetsByRuleCommand({ Rule: names[0] }),
     );
     expect(targets.map((target) => target.Arn)).toEqual([reconcile.FunctionArn]);
+  });
+
+  it('holds every alarm of the template, each notifying the topic the stack made', async () => {
+    const deployedNow = deployed();
+    const topic = deployedNow.stack.physicalId('AlarmTopic');
+    expect(topic).toMatch(/^arn:aws:sns:eu-west-1:\d{12}:signinghub-finish-test-alarms$/);
+    const alarms = await alarmsOf(deployedNow);
+    const expected = templateAlarms(deployedNow);
+    expect(expected).toHaveLength(15);
+    expect([...alarms.keys()].sort()).toEqual(expected.map(({ name }) => name).sort());
+    for (const { logicalId, name } of expected) {
+      expect(deployedNow.stack.physicalId(logicalId)).toBe(name);
+      const alarm = alarms.get(name);
+      expect(alarm?.AlarmActions, name).toEqual([topic]);
+      expect(alarm?.OKActions, name).toEqual(logicalId === 'FinishFailedAlarm' ? [] : [topic]);
+      expect(alarm?.TreatMissingData, name).toBe('notBreaching');
+    }
+  });
+
+  it('watches the deployed queues and functions by their real names', async () => {
+    const deployedNow = deployed();
+    const { stack } = deployedNow;
+    const alarms = await alarmsOf(deployedNow);
+    const named = (suffix: string) => alarms.get(`${stack.stackName}-${suffix}`);
+    const queueName = (logicalId: string) => stack.physicalId(logicalId).split('/').pop();
+    expect(named('signing-events-dead-letters')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: queueName('SigningEventsDeadLetterQueue') }],
+      Threshold: 1,
+    });
+    expect(named('completion-events-dead-letters')?.Dimensions).toEqual([
+      { Name: 'QueueName', Value: queueName('CompletionEventsDeadLetterQueue') },
+    ]);
+    expect(named('signing-queue-age')).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: queueName('SigningEventsQueue') }],
+      Threshold: 900,
+      EvaluationPeriods: 3,
+    });
+    for (const key of FUNCTIONS) {
+      const dimensions = [{ Name: 'FunctionName', Value: `signinghub-finish-test-${key}` }];
+      expect(named(`${key}-errors`)).toMatchObject({
+        MetricName: 'Errors',
+        Dimensions: dimensions,
+      });
+      expect(named(`${key}-throttles`)).toMatchObject({
+        MetricName: 'Throttles',
+        Dimensions: dimensions,
+      });
+    }
+    expect(named('finishes-failed')).toMatchObject({
+      Namespace: 'SigningHubFinish',
+      MetricName: 'FinishFailed',
+      Dimensions: [{ Name: 'service', Value: 'signinghub-finish-test' }],
+    });
+  });
+
+  it('holds the dashboard, its body naming the deployed queues, functions and alarms', async () => {
+    const deployedNow = deployed();
+    const { cloudWatch, stack } = deployedNow;
+    const name = stack.physicalId('Dashboard');
+    expect(name).toBe('signinghub-finish-test');
+    const { DashboardBody: body = '' } = await cloudWatch.send(
+      new GetDashboardCommand({ DashboardName: name }),
+    );
+    const { widgets } = JSON.parse(body) as {
+      widgets: { type: string; properties: { alarms?: string[]; region?: string } }[];
+    };
+    const alarms = await alarmsOf(deployedNow);
+    expect(widgets.find((widget) => widget.type === 'alarm')?.properties.alarms?.sort()).toEqual(
+      [...alarms.values()].map((alarm) => alarm.AlarmArn).sort(),
+    );
+    expect(
+      widgets
+        .filter((widget) => widget.type === 'metric')
+        .map((widget) => widget.properties.region),
+    ).not.toContain(undefined);
+    for (const region of widgets.flatMap((widget) => widget.properties.region ?? [])) {
+      expect(region).toBe('eu-west-1');
+    }
+    expect(body).toContain(
+      `"QueueName","${stack.physicalId('SigningEventsQueue').split('/').pop()}"`,
+    );
+    for (const key of FUNCTIONS) expect(body).toContain(`"signinghub-finish-test-${key}"`);
   });
 });
 

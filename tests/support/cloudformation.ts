@@ -5,7 +5,14 @@ export interface CfnResource {
   DependsOn?: string | string[];
 }
 
+export interface CfnParameter {
+  Type: string;
+  Default?: string;
+  AllowedPattern?: string;
+}
+
 export interface CfnTemplate {
+  Parameters?: Record<string, CfnParameter>;
   Resources: Record<string, CfnResource>;
   Conditions?: Record<string, unknown>;
   Outputs?: Record<string, unknown>;
@@ -36,3 +43,74 @@ export const roleStatements = (role: CfnResource): PolicyStatement[] => {
 
 export const actionsOf = (statement: PolicyStatement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A template parameter's value when the stack is deployed as `serverless deploy` deploys it: the
+ * default the packaging wrote, since osls passes no parameter values.
+ */
+export const parameterValue = (template: CfnTemplate, name: string): string => {
+  const value = template.Parameters?.[name]?.Default;
+  if (value === undefined) throw new Error(`the template has no parameter ${name} with a default`);
+  return value;
+};
+
+const evaluate = (template: CfnTemplate, node: unknown): unknown => {
+  if (!isRecord(node)) return node;
+  const [[fn, args] = []] = Object.entries(node);
+  const list = (Array.isArray(args) ? args : [args]).map((arg) => evaluate(template, arg));
+  switch (fn) {
+    case 'Ref':
+      return parameterValue(template, String(args));
+    case 'Condition':
+      return conditionHolds(template, String(args));
+    case 'Fn::Equals':
+      return list[0] === list[1];
+    case 'Fn::Not':
+      return list[0] !== true;
+    case 'Fn::And':
+      return list.every((value) => value === true);
+    case 'Fn::Or':
+      return list.some((value) => value === true);
+    default:
+      throw new Error(`a condition with ${String(fn)} is not understood here`);
+  }
+};
+
+/** Whether a condition of the template holds for its parameters' defaults, as CloudFormation decides it. */
+export const conditionHolds = (template: CfnTemplate, name: string): boolean => {
+  const condition = template.Conditions?.[name];
+  if (condition === undefined) throw new Error(`the template has no condition ${name}`);
+  return evaluate(template, condition) === true;
+};
+
+/** The resources CloudFormation creates from the template: those whose condition holds, if any. */
+export const createdResources = (template: CfnTemplate): Record<string, CfnResource> =>
+  Object.fromEntries(
+    Object.entries(template.Resources).filter(
+      ([, found]) => found.Condition === undefined || conditionHolds(template, found.Condition),
+    ),
+  );
+
+/**
+ * A value as CloudFormation sees it once the stack's parameters are known: each Fn::If replaced by
+ * its chosen branch and each Ref to a parameter by the parameter's value; other Refs stay.
+ */
+export const withParameters = (template: CfnTemplate, value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map((item) => withParameters(template, item));
+  if (!isRecord(value)) return value;
+  const branches = value['Fn::If'];
+  if (Array.isArray(branches)) {
+    const [condition, ifTrue, ifFalse] = branches;
+    return withParameters(template, conditionHolds(template, String(condition)) ? ifTrue : ifFalse);
+  }
+  const ref = value.Ref;
+  if (typeof ref === 'string' && template.Parameters?.[ref] !== undefined) {
+    return parameterValue(template, ref);
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key, withParameters(template, child)]),
+  );
+};

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,6 +13,21 @@ export const CONFIGURATIONS = {
   default: { stage: 'test', params: [] },
   /** An upstream EventBridge bus routed into the queue. */
   upstream: { stage: 'upstream', params: ['upstreamEventBusName=signing-upstream'] },
+  /** The alarms notify an existing SNS topic instead of one of the stack's own. */
+  existingAlarmTopic: {
+    stage: 'shared-topic',
+    params: ['alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:operations-alarms'],
+  },
+  /** An address subscribed to the stack's alarm topic, and other monitoring settings changed. */
+  alarmEmail: {
+    stage: 'mail',
+    params: [
+      'alarmEmail=ops@example.com',
+      'signingHubMaxConcurrency=12',
+      'callbackUnauthorisedAlarmThreshold=25',
+      'signingQueueAgeAlarmSeconds=1200',
+    ],
+  },
 } as const satisfies Record<string, { stage: string; params: readonly string[] }>;
 
 export type Configuration = keyof typeof CONFIGURATIONS;
@@ -43,8 +58,17 @@ export interface PackagedService {
 
 const run = promisify(execFile);
 
-const packageInto = async (configuration: Configuration, dir: string): Promise<void> => {
-  const { stage, params } = CONFIGURATIONS[configuration];
+interface PackagingSettings {
+  readonly stage: string;
+  readonly params: readonly string[];
+}
+
+const packageInto = async (
+  configuration: string,
+  { stage, params }: PackagingSettings,
+  dir: string,
+  { retry = true } = {},
+): Promise<void> => {
   const args = [
     'node_modules/osls/bin/serverless.js',
     'package',
@@ -62,7 +86,7 @@ const packageInto = async (configuration: Configuration, dir: string): Promise<v
     });
   try {
     // serverless-esbuild builds in the project's .esbuild folder, which another run may be using.
-    await packageOnce().catch(packageOnce);
+    await packageOnce().catch((error: unknown) => (retry ? packageOnce() : Promise.reject(error)));
   } catch (error) {
     // osls prints its errors (a configuration error, say) on stdout.
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -71,6 +95,27 @@ const packageInto = async (configuration: Configuration, dir: string): Promise<v
       { cause: error },
     );
   }
+};
+
+/**
+ * What `serverless package` says when it refuses settings, which it does before building anything
+ * (so no other packaging's build is disturbed); an error when it packages them after all.
+ */
+export const packagingRefusal = async (settings: PackagingSettings): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), 'signinghub-refused-'));
+  try {
+    await packageInto('refused', settings, dir, { retry: false });
+  } catch (error) {
+    // All that osls printed, which the error's message may cut short.
+    const output = (error instanceof Error ? error.cause : undefined) as
+      | { stdout?: string; stderr?: string }
+      | undefined;
+    const { stdout = '', stderr = '' } = output ?? {};
+    return `${stdout}\n${stderr}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  throw new Error(`serverless package accepted ${settings.params.join(' ')}`);
 };
 
 const readJson = async <T>(path: string): Promise<T> =>
@@ -117,7 +162,7 @@ const packageAll = async (root: string): Promise<void> => {
   if (first) {
     try {
       for (const configuration of Object.keys(CONFIGURATIONS) as Configuration[]) {
-        await packageInto(configuration, join(root, configuration));
+        await packageInto(configuration, CONFIGURATIONS[configuration], join(root, configuration));
       }
       await writeFile(done, '');
     } catch (error) {
