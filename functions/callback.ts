@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -11,24 +13,32 @@ import { redactedCallbackPath } from '../lib/callback/redact.ts';
 import { loadCallbackConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
+import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { SYSTEM } from '../lib/system.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
+// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
+const emf = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  logger: metricsWarningsTo(fromPowertools(logger)),
+});
+const metrics = metricsTo(emf);
 const config = loadCallbackConfig(process.env);
 const table = createDynamoDbTable(config);
 const deps: CallbackDependencies = {
   packages: new DynamoDbPackageStore(table),
   rejected: new DynamoDbRejectedStore(table),
-  signingHub: signingHubClientFrom(config.signingHub),
+  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
   callbackSecret: callbackSecretReader(
     config.callbackSecret,
     lazySecretsManager,
     config.secretMaxAgeSeconds,
   ),
   now: SYSTEM.now,
+  metrics,
 };
 const log = fromPowertools(logger);
 
@@ -79,4 +89,6 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
       fallbackMessage: 'Internal Server Error',
     }),
   )
+  // Last, so its onError runs first: the error handler's answer cannot skip the flush.
+  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
   .handler(answerCallback);

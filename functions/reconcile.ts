@@ -1,24 +1,31 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createDynamoDbTable } from '../lib/aws/clients.ts';
+import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
 import { loadReconcileConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
+import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
 import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { SYSTEM } from '../lib/system.ts';
 
 const logger = new Logger({ serviceName: 'signinghub-finish' });
+const log = fromPowertools(logger);
+// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
+const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
+const metrics = metricsTo(emf);
 const config = loadReconcileConfig(process.env);
 const deps = {
   packages: new DynamoDbPackageStore(createDynamoDbTable(config)),
-  signingHub: signingHubClientFrom(config.signingHub),
+  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
   now: SYSTEM.now,
+  metrics,
 };
-const log = fromPowertools(logger);
 
 const reconcile = async (
   _event: ScheduledEvent,
@@ -43,4 +50,5 @@ export const handler = middy<ScheduledEvent, ReconcileSummary>({
   timeoutEarlyInMillis: ANSWER_EARLY_MS,
 })
   .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
   .handler(reconcile);

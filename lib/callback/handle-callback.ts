@@ -42,6 +42,7 @@ export const handleCallback = async (
 ): Promise<CallbackResponse> => {
   if (!secretMatches(request.secret, await deps.callbackSecret())) {
     log.warn('callback with a wrong or missing secret refused');
+    deps.metrics.count('CallbackUnauthorised');
     return { statusCode: 401, body: { message: 'Unauthorized' } };
   }
   if (request.method === 'HEAD') return { statusCode: 200 };
@@ -59,6 +60,7 @@ export const handleCallback = async (
       receivedAt: deps.now().toISOString(),
     });
     log.warn('callback rejected', { reason: search.reason });
+    deps.metrics.count('CallbackRejected');
     return { statusCode: 400, body: { message: search.reason } };
   }
 
@@ -69,9 +71,11 @@ export const handleCallback = async (
     packageLog.info('callback for a package already final; nothing to confirm', {
       status: stored.status,
     });
+    deps.metrics.count('CallbackAccepted');
     return { statusCode: 200, body: { packageId, status: stored.status } };
   }
   const confirmed = await confirmPackage(packageId, deps, packageLog, signal);
   const status = confirmed.confirmed ? confirmed.status : stored.status;
+  deps.metrics.count('CallbackAccepted');
   return { statusCode: 200, body: { packageId, status } };
 };

@@ -1,4 +1,5 @@
 import type { Log } from '../logger.ts';
+import type { CountMetric, MetricsPort } from '../metrics.ts';
 import { isSigningHubError } from '../signinghub/errors.ts';
 import type { WorkflowDetails, WorkflowPort } from '../signinghub/ports.ts';
 import type { PackageStatus } from '../store/items.ts';
@@ -8,7 +9,15 @@ export interface ConfirmDependencies {
   readonly packages: Pick<PackageStore, 'recordConfirmation'>;
   readonly signingHub: WorkflowPort;
   readonly now: () => Date;
+  /** PackageCompleted, PackageDeclined or PackageDeleted when a confirmation makes one final. */
+  readonly metrics: MetricsPort;
 }
+
+const FINAL_METRICS: Readonly<Record<Exclude<PackageStatus, 'IN_PROGRESS'>, CountMetric>> = {
+  COMPLETED: 'PackageCompleted',
+  DECLINED: 'PackageDeclined',
+  DELETED: 'PackageDeleted',
+};
 
 export type ConfirmResult =
   | { readonly confirmed: true; readonly status: PackageStatus; readonly becameFinal: boolean }
@@ -50,5 +59,8 @@ export const confirmPackage = async (
     status: result.status,
     becameFinal: result.becameFinal,
   });
+  if (result.becameFinal && result.status !== 'IN_PROGRESS') {
+    deps.metrics.count(FINAL_METRICS[result.status]);
+  }
   return { confirmed: true, status: result.status, becameFinal: result.becameFinal };
 };

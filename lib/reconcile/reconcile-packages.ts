@@ -34,33 +34,44 @@ export const reconcilePackages = async (
 ): Promise<ReconcileSummary> => {
   const before = new Date(deps.now().getTime() - options.afterSeconds * 1000);
   const counts = { checked: 0, final: 0, stillInProgress: 0, unconfirmed: 0 };
+  // Made final by this run (a package a callback made final meanwhile is final, not confirmed).
+  let confirmed = 0;
   let cursor: string | undefined;
   let more = false;
-  do {
-    const room = options.maxPackages - counts.checked;
-    const page = await deps.packages.listStalePackages(
-      before,
-      Math.min(options.pageSize, room),
-      cursor,
-    );
-    cursor = page.next;
-    await mapWithConcurrency(page.packageIds, options.concurrency, async (packageId) => {
-      if (options.signal?.aborted) return;
-      counts.checked += 1;
-      const result = await confirmPackage(
-        packageId,
-        deps,
-        withKeys(log, { packageId }),
-        options.signal,
+  try {
+    do {
+      const room = options.maxPackages - counts.checked;
+      const page = await deps.packages.listStalePackages(
+        before,
+        Math.min(options.pageSize, room),
+        cursor,
       );
-      if (!result.confirmed) counts.unconfirmed += 1;
-      else if (result.status === 'IN_PROGRESS') counts.stillInProgress += 1;
-      else counts.final += 1;
-    });
-    more =
-      cursor !== undefined &&
-      (counts.checked >= options.maxPackages || options.signal?.aborted === true);
-  } while (cursor !== undefined && !more);
+      cursor = page.next;
+      await mapWithConcurrency(page.packageIds, options.concurrency, async (packageId) => {
+        if (options.signal?.aborted) return;
+        counts.checked += 1;
+        const result = await confirmPackage(
+          packageId,
+          deps,
+          withKeys(log, { packageId }),
+          options.signal,
+        );
+        if (!result.confirmed) counts.unconfirmed += 1;
+        else if (result.status === 'IN_PROGRESS') counts.stillInProgress += 1;
+        else {
+          counts.final += 1;
+          if (result.becameFinal) confirmed += 1;
+        }
+      });
+      more =
+        cursor !== undefined &&
+        (counts.checked >= options.maxPackages || options.signal?.aborted === true);
+    } while (cursor !== undefined && !more);
+  } finally {
+    // One data point each per run, zero included: a run that stopped halfway still says so.
+    deps.metrics.count('ReconcileChecked', counts.checked);
+    deps.metrics.count('ReconcileConfirmed', confirmed);
+  }
   const summary = { ...counts, more };
   log.info('reconcile run finished', { ...summary });
   return summary;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../harness/lambda-context.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import { silentLog } from '../../lib/logger.ts';
+import { NO_METRICS } from '../../lib/metrics.ts';
 import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
 import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
 import { scheduledEvent } from '../support/factories.ts';
@@ -56,6 +57,7 @@ describe('reconcile', () => {
     const deps = {
       packages: stack.table.packages,
       now: () => new Date(),
+      metrics: NO_METRICS,
       signingHub: new SigningHubClient({
         baseUrl: stack.simulator.url,
         apiVersion: 'v3',

@@ -6,6 +6,7 @@ import {
   handleCallback,
 } from '../../lib/callback/handle-callback.ts';
 import { silentLog } from '../../lib/logger.ts';
+import { NO_METRICS } from '../../lib/metrics.ts';
 import { RetryableSigningHubError } from '../../lib/signinghub/errors.ts';
 import type { WorkflowDetails } from '../../lib/signinghub/ports.ts';
 import type { PackageItem, RejectedInput } from '../../lib/store/items.ts';
@@ -36,6 +37,7 @@ const fakes = (workflowStatus: string | 'unreachable' | 'deleted') => {
   const deps: CallbackDependencies = {
     callbackSecret: async () => SECRET,
     now: () => new Date('2026-11-27T10:00:00Z'),
+    metrics: NO_METRICS,
     packages: {
       recordCallback: async (packageId) => {
         recorded.callbacks.push(packageId);

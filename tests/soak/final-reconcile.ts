@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimulatorCredentials } from '../../harness/simulator/types.ts';
 import { silentLog } from '../../lib/logger.ts';
+import { NO_METRICS } from '../../lib/metrics.ts';
 import {
   type ReconcileSummary,
   reconcilePackages,
@@ -25,6 +26,7 @@ export const reconcileEveryPackage = async (
       credentials: async () => credentials,
     }),
     now: () => new Date(),
+    metrics: NO_METRICS,
   };
   for (let run = 0; run < 20; run += 1) {
     const summary = await reconcilePackages(
