@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Log } from '../logger.ts';
+import type { MetricsPort } from '../metrics.ts';
 import { isPackageStatus } from '../store/attributes.ts';
 import { isFinalPackageStatus, type PackageStatus } from '../store/items.ts';
 import { PACKAGE_SORT_KEY, packageIdOf } from '../store/keys.ts';
@@ -58,6 +59,8 @@ export const publishCompletionEvents = async (
   deps: {
     readonly eventBridge: Pick<EventBridgeClient, 'send'>;
     readonly busName: string | undefined;
+    /** CompletionEventPublished per event EventBridge took, CompletionEventRefused per one it did not. */
+    readonly metrics: MetricsPort;
   },
   log: Log,
 ): Promise<PublishResult> => {
@@ -87,8 +90,10 @@ export const publishCompletionEvents = async (
           `EventBridge refused the event: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`,
         );
       }
+      deps.metrics.count('CompletionEventPublished');
       log.info('completion event published', { packageId: event.packageId, status: event.status });
     } catch (error) {
+      deps.metrics.count('CompletionEventRefused');
       log.error('completion event not published; the stream will retry', {
         packageId: event.packageId,
         error,

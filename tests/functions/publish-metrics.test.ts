@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type EventBridgeEmulator,
+  startEventBridgeEmulator,
+} from '../../harness/eventbridge-emulator.ts';
+import { functionEnvironment } from '../../harness/function-env.ts';
+import { importHandler } from '../../harness/handler-modules.ts';
+import { lambdaContext } from '../../harness/lambda-context.ts';
+import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
+import { captureOutput } from '../support/output-capture.ts';
+import { packageIds } from '../support/package-ids.ts';
+
+const output = captureOutput();
+let table: TestTable;
+let eventBridge: EventBridgeEmulator;
+let pump: StreamPump;
+const newPackage = packageIds(14_000);
+
+beforeAll(async () => {
+  table = await createTestTable();
+  eventBridge = await startEventBridgeEmulator();
+  const env = functionEnvironment({
+    eventBridgeEndpoint: eventBridge.url,
+    eventBusName: 'signing-events',
+    initializationType: 'on-demand',
+    serviceName: 'signinghub-finish-test',
+    metricsDisabled: false,
+    logLevel: 'DEBUG',
+  });
+  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
+  vi.resetModules();
+  const { handler } = await importHandler('publish');
+  pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
+    handler(event, lambdaContext(60_000, { functionName: 'signinghub-finish-test-publish' })),
+  );
+  await pump.drain();
+});
+afterAll(async () => {
+  output.stop();
+  vi.unstubAllEnvs();
+  await pump.stop();
+  await eventBridge.close();
+  await table.drop();
+});
+
+const complete = (packageId: number, status: 'COMPLETED' | 'DECLINED' = 'COMPLETED') =>
+  table.packages.recordConfirmation(packageId, { status, workflowStatus: status }, new Date());
+const drained = () => emfDuring(output, () => pump.drain());
+
+describe('publish metrics (EMF on stdout)', () => {
+  it('counts each completion event EventBridge took', async () => {
+    await complete(newPackage());
+    await complete(newPackage(), 'DECLINED');
+    const { blobs } = await drained();
+    expect(emfTotal(blobs, 'CompletionEventPublished')).toBe(2);
+    expect(emfTotal(blobs, 'CompletionEventRefused')).toBe(0);
+    expect(blobs.find((blob) => 'CompletionEventPublished' in blob.units)).toMatchObject({
+      namespace: 'SigningHubFinish',
+      dimensions: [['service']],
+      fields: { service: 'signinghub-finish-test' },
+    });
+  });
+
+  it('counts each event EventBridge refused, and the one published when the stream retries', async () => {
+    const packageId = newPackage();
+    await complete(packageId);
+    eventBridge.failNext(2);
+    const { blobs } = await drained();
+    expect(emfTotal(blobs, 'CompletionEventRefused')).toBe(2);
+    expect(emfTotal(blobs, 'CompletionEventPublished')).toBe(1);
+    expect(
+      eventBridge.events.filter(
+        (event) => (event.detail as { packageId: number }).packageId === packageId,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('prints no metrics, and no warning, for changes that are no completion', async () => {
+    const from = output.lines().length;
+    await table.packages.markInProgress(newPackage(), new Date());
+    const { blobs } = await drained();
+    expect(blobs.filter((blob) => !('ColdStart' in blob.units))).toEqual([]);
+    const warnings = output
+      .lines()
+      .slice(from)
+      .filter((line) => line.level === 'WARN');
+    expect(warnings).toEqual([]);
+  });
+
+  it('printed ColdStart once, with the function name', () => {
+    const coldStarts = emfBlobs(output.lines()).filter((blob) => 'ColdStart' in blob.units);
+    expect(coldStarts).toHaveLength(1);
+    expect(coldStarts[0]?.fields).toMatchObject({
+      ColdStart: 1,
+      function_name: 'signinghub-finish-test-publish',
+    });
+  });
+});
