@@ -33,6 +33,9 @@ export interface CompletionEventRelay {
 
 type Checkpoints = Record<string, string>;
 
+/** How soon an event put on the emulator by another command lands in the events file. */
+const RECORD_EVERY_MS = 200;
+
 const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? '';
 
 const isAfter = (sequence: string, checkpoint: string | undefined): boolean => {
@@ -109,11 +112,18 @@ export const startCompletionEventRelay = async (
   );
   await pump.drain();
   pump.start();
+  // Events put on the emulator by others (npm run republish) are recorded too, soon after.
+  const others = setInterval(() => {
+    if (options.eventBridge.events.length > recorded) recordEvents().catch(() => undefined);
+  }, RECORD_EVERY_MS);
+  others.unref();
   return {
     stop: async () => {
+      clearInterval(others);
       // What the functions wrote last is still published before the stack goes.
       await pump.drain().catch(() => undefined);
       await pump.stop();
+      await recordEvents().catch(() => undefined);
     },
   };
 };

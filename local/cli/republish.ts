@@ -1,0 +1,78 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { loadPublisherConfig } from '../../lib/config.ts';
+import { parsePackageId } from '../../lib/package-id.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import { parseCommandLine } from '../command-line.ts';
+import { deployedEnvironment } from '../deployed-stack.ts';
+import { LOCAL_AWS } from '../local-settings.ts';
+import { onStage } from '../on-stage.ts';
+import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { type RepublishResult, republishPackage } from '../republish.ts';
+import { runCommand } from '../run-command.ts';
+import { tableClient } from '../stack-client.ts';
+import { requireRunningStack } from '../stack-state.ts';
+import { UserError } from '../user-error.ts';
+
+const USAGE = `usage: npm run republish -- <packageId> ${TARGET_USAGE}`;
+
+const report = (result: RepublishResult, json: boolean): number => {
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : `package ${result.packageId} (${result.status}): ${result.detailType} sent again to bus ` +
+          `${result.busName}${result.eventId ? ` as event ${result.eventId}` : ''}\n`,
+  );
+  return 0;
+};
+
+const main = async (): Promise<number> => {
+  const { values, positionals } = parseCommandLine(
+    { allowPositionals: true, options: TARGET_OPTIONS },
+    USAGE,
+  );
+  const target = targetOf(values, USAGE);
+  const [idText, ...rest] = positionals;
+  if (idText === undefined || rest.length > 0) throw new UserError(USAGE);
+  const packageId = parsePackageId(idText);
+  if (packageId === undefined) {
+    throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
+  }
+  const json = values.json === true;
+
+  if (target.kind === 'stage') {
+    return onStage(target, process.env, async ({ stack, clients, where }) => {
+      const publishEnvironment = await deployedEnvironment(clients.lambda(), stack.publishFunction);
+      const result = await republishPackage(packageId, {
+        table: new DynamoDbTable(clients.dynamoDb(), stack.tableName),
+        tableName: stack.tableName,
+        eventBridge: clients.eventBridge(),
+        busName: loadPublisherConfig(publishEnvironment).eventBusName,
+        where,
+      });
+      return report(result, json);
+    });
+  }
+
+  const state = await requireRunningStack(process.env);
+  const client = tableClient(state);
+  const eventBridge = new EventBridgeClient({
+    endpoint: state.eventBridgeUrl,
+    ...LOCAL_AWS.clientConfig,
+    maxAttempts: 1,
+  });
+  try {
+    const result = await republishPackage(packageId, {
+      table: new DynamoDbTable(client, state.tableName),
+      tableName: state.tableName,
+      eventBridge,
+      busName: state.eventBusName,
+      where: 'the local stack',
+    });
+    return report(result, json);
+  } finally {
+    eventBridge.destroy();
+    client.destroy();
+  }
+};
+
+runCommand(main);

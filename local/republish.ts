@@ -1,0 +1,112 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { publishCompletionEvents } from '../lib/events/completion-events.ts';
+import { silentLog } from '../lib/logger.ts';
+import { NO_METRICS } from '../lib/metrics.ts';
+import type { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
+import { isFinalPackageStatus } from '../lib/store/items.ts';
+import { packageKey } from '../lib/store/keys.ts';
+import { awsCall } from './aws-failure.ts';
+import { UserError } from './user-error.ts';
+
+export interface RepublishResult {
+  readonly packageId: number;
+  readonly status: string;
+  readonly busName: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly eventId: string | undefined;
+}
+
+export interface RepublishDependencies {
+  readonly table: Pick<DynamoDbTable, 'get'>;
+  /** What the user knows the table by, for the line that says the package is not there. */
+  readonly tableName: string;
+  readonly eventBridge: EventBridgeClient;
+  /** The publish function's EVENT_BUS_NAME; undefined: it sends no completion events. */
+  readonly busName: string | undefined;
+  /** What the user acts on, in the lines: "stage prod", "the local stack". */
+  readonly where: string;
+}
+
+interface SentEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly eventId: string | undefined;
+}
+
+const parseDetail = (text: string | undefined): unknown => {
+  try {
+    return JSON.parse(text ?? 'null');
+  } catch {
+    return text;
+  }
+};
+
+/** Records what a PutEvents through this client sent and the id EventBridge gave it. */
+const recordSent = (eventBridge: EventBridgeClient): (() => SentEntry | undefined) => {
+  let sent: SentEntry | undefined;
+  eventBridge.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const entry = 'Entries' in args.input ? args.input.Entries?.[0] : undefined;
+      const answer = 'Entries' in result.output ? result.output.Entries?.[0] : undefined;
+      if (entry && answer && 'EventId' in answer) {
+        sent = {
+          source: entry.Source ?? '',
+          detailType: entry.DetailType ?? '',
+          detail: parseDetail(entry.Detail),
+          eventId: answer.EventId,
+        };
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'recordRepublishedEvent' },
+  );
+  return () => sent;
+};
+
+/**
+ * Sends a final package's completion event again, rebuilt from its package item the way the
+ * publish function builds it from the stream's record (the same code does both).
+ */
+export const republishPackage = async (
+  packageId: number,
+  deps: RepublishDependencies,
+): Promise<RepublishResult> => {
+  const item = await deps.table.get(packageKey(packageId));
+  if (!item) {
+    throw new UserError(
+      `package ${packageId} is not in the table ${deps.tableName} (${deps.where}): check the ` +
+        'package id, and --stage',
+    );
+  }
+  const status = item.status?.S ?? 'IN_PROGRESS';
+  if (!isFinalPackageStatus(status)) {
+    throw new UserError(
+      `package ${packageId} is ${status}, not final: republish sends only a final package's ` +
+        `completion event (npm run reconcile -- ${packageId} asks SigningHub whether it is final now)`,
+    );
+  }
+  if (deps.busName === undefined) {
+    throw new UserError(
+      `the publish function of ${deps.where} has no EVENT_BUS_NAME, so it sends no completion ` +
+        'events: set the eventBusName parameter and deploy to send them',
+    );
+  }
+  const sent = recordSent(deps.eventBridge);
+  // A package item becoming final, as the stream shows it to publish (no old image: not final before).
+  await awsCall('events:PutEvents', () =>
+    publishCompletionEvents(
+      [{ eventName: 'MODIFY', dynamodb: { NewImage: item } }],
+      { eventBridge: deps.eventBridge, busName: deps.busName, metrics: NO_METRICS },
+      silentLog,
+    ),
+  );
+  const entry = sent();
+  if (!entry) {
+    throw new Error(`no completion event was sent for package ${packageId} (status ${status})`);
+  }
+  return { packageId, status, busName: deps.busName, ...entry };
+};
