@@ -1,0 +1,111 @@
+import { type Environment, loadReconcileConfig, type ReconcileConfig } from '../../lib/config.ts';
+import { isConfigError, SigningHubFinishError } from '../../lib/errors.ts';
+import { parsePackageId } from '../../lib/package-id.ts';
+import { signingHubClientFrom } from '../../lib/signinghub/client-from-config.ts';
+import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import { SYSTEM } from '../../lib/system.ts';
+import { describeAwsFailure } from '../aws-failure.ts';
+import { parseCommandLine } from '../command-line.ts';
+import { deployedEnvironment } from '../deployed-stack.ts';
+import { loadLocalSettings } from '../local-settings.ts';
+import { onStage } from '../on-stage.ts';
+import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { describeReconcile, type ReconcileOneResult, reconcileOne } from '../reconcile-one.ts';
+import { runCommand } from '../run-command.ts';
+import { tableClient } from '../stack-client.ts';
+import { requireRunningStack } from '../stack-state.ts';
+import { UserError } from '../user-error.ts';
+
+const USAGE = `usage: npm run reconcile -- <packageId> ${TARGET_USAGE}`;
+
+const report = (result: ReconcileOneResult, json: boolean): number => {
+  process.stdout.write(
+    json ? `${JSON.stringify(result, null, 2)}\n` : `${describeReconcile(result)}\n`,
+  );
+  return 0;
+};
+
+/** The settings the reconcile function runs with; a bad one is the user's to fix. */
+const reconcileConfig = (environment: Environment, whose: string): ReconcileConfig => {
+  try {
+    return loadReconcileConfig(environment);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    throw new UserError(`${whose} has a bad setting: ${error.message}; fix it and try again`);
+  }
+};
+
+/**
+ * One of the project's own failures (a secret that cannot be read, say) as the line it already
+ * is; those never hold a secret's value. AWS's refusals are left to the AWS line.
+ */
+const asReconcileFailure = (error: unknown, region: string): unknown =>
+  error instanceof SigningHubFinishError && describeAwsFailure(error, region) === undefined
+    ? new UserError(`${error.message}; fix that and run it again`, { cause: error })
+    : error;
+
+const main = async (): Promise<number> => {
+  const { values, positionals } = parseCommandLine(
+    { allowPositionals: true, options: TARGET_OPTIONS },
+    USAGE,
+  );
+  const target = targetOf(values, USAGE);
+  const [idText, ...rest] = positionals;
+  if (idText === undefined || rest.length > 0) throw new UserError(USAGE);
+  const packageId = parsePackageId(idText);
+  if (packageId === undefined) {
+    throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
+  }
+  const json = values.json === true;
+
+  if (target.kind === 'stage') {
+    return onStage(target, process.env, async ({ session, stack, clients, where }) => {
+      // The deployed function's own settings; its credentials secret is read with the caller's.
+      const environment = await deployedEnvironment(clients.lambda(), stack.reconcileFunction);
+      const config = reconcileConfig(environment, `the reconcile function of ${where}`);
+      try {
+        const result = await reconcileOne(packageId, {
+          packages: new DynamoDbPackageStore(
+            new DynamoDbTable(clients.dynamoDb(), stack.tableName),
+          ),
+          signingHub: signingHubClientFrom(config.signingHub, clients.secretsManager),
+          now: SYSTEM.now,
+          tableName: stack.tableName,
+          where,
+        });
+        return report(result, json);
+      } catch (error) {
+        throw asReconcileFailure(error, session.region);
+      }
+    });
+  }
+
+  const state = await requireRunningStack(process.env);
+  // The SigningHub npm start's functions call, with the credentials they are given.
+  const settings = loadLocalSettings(process.env);
+  const config = reconcileConfig(
+    {
+      ...settings.functionEnv,
+      TABLE_NAME: state.tableName,
+      DYNAMODB_ENDPOINT: state.dynamoDbEndpoint,
+      SIGNINGHUB_BASE_URL: state.signingHubUrl,
+    },
+    'the local settings (.env)',
+  );
+  const client = tableClient(state);
+  try {
+    const result = await reconcileOne(packageId, {
+      packages: new DynamoDbPackageStore(new DynamoDbTable(client, state.tableName)),
+      signingHub: signingHubClientFrom(config.signingHub),
+      now: SYSTEM.now,
+      tableName: state.tableName,
+      where: 'the local stack',
+    });
+    return report(result, json);
+  } finally {
+    client.destroy();
+  }
+};
+
+runCommand(main);
