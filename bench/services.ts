@@ -15,11 +15,17 @@ import { findDynamoDbLocalPid } from './process-cpu.ts';
 /** What every bench process gets: the SDK needs a region and credentials, none of them real. */
 export const AWS_ENV = localAws('us-east-1').environment;
 
-/** What Lambda tells a bench function about itself (Powertools puts it on every log line). */
+/**
+ * What Lambda tells a bench function about itself (Powertools puts it on every log line), and
+ * the EMF metrics pinned on as deployed, whatever POWERTOOLS_DEV the shell has: ours is measured
+ * with its metrics.
+ */
 export const benchFunctionEnv = (name: string): Record<string, string> =>
   functionEnvironment({
     lambdaFunctionName: `signinghub-finish-bench${name === '' ? '' : `-${name}`}`,
-    serviceName: 'signinghub-finish',
+    serviceName: 'signinghub-finish-bench',
+    initializationType: 'on-demand',
+    metricsDisabled: false,
   });
 
 export interface BenchServices {

@@ -20,6 +20,8 @@ export interface WarmCallbackResult {
   /** Over the measured requests only. */
   readonly dynamoDb: OperationCounts;
   readonly workflowRequests: number;
+  /** EMF blobs printed over the measured requests (one invocation each). */
+  readonly emfBlobs: number;
 }
 
 export type WarmCallbackOutcome =
@@ -75,6 +77,7 @@ export const measureWarmCallback = async (
         latenciesMs: report.latenciesMs,
         dynamoDb: countsBetween(dynamoBefore, counter.counts()),
         workflowRequests: simulator.count('workflow') - workflowBefore,
+        emfBlobs: report.emfBlobs,
       },
     };
   } finally {

@@ -46,6 +46,9 @@ export interface WarmFinishResult {
   readonly finishes: number;
   readonly scopes: number;
   readonly duplicates: DuplicateTally;
+  /** Invocations of the measured rounds, and the EMF blobs they printed. */
+  readonly invocations: number;
+  readonly emfBlobs: number;
 }
 
 const WORKLOAD: Record<FinishVariant, Workload> = {
@@ -102,6 +105,8 @@ interface Tally {
   authentications: number;
   finishes: number;
   duplicates: DuplicateTally;
+  invocations: number;
+  emfBlobs: number;
 }
 
 type RoundKind = 'warm-up' | 'measured' | 'duplicate';
@@ -138,6 +143,8 @@ export const measureWarmFinish = async (
         authentications: 0,
         finishes: 0,
         duplicates: { events: 0, dynamoDb: {}, finishes: 0 },
+        invocations: 0,
+        emfBlobs: 0,
       });
     }
 
@@ -182,6 +189,8 @@ export const measureWarmFinish = async (
         tally.events += report.events;
         tally.wallMs += report.wallMs;
         tally.cpuMicros += report.cpuMicros;
+        tally.invocations += report.invocations;
+        tally.emfBlobs += report.emfBlobs;
         tally.serverCpuMicros =
           tally.serverCpuMicros === undefined ||
           serverBefore === undefined ||

@@ -53,6 +53,7 @@ const runRound = async (
   const latenciesMs: number[] = [];
   let failures = 0;
   let events = 0;
+  const emfBefore = emfBlobs;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const invocation of invocations) {
@@ -72,8 +73,20 @@ const runRound = async (
     cpuMicros: cpu.user + cpu.system,
     failures,
     latenciesMs,
+    emfBlobs: emfBlobs - emfBefore,
   };
 };
+
+/**
+ * Counts the EMF blobs the handler prints, so the report can say the metrics were on. One
+ * `startsWith` per write, on every variant alike; the text still goes to stdout (ignored).
+ */
+let emfBlobs = 0;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+  if (typeof chunk === 'string' && chunk.startsWith('{"_aws":')) emfBlobs += 1;
+  return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+}) as typeof process.stdout.write;
 
 const workload = process.argv[2];
 if (!isWorkload(workload)) throw new Error(`unknown workload: ${workload}`);

@@ -20,6 +20,8 @@ export interface RoundReport {
   readonly failures: number;
   /** Per invocation, for the callback's latency percentiles. */
   readonly latenciesMs: readonly number[];
+  /** CloudWatch EMF blobs (`{"_aws":…}` lines) the handler printed during the round. */
+  readonly emfBlobs: number;
 }
 
 export type WorkerMessage =

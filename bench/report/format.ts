@@ -38,6 +38,15 @@ export const atLeast = (
     : `**missed by ${percent(1 - value / limit)}** (${shown(value)} < ${shown(limit)}` +
       `${withinNoise(1 - value / limit, noise)})`;
 
+/**
+ * Whether a measured function printed its EMF metrics: the figures beside it include them (or,
+ * loudly, do not).
+ */
+export const emfShown = (blobs: number, invocations: number): string =>
+  blobs > 0
+    ? `on: ${fixed(blobs / invocations)} per invocation (${blobs} over ${invocations})`
+    : `**off: none printed over ${invocations} invocations**`;
+
 /** Requests per event, in all and by operation. */
 export const perEvent = (counts: OperationCounts, events: number): string => {
   const parts = Object.entries(counts)

@@ -3,7 +3,7 @@ import type { ColdStartSamples } from '../cold-start.ts';
 import { median, quantile } from '../stats.ts';
 import type { WarmCallbackOutcome } from '../warm-callback.ts';
 import type { WarmFinishResult } from '../warm-finish.ts';
-import { atMost, fixed, kb, micros, ms, perEvent, times } from './format.ts';
+import { atMost, emfShown, fixed, kb, micros, ms, perEvent, times } from './format.ts';
 import { NOT_MEASURED, Report, type Verdict } from './report.ts';
 import type { Row } from './tables.ts';
 import { warmRows } from './warm-rows.ts';
@@ -117,6 +117,10 @@ const callbackRows = (report: Report, { callback }: BenchResults): void => {
   report.add({
     measure: 'warm `callback`: CPU per request',
     ours: micros(r.cpuMicros / r.requests),
+  });
+  report.add({
+    measure: 'warm `callback`: EMF metric blobs printed; the figures above include them',
+    ours: emfShown(r.emfBlobs, r.requests),
   });
   report.add({
     measure: '`callback`: requests per callback',

@@ -1,7 +1,7 @@
 import { type OperationCounts, WRITE_OPERATIONS } from '../dynamodb-counter.ts';
 import { sum } from '../stats.ts';
 import type { WarmFinishResult } from '../warm-finish.ts';
-import { atLeast, atMost, fixed, micros, ms, perEvent, times } from './format.ts';
+import { atLeast, atMost, emfShown, fixed, micros, ms, perEvent, times } from './format.ts';
 import { NOT_MEASURED, type Report } from './report.ts';
 
 const writes = (counts: OperationCounts): number =>
@@ -67,6 +67,15 @@ export const warmRows = (
     ...compare(ours, floor, peer, cpuPerEvent, micros),
     target: '≤ 1.2× floor',
     result: atMost(cpuPerEvent(ours) / cpuPerEvent(floor), 1.2, times, cpuNoise),
+  });
+  report.add({
+    measure:
+      'warm `finish`: EMF metric blobs printed (namespace SigningHubFinish); the figures above include them',
+    ours: emfShown(ours.emfBlobs, ours.invocations),
+    floor: 'none (it has no metrics)',
+    ...(peer
+      ? { peer: peer.emfBlobs > 0 ? emfShown(peer.emfBlobs, peer.invocations) : 'none' }
+      : {}),
   });
   if (twin) {
     report.add({
