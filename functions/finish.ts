@@ -11,6 +11,7 @@ import {
   processSigningBatch,
 } from '../lib/finish/process-signing-batch.ts';
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
+import { UnrecordedOutcomes } from '../lib/finish/unrecorded-outcomes.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
@@ -37,6 +38,8 @@ const deps: BatchDependencies = {
   requestTimeoutMs: config.signingHub.timeoutMs,
   log,
   metrics,
+  // Module scope: what this warm instance could not record outlives the invocation.
+  keptOutcomes: new UnrecordedOutcomes(),
   // A batch is at most 10 messages (the queue's batch size): all of them at once.
   concurrency: 10,
 };

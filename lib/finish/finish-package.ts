@@ -11,6 +11,7 @@ import type { FinishKey, LastError } from '../store/items.ts';
 import type { FinishStore, Lease, PackageStore } from '../store/ports.ts';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.ts';
 import { occurredAtMs, type SigningEvent } from './signing-event.ts';
+import type { UnrecordedOutcome, UnrecordedOutcomes } from './unrecorded-outcomes.ts';
 
 /** What happened to one signing event; the last three leave it for SQS to deliver again. */
 export type FinishOutcome =
@@ -39,6 +40,8 @@ export interface FinishDependencies {
   /** One SigningHub attempt's timeout: no retry starts without this much time left. */
   readonly requestTimeoutMs: number;
   readonly metrics: MetricsPort;
+  /** This instance's answers for good that the table did not take in time (it was away). */
+  readonly keptOutcomes: UnrecordedOutcomes;
 }
 
 type Settled = 'SUCCEEDED' | 'FAILED' | 'RETRYING';
@@ -61,6 +64,15 @@ export const finishPackage = async (
 
   const persist = <T>(what: string, write: () => Promise<T>) =>
     persistently(what, write, deps, budget, log);
+
+  // An earlier delivery here had SigningHub's answer but not the table: that answer decides.
+  const kept = deps.keptOutcomes.get(key);
+  if (kept !== undefined && (await writeUnrecordedOutcome(kept, deps))) {
+    log.info('finish outcome of an earlier delivery recorded; nothing sent', {
+      finishStatus: kept.settlement.status,
+    });
+    return 'already-settled';
+  }
 
   const claimedAt = deps.now();
   const claim = await deps.finishes.claimFinish(key, lease, claimedAt);
@@ -85,15 +97,23 @@ export const finishPackage = async (
   };
   // A request was sent: losing its outcome would let a later delivery send it again.
   const settle = async (status: Settled, lastError?: LastError): Promise<boolean> => {
-    const requestsSent = takeUnrecorded();
-    const recorded = await persist('the finish outcome', () =>
-      deps.finishes.settleFinish(key, leaseId, {
-        status,
-        now: deps.now(),
-        requestsSent,
-        lastError,
-      }),
-    );
+    const settlement = { status, now: deps.now(), requestsSent: takeUnrecorded(), lastError };
+    let recorded: boolean;
+    try {
+      recorded = await persist('the finish outcome', () =>
+        deps.finishes.settleFinish(key, leaseId, settlement),
+      );
+    } catch (error) {
+      // The table stayed away for the whole write window. An answer for good is kept in memory
+      // for this instance's next invocation; RETRYING changes nothing a redelivery would redo.
+      if (status !== 'RETRYING') {
+        deps.keptOutcomes.keep({ key, leaseId, settlement });
+        log.error('finish outcome kept in memory: the table did not take it in time', {
+          finishStatus: status,
+        });
+      }
+      throw error;
+    }
     // Settled: this delivery's SUCCEEDED or FAILED write landed (a lost lease leaves it to the
     // holder). The requests are this delivery's; earlier deliveries' are in FinishResponse*.
     if (recorded && status !== 'RETRYING') {
@@ -159,6 +179,23 @@ export const finishPackage = async (
     );
     if (!recorded) return 'lease-lost';
   }
+};
+
+/**
+ * Writes an outcome an earlier invocation kept, in one try (the table may still be away: then it
+ * throws, and stays kept). True once the outcome is in the table; false when the lease it was sent
+ * under was taken over, and whoever took it decides.
+ */
+export const writeUnrecordedOutcome = async (
+  kept: UnrecordedOutcome,
+  deps: Pick<FinishDependencies, 'finishes' | 'packages' | 'now' | 'keptOutcomes'>,
+): Promise<boolean> => {
+  const written = await deps.finishes.settleFinish(kept.key, kept.leaseId, kept.settlement);
+  deps.keptOutcomes.forget(kept.key);
+  if (written && kept.settlement.status === 'SUCCEEDED') {
+    await deps.packages.markInProgress(kept.key.packageId, deps.now());
+  }
+  return written;
 };
 
 /** Retries a write that must not be lost (DynamoDB briefly away) while the invocation has time. */

@@ -8,6 +8,7 @@ import {
   type FinishOutcome,
   finishPackage,
   OUTCOMES_TO_RETRY,
+  writeUnrecordedOutcome,
 } from './finish-package.ts';
 import { parseSigningEvent, type SigningEvent } from './signing-event.ts';
 
@@ -57,6 +58,7 @@ export const processSigningBatch = async (
   deps: BatchDependencies,
   budget: InvocationBudget,
 ): Promise<BatchResult> => {
+  await writeKeptOutcomes(deps);
   const outcomes = new Map<string, MessageOutcome>();
   const decide = (messageId: string, outcome: MessageOutcome) => {
     outcomes.set(messageId, outcome);
@@ -123,4 +125,27 @@ export const processSigningBatch = async (
     })
     .map(({ messageId }) => ({ itemIdentifier: messageId }));
   return { batchItemFailures };
+};
+
+/**
+ * First of all, the answers an earlier invocation of this instance could not record: written now,
+ * before their leases let a redelivery elsewhere send the finish again. One try each; while the
+ * table still refuses, they stay kept for the next invocation or for their own redelivery.
+ */
+const writeKeptOutcomes = async (deps: BatchDependencies): Promise<void> => {
+  for (const kept of deps.keptOutcomes.all()) {
+    const log = withKeys(deps.log, { packageId: kept.key.packageId });
+    try {
+      const written = await writeUnrecordedOutcome(kept, deps);
+      log.info(
+        written
+          ? 'finish outcome of an earlier invocation recorded'
+          : 'finish outcome of an earlier invocation dropped: its lease was taken over',
+        { finishStatus: kept.settlement.status },
+      );
+    } catch (error) {
+      log.warn('the table still refuses a kept finish outcome; kept for later', { error });
+      return;
+    }
+  }
 };

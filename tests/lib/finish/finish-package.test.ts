@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FinishDependencies, finishPackage } from '../../../lib/finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../lib/finish/retry-policy.ts';
+import { UnrecordedOutcomes } from '../../../lib/finish/unrecorded-outcomes.ts';
 import {
   createInvocationBudget,
   type InvocationBudget,
@@ -25,6 +26,10 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
   attempts = 0;
   lastError: SettleFinish['lastError'];
   settleFailures = 0;
+  /** The settle a lease taken over answers: nothing written. */
+  settleRefused = false;
+  /** An IN_FLIGHT item whose lease has expired: the next claim takes it over. */
+  leaseExpired = false;
   retryFailures = 0;
   retryWrites = 0;
   packages = 0;
@@ -33,9 +38,9 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
 
   async claimFinish(_key: unknown, lease: Lease): Promise<ClaimResult> {
     this.claims += 1;
-    if (this.status === 'SUCCEEDED' || this.status === 'FAILED' || this.status === 'IN_FLIGHT') {
-      return { claimed: false, status: this.status };
-    }
+    const { status } = this;
+    const held = status === 'IN_FLIGHT' && !this.leaseExpired;
+    if (status === 'SUCCEEDED' || status === 'FAILED' || held) return { claimed: false, status };
     this.status = 'IN_FLIGHT';
     this.leases.push(lease);
     return { claimed: true };
@@ -62,6 +67,7 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
       this.settleFailures -= 1;
       throw new Error('ProvisionedThroughputExceededException');
     }
+    if (this.settleRefused) return false;
     this.status = settle.status;
     this.attempts += settle.requestsSent;
     if (settle.lastError) this.lastError = settle.lastError;
@@ -108,6 +114,7 @@ const setup = (answers: (Error | undefined)[], clock = createClock()) => {
     retryPolicy: DEFAULT_RETRY_POLICY,
     requestTimeoutMs: 1_000,
     metrics,
+    keptOutcomes: new UnrecordedOutcomes(),
   };
   return { store, sent, deps, clock, metrics };
 };
@@ -155,6 +162,66 @@ describe('finishPackage', () => {
     expect(lastTry).toBeGreaterThan(budget.requestsEndAt);
     expect(budget.writeMs()).toBeGreaterThanOrEqual(0);
     expect(budget.writeMs()).toBeLessThan(2_000);
+  });
+
+  it('keeps a success the table did not take in time, and records it at the next delivery instead of finishing again', async () => {
+    const { store, sent, deps, clock } = setup([undefined, undefined]);
+    store.settleFailures = 1_000;
+    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow(
+      'ProvisionedThroughput',
+    );
+    expect(store.status).toBe('IN_FLIGHT');
+    // The table is back and the lease has expired: a claim would take it over and send again.
+    store.settleFailures = 0;
+    store.leaseExpired = true;
+    clock.advance(60_000);
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
+    expect(sent).toHaveLength(1);
+    expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 1, packages: 1, claims: 1 });
+    expect(deps.keptOutcomes.all()).toEqual([]);
+  });
+
+  it('keeps a failure for good the same way, with its error, and no package item', async () => {
+    const denied = new FinalSigningHubError('finish', {
+      httpStatus: 403,
+      message: 'Account is disabled',
+    });
+    const { store, sent, deps, clock } = setup([denied, undefined]);
+    store.settleFailures = 1_000;
+    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow();
+    store.settleFailures = 0;
+    store.leaseExpired = true;
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
+    expect(sent).toHaveLength(1);
+    expect(store).toMatchObject({ status: 'FAILED', attempts: 1, packages: 0 });
+    expect(store.lastError).toEqual({ httpStatus: 403, message: 'Account is disabled' });
+  });
+
+  it('keeps nothing of a retry it could not record: the next delivery sends again, as it should', async () => {
+    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    store.settleFailures = 1_000;
+    const budget = budgetOn(clock, 10_000);
+    // No time for a second request: the 503 is handed back and its RETRYING write fails.
+    clock.advance(budget.requestMs() - deps.requestTimeoutMs);
+    await expect(finishPackage(event, deps, budget, silentLog)).rejects.toThrow();
+    expect(deps.keptOutcomes.all()).toEqual([]);
+    store.settleFailures = 0;
+    store.leaseExpired = true;
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('drops a kept outcome whose lease was taken over, and leaves the finish to the holder', async () => {
+    const { store, sent, deps, clock } = setup([undefined]);
+    store.settleFailures = 1_000;
+    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow();
+    store.settleFailures = 0;
+    store.settleRefused = true;
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe(
+      'in-flight-elsewhere',
+    );
+    expect(sent).toHaveLength(1);
+    expect(deps.keptOutcomes.all()).toEqual([]);
   });
 
   it('claims nothing and sends nothing when no request could be answered in time', async () => {

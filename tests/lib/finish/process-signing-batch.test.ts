@@ -4,6 +4,7 @@ import {
   processSigningBatch,
 } from '../../../lib/finish/process-signing-batch.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../lib/finish/retry-policy.ts';
+import { UnrecordedOutcomes } from '../../../lib/finish/unrecorded-outcomes.ts';
 import { createInvocationBudget } from '../../../lib/invocation-timeline.ts';
 import { silentLog } from '../../../lib/logger.ts';
 import type { ClaimResult } from '../../../lib/store/ports.ts';
@@ -42,6 +43,7 @@ const setup = (scenarios: Record<number, Scenario>, rejectedStoreDown = false) =
     log: silentLog,
     concurrency: 10,
     metrics,
+    keptOutcomes: new UnrecordedOutcomes(),
   };
   return { deps, metrics };
 };
@@ -93,5 +95,53 @@ describe('processSigningBatch metrics: each message counts once, by what became 
       createInvocationBudget(60_000),
     );
     expect(outcomeNames(metrics.points)).toEqual(['FinishRetrying']);
+  });
+});
+
+describe('processSigningBatch: outcomes an earlier invocation could not record', () => {
+  const kept = (packageId: number) => ({
+    key: { packageId, signer: 'alice@example.com' },
+    leaseId: 'earlier-lease',
+    settlement: { status: 'SUCCEEDED' as const, now: new Date(0), requestsSent: 1 },
+  });
+
+  it('writes them first, whatever the batch holds, and forgets them once written', async () => {
+    const { deps } = setup({});
+    const writes: string[] = [];
+    const marked: number[] = [];
+    deps.finishes.settleFinish = async ({ packageId }, leaseId, settle) => {
+      writes.push(`${packageId} ${leaseId} ${settle.status} ${settle.now.toISOString()}`);
+      return true;
+    };
+    deps.finishes.claimFinish = async ({ packageId }) => {
+      writes.push(`claim ${packageId}`);
+      return { claimed: true };
+    };
+    deps.packages.markInProgress = async (packageId) => {
+      marked.push(packageId);
+    };
+    deps.keptOutcomes.keep(kept(9));
+    await processSigningBatch([message(1)], deps, createInvocationBudget(60_000));
+    expect(writes[0]).toBe('9 earlier-lease SUCCEEDED 1970-01-01T00:00:00.000Z');
+    expect(writes[1]).toBe('claim 1');
+    expect(marked).toContain(9);
+    expect(deps.keptOutcomes.all()).toEqual([]);
+  });
+
+  it('keeps them while the table still refuses, and still processes the batch', async () => {
+    const { deps } = setup({});
+    const settle = deps.finishes.settleFinish;
+    deps.finishes.settleFinish = async (key, leaseId, settlement) => {
+      if (key.packageId === 9) throw new Error('ServiceUnavailable');
+      return settle(key, leaseId, settlement);
+    };
+    deps.keptOutcomes.keep(kept(9));
+    const { batchItemFailures } = await processSigningBatch(
+      [message(1)],
+      deps,
+      createInvocationBudget(60_000),
+    );
+    expect(batchItemFailures).toEqual([]);
+    expect(deps.keptOutcomes.all().map(({ key }) => key.packageId)).toEqual([9]);
   });
 });
