@@ -74,7 +74,7 @@ const UNREACHABLE = new Set([
 const actionInMessage = (message: string): string | undefined =>
   /not authorized to perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)/.exec(message)?.[1];
 
-const PERMISSIONS_HINT = 'the README (operator commands) lists what each command needs';
+const PERMISSIONS_HINT = 'docs/operations.md lists what each command needs';
 
 /**
  * One line saying what to do about a failure to use AWS (no credentials, expired or rejected

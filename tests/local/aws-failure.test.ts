@@ -49,7 +49,7 @@ describe('describeAwsFailure', () => {
     );
     expect(error).toBe(denied);
     expect(describeAwsFailure(error, REGION)).toBe(
-      'AWS denied sqs:ReceiveMessage to your credentials in eu-west-1: use a profile that is allowed it (the README (operator commands) lists what each command needs)',
+      'AWS denied sqs:ReceiveMessage to your credentials in eu-west-1: use a profile that is allowed it (docs/operations.md lists what each command needs)',
     );
   });
 
