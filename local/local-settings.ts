@@ -183,6 +183,8 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
     callbackSecret,
     eventBusName: EVENT_BUS_NAME,
     eventBridgeEndpoint: `http://127.0.0.1:${ports.eventBridge}`,
+    // What Lambda says of a cold start: Powertools counts ColdStart only then.
+    initializationType: 'on-demand',
   });
   try {
     loadCallbackConfig(functionEnv);

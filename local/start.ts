@@ -132,6 +132,9 @@ const main = async (): Promise<void> => {
       eventBusName: EVENT_BUS_NAME,
       eventBridgeEndpoint: eventBridge.url,
       logLevel: 'WARN',
+      // As the stack sets them: the metrics' service dimension, and a cold start Lambda's way.
+      serviceName: `${SERVICE}-${STAGE}`,
+      initializationType: 'on-demand',
     }),
   );
   const { handler: publish } = await step(() => importHandler('publish'));

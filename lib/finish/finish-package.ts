@@ -71,7 +71,8 @@ export const finishPackage = async (
     log.info('finish outcome of an earlier delivery recorded; nothing sent', {
       finishStatus: kept.settlement.status,
     });
-    return 'already-settled';
+    // This delivery recorded it: it counts as what SigningHub answered.
+    return kept.settlement.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
   }
 
   const claimedAt = deps.now();

@@ -175,7 +175,7 @@ describe('finishPackage', () => {
     store.settleFailures = 0;
     store.leaseExpired = true;
     clock.advance(60_000);
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 1, packages: 1, claims: 1 });
     expect(deps.keptOutcomes.all()).toEqual([]);
@@ -191,7 +191,7 @@ describe('finishPackage', () => {
     await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow();
     store.settleFailures = 0;
     store.leaseExpired = true;
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('failed');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({ status: 'FAILED', attempts: 1, packages: 0 });
     expect(store.lastError).toEqual({ httpStatus: 403, message: 'Account is disabled' });
