@@ -1,3 +1,5 @@
+import { parsePackageId } from '../lib/package-id.ts';
+import { parseCommandLine } from './command-line.ts';
 import { SERVICE } from './local-settings.ts';
 import { UserError } from './user-error.ts';
 
@@ -46,4 +48,22 @@ export const targetOf = (
     throw new UserError(`"${region}" is not an AWS region (like eu-west-1); ${usage}`);
   }
   return { kind: 'stage', stage, region };
+};
+
+/** The command line of a command on one package: `<packageId>` and the target options. */
+export const packageCommandLine = (
+  usage: string,
+): { readonly target: Target; readonly packageId: number; readonly json: boolean } => {
+  const { values, positionals } = parseCommandLine(
+    { allowPositionals: true, options: TARGET_OPTIONS },
+    usage,
+  );
+  const target = targetOf(values, usage);
+  const [idText, ...rest] = positionals;
+  if (idText === undefined || rest.length > 0) throw new UserError(usage);
+  const packageId = parsePackageId(idText);
+  if (packageId === undefined) {
+    throw new UserError(`"${idText}" is not a package id (a positive integer); ${usage}`);
+  }
+  return { target, packageId, json: values.json === true };
 };

@@ -1,16 +1,14 @@
 import { type Environment, loadReconcileConfig, type ReconcileConfig } from '../../lib/config.ts';
 import { isConfigError, SigningHubFinishError } from '../../lib/errors.ts';
-import { parsePackageId } from '../../lib/package-id.ts';
 import { signingHubClientFrom } from '../../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import { SYSTEM } from '../../lib/system.ts';
 import { describeAwsFailure } from '../aws-failure.ts';
-import { parseCommandLine } from '../command-line.ts';
 import { deployedEnvironment } from '../deployed-stack.ts';
 import { loadLocalSettings } from '../local-settings.ts';
 import { onStage } from '../on-stage.ts';
-import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { packageCommandLine, TARGET_USAGE } from '../operator-target.ts';
 import { describeReconcile, type ReconcileOneResult, reconcileOne } from '../reconcile-one.ts';
 import { runCommand } from '../run-command.ts';
 import { tableClient } from '../stack-client.ts';
@@ -46,18 +44,7 @@ const asReconcileFailure = (error: unknown, region: string): unknown =>
     : error;
 
 const main = async (): Promise<number> => {
-  const { values, positionals } = parseCommandLine(
-    { allowPositionals: true, options: TARGET_OPTIONS },
-    USAGE,
-  );
-  const target = targetOf(values, USAGE);
-  const [idText, ...rest] = positionals;
-  if (idText === undefined || rest.length > 0) throw new UserError(USAGE);
-  const packageId = parsePackageId(idText);
-  if (packageId === undefined) {
-    throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
-  }
-  const json = values.json === true;
+  const { target, packageId, json } = packageCommandLine(USAGE);
 
   if (target.kind === 'stage') {
     return onStage(target, process.env, async ({ session, stack, clients, where }) => {

@@ -1,17 +1,14 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { loadPublisherConfig } from '../../lib/config.ts';
-import { parsePackageId } from '../../lib/package-id.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
-import { parseCommandLine } from '../command-line.ts';
 import { deployedEnvironment } from '../deployed-stack.ts';
 import { LOCAL_AWS } from '../local-settings.ts';
 import { onStage } from '../on-stage.ts';
-import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { packageCommandLine, TARGET_USAGE } from '../operator-target.ts';
 import { type RepublishResult, republishPackage } from '../republish.ts';
 import { runCommand } from '../run-command.ts';
 import { tableClient } from '../stack-client.ts';
 import { requireRunningStack } from '../stack-state.ts';
-import { UserError } from '../user-error.ts';
 
 const USAGE = `usage: npm run republish -- <packageId> ${TARGET_USAGE}`;
 
@@ -26,18 +23,7 @@ const report = (result: RepublishResult, json: boolean): number => {
 };
 
 const main = async (): Promise<number> => {
-  const { values, positionals } = parseCommandLine(
-    { allowPositionals: true, options: TARGET_OPTIONS },
-    USAGE,
-  );
-  const target = targetOf(values, USAGE);
-  const [idText, ...rest] = positionals;
-  if (idText === undefined || rest.length > 0) throw new UserError(USAGE);
-  const packageId = parsePackageId(idText);
-  if (packageId === undefined) {
-    throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
-  }
-  const json = values.json === true;
+  const { target, packageId, json } = packageCommandLine(USAGE);
 
   if (target.kind === 'stage') {
     return onStage(target, process.env, async ({ stack, clients, where }) => {

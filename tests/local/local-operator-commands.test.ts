@@ -201,6 +201,26 @@ describe('the operator commands on the local stack', () => {
   );
 
   it(
+    'reconcile and republish answer a package id that is not one, or a missing one, with one line',
+    async () => {
+      for (const script of ['reconcile', 'republish']) {
+        const wrong = await npmRun(script, '12x');
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toBe(
+          `"12x" is not a package id (a positive integer); usage: npm run ${script} -- ` +
+            '<packageId> [--stage <stage> [--region <region>]] [--json]\n',
+        );
+        const missing = await npmRun(script);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toMatch(new RegExp(`^usage: npm run ${script} -- <packageId> `));
+        const stray = await npmRun(script, '1', '2');
+        expect(stray.stderr).toBe(missing.stderr);
+      }
+    },
+    COMMAND_TEST_MS,
+  );
+
+  it(
     'redrive says the local stack has no dead-letter queue',
     async () => {
       const result = await npmRun('redrive');
