@@ -33,3 +33,44 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('soon', now)).toBeUndefined();
   });
 });
+
+describe('readErrorMessage at its edges', () => {
+  it.each([
+    ['  {"Message":"  padded  "}  ', 'padded'],
+    ['{"Message":"   ","message":"x"}', 'x'],
+    ['{"Message":"   ","error_description":"the next key"}', 'the next key'],
+    ['{"Message":42}', '{"Message":42}'],
+    ['["Account is disabled"]', '["Account is disabled"]'],
+    ['"just a string"', '"just a string"'],
+    ['null', 'null'],
+    ['not json at all', 'not json at all'],
+    ['<p>two</p>\n\n\t<p>lines</p>', 'two lines'],
+    ['a\u00a0\u00a0b', 'a b'],
+  ])('reads %j as %j', (body, expected) => {
+    expect(readErrorMessage(body, 500)).toBe(expected);
+  });
+
+  it('keeps a message of exactly 500 characters whole, and clips one longer with an ellipsis', () => {
+    const exact = 'x'.repeat(500);
+    expect(readErrorMessage(JSON.stringify({ Message: exact }), 500)).toBe(exact);
+    expect(readErrorMessage(JSON.stringify({ Message: `${exact}yz` }), 500)).toBe(`${exact}…`);
+    expect(readErrorMessage(`${exact}yz`, 500)).toBe(`${exact}…`);
+  });
+});
+
+describe('retryAfterMs at its edges', () => {
+  const now = Date.parse('2026-11-27T10:00:00Z');
+  it.each([
+    [' 7 ', 7_000],
+    ['0', 0],
+    ['   ', undefined],
+    ['', undefined],
+    ['3s', undefined],
+  ])('reads %j as %j', (header, expected) => {
+    expect(retryAfterMs(header, now)).toBe(expected);
+  });
+
+  it('reads a date with digits in it as a date, not as seconds', () => {
+    expect(retryAfterMs('2026-11-27T10:00:09Z', now)).toBe(9_000);
+  });
+});
