@@ -1,0 +1,146 @@
+import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
+import {
+  type ChangeRecord,
+  publishCompletionEvents,
+} from '../../../lib/events/completion-events.ts';
+import { silentLog } from '../../../lib/logger.ts';
+import { recordMetrics } from '../../support/recorded-metrics.ts';
+
+type Image = NonNullable<NonNullable<ChangeRecord['dynamodb']>['NewImage']>;
+
+const packageImage = (packageId: number, status: string, extra: Image = {}): Image => ({
+  pk: { S: `PACKAGE#${packageId}` },
+  sk: { S: 'PACKAGE' },
+  status: { S: status },
+  updatedAt: { S: '2026-11-27T10:00:05.000Z' },
+  ...extra,
+});
+
+const change = (
+  sequence: string | undefined,
+  next: Image | undefined,
+  old?: Image,
+  eventName = old ? 'MODIFY' : 'INSERT',
+): ChangeRecord => ({
+  eventName,
+  dynamodb: {
+    ...(sequence === undefined ? {} : { SequenceNumber: sequence }),
+    ...(next ? { NewImage: next } : {}),
+    ...(old ? { OldImage: old } : {}),
+  },
+});
+
+/** An EventBridge that keeps each PutEvents entry and answers from a script (default: taken). */
+const eventBridge = (answers: ({ FailedEntryCount: number } | Error)[] = []) => {
+  const entries: Record<string, unknown>[] = [];
+  const send = async (command: PutEventsCommand) => {
+    for (const entry of command.input.Entries ?? []) {
+      entries.push({ ...entry, Detail: JSON.parse(entry.Detail ?? 'null') });
+    }
+    const answer = answers.shift() ?? { FailedEntryCount: 0 };
+    if (answer instanceof Error) throw answer;
+    return {
+      ...answer,
+      Entries:
+        answer.FailedEntryCount > 0 ? [{ ErrorCode: 'Throttled', ErrorMessage: 'slow down' }] : [],
+    };
+  };
+  return { entries, client: { send } as unknown as Pick<EventBridgeClient, 'send'> };
+};
+
+describe('publishCompletionEvents', () => {
+  it('sends one event for a package that became final, dated when it completed', async () => {
+    const bus = eventBridge();
+    const metrics = recordMetrics();
+    const result = await publishCompletionEvents(
+      [
+        change(
+          '1',
+          packageImage(1, 'COMPLETED', { completedAt: { S: '2026-11-27T10:00:04.000Z' } }),
+        ),
+        change('2', packageImage(2, 'DECLINED'), packageImage(2, 'IN_PROGRESS')),
+        change('3', packageImage(3, 'DELETED')),
+      ],
+      { eventBridge: bus.client, busName: 'signing', metrics },
+      silentLog,
+    );
+    expect(result).toEqual({ failedAt: undefined });
+    expect(bus.entries).toEqual([
+      {
+        EventBusName: 'signing',
+        Source: 'signinghub.finish',
+        DetailType: 'SigningPackageCompleted',
+        Detail: { packageId: 1, status: 'COMPLETED', at: '2026-11-27T10:00:04.000Z' },
+      },
+      expect.objectContaining({
+        DetailType: 'SigningPackageDeclined',
+        Detail: { packageId: 2, status: 'DECLINED', at: '2026-11-27T10:00:05.000Z' },
+      }),
+      expect.objectContaining({ DetailType: 'SigningPackageDeleted' }),
+    ]);
+    expect(metrics.total('CompletionEventPublished')).toBe(3);
+    expect(metrics.total('CompletionEventRefused')).toBe(0);
+  });
+
+  it('sends nothing for a change that did not make a package final', async () => {
+    const bus = eventBridge();
+    await publishCompletionEvents(
+      [
+        change('1', packageImage(1, 'COMPLETED'), undefined, 'REMOVE'),
+        change('2', undefined, packageImage(2, 'IN_PROGRESS'), 'MODIFY'),
+        change('3', { ...packageImage(3, 'COMPLETED'), sk: { S: 'FINISH#a@x.com' } }),
+        change('4', packageImage(4, 'IN_PROGRESS')),
+        change('5', packageImage(5, 'COMPLETED'), packageImage(5, 'COMPLETED')),
+        change('6', packageImage(6, 'DELETED'), packageImage(6, 'DECLINED')),
+        change('7', { ...packageImage(7, 'COMPLETED'), pk: { S: 'REJECTED#x' } }),
+        { eventName: 'INSERT' },
+      ],
+      { eventBridge: bus.client, busName: 'signing', metrics: recordMetrics() },
+      silentLog,
+    );
+    expect(bus.entries).toEqual([]);
+  });
+
+  it('sends nothing without a bus', async () => {
+    const bus = eventBridge();
+    const result = await publishCompletionEvents(
+      [change('1', packageImage(1, 'COMPLETED'))],
+      { eventBridge: bus.client, busName: undefined, metrics: recordMetrics() },
+      silentLog,
+    );
+    expect(result).toEqual({ failedAt: undefined });
+    expect(bus.entries).toEqual([]);
+  });
+
+  it('stops at the first event refused and says where, so the stream retries from there', async () => {
+    const bus = eventBridge([{ FailedEntryCount: 0 }, { FailedEntryCount: 1 }]);
+    const metrics = recordMetrics();
+    const errors: unknown[] = [];
+    const log = {
+      ...silentLog,
+      error: (_: string, fields?: Record<string, unknown>) => errors.push(fields?.error),
+    };
+    const result = await publishCompletionEvents(
+      [1, 2, 3].map((id) => change(String(id * 10), packageImage(id, 'COMPLETED'))),
+      { eventBridge: bus.client, busName: 'signing', metrics },
+      log,
+    );
+    expect(result).toEqual({ failedAt: '20' });
+    expect(bus.entries).toHaveLength(2);
+    expect(metrics.total('CompletionEventPublished')).toBe(1);
+    expect(metrics.total('CompletionEventRefused')).toBe(1);
+    expect(String(errors[0])).toContain('EventBridge refused the event: Throttled slow down');
+  });
+
+  it('fails the whole batch when a failed record has no sequence number to resume at', async () => {
+    const bus = eventBridge([new Error('network down')]);
+    await expect(
+      publishCompletionEvents(
+        [change(undefined, packageImage(1, 'COMPLETED'))],
+        { eventBridge: bus.client, busName: 'signing', metrics: recordMetrics() },
+        silentLog,
+      ),
+    ).rejects.toThrow('network down');
+  });
+});
