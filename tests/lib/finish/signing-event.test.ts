@@ -55,3 +55,44 @@ describe('parseSigningEvent', () => {
     expect(result.ok ? '' : result.reason).toContain(reason);
   });
 });
+
+describe('parseSigningEvent at the edges of its fields', () => {
+  const parsed = (event: Record<string, unknown>) => parseSigningEvent(JSON.stringify(event));
+  const local = (length: number) => `${'a'.repeat(length - '@example.com'.length)}@example.com`;
+
+  it('takes a null signer as none: the account finishes for itself', () => {
+    expect(parsed({ packageId: 1, signerEmail: null })).toMatchObject({
+      ok: true,
+      event: { signerEmail: undefined },
+    });
+  });
+
+  it('takes an address of 254 characters and refuses one of 255', () => {
+    expect(parsed({ packageId: 1, signerEmail: local(254) })).toMatchObject({
+      ok: true,
+      event: { signerEmail: local(254) },
+    });
+    expect(parsed({ packageId: 1, signerEmail: local(255) })).toEqual({
+      ok: false,
+      reason: 'signerEmail is not an email address',
+    });
+  });
+
+  it('keeps a numeric eventId as its text, and leaves out an empty or odd one', () => {
+    expect(parsed({ packageId: 1, eventId: 42 })).toMatchObject({ event: { eventId: '42' } });
+    expect(parsed({ packageId: 1, eventId: 'abc' })).toMatchObject({ event: { eventId: 'abc' } });
+    expect(parsed({ packageId: 1, eventId: '' })).toMatchObject({ event: { eventId: undefined } });
+    expect(parsed({ packageId: 1, eventId: { id: 1 } })).toMatchObject({
+      event: { eventId: undefined },
+    });
+  });
+
+  it('cuts a long eventId or occurredAt to 256 characters', () => {
+    const long = 'x'.repeat(300);
+    const result = parsed({ packageId: 1, eventId: long, occurredAt: long });
+    expect(result).toMatchObject({
+      ok: true,
+      event: { eventId: 'x'.repeat(256), occurredAt: 'x'.repeat(256) },
+    });
+  });
+});
