@@ -224,6 +224,55 @@ describe('finishPackage', () => {
     expect(deps.keptOutcomes.all()).toEqual([]);
   });
 
+  it('sends nothing for a finish settled already, and records the package only after a success', async () => {
+    for (const status of ['SUCCEEDED', 'FAILED'] as const) {
+      const { store, sent, deps, clock } = setup([undefined]);
+      store.status = status;
+      expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
+      expect(sent).toHaveLength(0);
+      expect(store.packages).toBe(status === 'SUCCEEDED' ? 1 : 0);
+    }
+  });
+
+  it('hands a Retry-After longer than the policy allows back to the queue at once, and waits one it allows', async () => {
+    const { maxRetryAfterMs } = DEFAULT_RETRY_POLICY;
+    const later = (ms: number) =>
+      new RetryableSigningHubError('finish', { httpStatus: 429, message: 'slow down' }, ms);
+    const tooLong = setup([later(maxRetryAfterMs + 1), undefined]);
+    expect(
+      await finishPackage(event, tooLong.deps, budgetOn(tooLong.clock, 120_000), silentLog),
+    ).toBe('retry-later');
+    expect(tooLong.sent).toHaveLength(1);
+    const allowed = setup([later(maxRetryAfterMs), undefined]);
+    const start = allowed.clock.now();
+    expect(
+      await finishPackage(event, allowed.deps, budgetOn(allowed.clock, 120_000), silentLog),
+    ).toBe('succeeded');
+    expect(allowed.sent).toHaveLength(2);
+    expect(allowed.clock.now() - start).toBe(maxRetryAfterMs);
+  });
+
+  it('sends no more once the lease was lost while recording a retry', async () => {
+    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    store.recordRetry = async () => false;
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('lease-lost');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('retries a write DynamoDB refuses with growing waits of at most two seconds', async () => {
+    const { store, deps, clock } = setup([undefined]);
+    store.settleFailures = 6;
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      clock.advance(ms);
+    };
+    expect(await finishPackage(event, { ...deps, sleep }, budgetOn(clock), silentLog)).toBe(
+      'succeeded',
+    );
+    expect(waits).toEqual([200, 400, 800, 1_600, 2_000, 2_000]);
+  });
+
   it('claims nothing and sends nothing when no request could be answered in time', async () => {
     const { store, sent, deps, clock } = setup([undefined]);
     const budget = budgetOn(clock, 10_000);
