@@ -121,6 +121,7 @@ export const processSigningBatch = async (
   const batchItemFailures = messages
     .filter(({ messageId }) => {
       const outcome = outcomes.get(messageId);
+      // Stryker disable next-line ConditionalExpression: equivalent, every message is decided above (rejected, finished or 'error'); undefined only keeps a future path from deleting an undecided message
       return outcome === undefined || outcome === 'error' || OUTCOMES_TO_RETRY.has(outcome);
     })
     .map(({ messageId }) => ({ itemIdentifier: messageId }));
