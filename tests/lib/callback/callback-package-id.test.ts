@@ -226,3 +226,46 @@ describe('findPackageId: the DocumentID of an XML report is a real element', () 
     expect(xmlSearch(body)).toEqual({ ok: true, packageId: 16 });
   });
 });
+
+describe('findPackageId: which reason it gives, and where each format begins', () => {
+  const NO_ID =
+    'no package id: expected package_id or document_id in the query, package_id in a JSON or ' +
+    'form body, or <DocumentID> in an XML workflow completion report';
+
+  it.each([
+    [{ query: { package_id: 'x' } }, 'query package_id is not a positive integer'],
+    [{ query: { document_id: '0' } }, 'query document_id is not a positive integer'],
+    [{ body: '{"package_id":"x"}' }, 'body package_id is not a positive integer'],
+    [{ body: 'package_id=-1' }, 'body package_id is not a positive integer'],
+    [{ body: 'document_id=abc' }, 'body package_id is not a positive integer'],
+    [{ body: '<r><DocumentID>x</DocumentID></r>' }, 'XML DocumentID is not a positive integer'],
+    [{ body: '   ' }, NO_ID],
+    [{ body: '{"other":1}' }, NO_ID],
+    [{ body: 'other=1' }, NO_ID],
+    [{ body: '<r><Other>1</Other></r>' }, NO_ID],
+    [{ body: '[1]' }, 'the JSON body is not an object'],
+    [
+      { contentType: 'text/plain', body: 'package_id=1' },
+      'a body of type text/plain is not understood',
+    ],
+  ])('%j: %s', (input, reason) => {
+    expect(search(input)).toEqual({ ok: false, reason });
+  });
+
+  it('reads the format from Content-Type when there is one, whatever the body begins with', () => {
+    expect(
+      search({ contentType: 'application/json; charset=utf-8', body: 'package_id=3' }),
+    ).toEqual({ ok: false, reason: 'the JSON body is not valid JSON' });
+    expect(search({ contentType: 'Application/Problem+JSON', body: '{"package_id":4}' })).toEqual({
+      ok: true,
+      packageId: 4,
+    });
+    expect(search({ contentType: 'text/xml', body: 'package_id=5' })).toMatchObject({ ok: false });
+    expect(
+      search({ contentType: 'application/x-www-form-urlencoded', body: '{"package_id":6}' }),
+    ).toEqual(expect.objectContaining({ ok: false }));
+    expect(
+      search({ contentType: 'application/x-www-form-urlencoded', body: 'document_id=7' }),
+    ).toEqual({ ok: true, packageId: 7 });
+  });
+});
