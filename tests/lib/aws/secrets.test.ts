@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callbackSecretReader, credentialsReader, SecretError } from '../../../lib/aws/secrets.ts';
 import { withDeployTools } from '../../support/deploy-tools.ts';
 import { startMotoSecrets } from '../../support/moto-secrets.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const moto = withDeployTools(async (defer) => {
   const secrets = await startMotoSecrets();
@@ -26,15 +27,6 @@ afterEach(() => {
 const pass = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
 
 const MAX_AGE = 300;
-
-const rejection = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected a rejection with an Error');
-};
 
 const full = {
   client_id: 'app',

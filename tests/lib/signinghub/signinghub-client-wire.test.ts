@@ -11,6 +11,7 @@ import {
   SigningHubClient,
   type SigningHubClientOptions,
 } from '../../../lib/signinghub/signinghub-client.ts';
+import { rejection } from '../../support/rejection.ts';
 
 /** What reached the server: enough of each request to check what the client put on the wire. */
 interface Received {
@@ -72,15 +73,6 @@ const client = (options: Partial<SigningHubClientOptions> = {}) =>
     credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
     ...options,
   });
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-};
 
 const forms = () =>
   received

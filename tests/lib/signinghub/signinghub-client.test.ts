@@ -18,6 +18,7 @@ import {
   type SigningHubClientOptions,
 } from '../../../lib/signinghub/signinghub-client.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { rejection } from '../../support/rejection.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {
@@ -35,15 +36,6 @@ const client = (options: Partial<SigningHubClientOptions> = {}) =>
     credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
     ...options,
   });
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('SigningHubClient tokens', () => {
   it('authenticates once per scope, also for concurrent calls', async () => {
