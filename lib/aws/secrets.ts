@@ -132,7 +132,7 @@ const credentialsFrom = (source: SecretCredentialsSource, text: string): Signing
   return { clientId, clientSecret, username, password };
 };
 
-export type CredentialsReader = (options?: ReadOptions) => Promise<SigningHubCredentials>;
+type CredentialsReader = (options?: ReadOptions) => Promise<SigningHubCredentials>;
 
 /**
  * SigningHub credentials from the named secret's JSON (AWSCURRENT), with the variables that are

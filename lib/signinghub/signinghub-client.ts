@@ -17,8 +17,14 @@ export interface SigningHubClientOptions {
   readonly apiVersion: ApiVersion;
   /** One HTTP attempt's timeout. */
   readonly timeoutMs: number;
-  /** Resolved lazily (Secrets Manager) and only once per client. */
-  readonly credentials: () => Promise<SigningHubCredentials>;
+  /**
+   * The account's credentials, read at each authentication: the reader keeps them as long as it
+   * should (a secret: Powertools' maximum age). `forceFetch`: SigningHub refused what it gave last,
+   * read past any cache.
+   */
+  readonly credentials: (options?: {
+    readonly forceFetch?: boolean;
+  }) => Promise<SigningHubCredentials>;
   readonly now?: () => number;
   /** SigningHubAuthentications per authentication sent, FinishResponse* per finish sent. */
   readonly metrics?: Pick<MetricsPort, 'count'>;
@@ -37,6 +43,12 @@ interface TokenEntry {
 type Operation = 'finish' | 'workflow';
 
 const REFRESH_MARGIN_MS = 60_000;
+
+const sameCredentials = (a: SigningHubCredentials, b: SigningHubCredentials): boolean =>
+  a.clientId === b.clientId &&
+  a.clientSecret === b.clientSecret &&
+  a.username === b.username &&
+  a.password === b.password;
 
 /** A finish request's answer by class; None: no answer (timeout, network) or a redirect. */
 const responseClass = (status: number | undefined): CountMetric =>
@@ -57,7 +69,6 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
   readonly #now: () => number;
   readonly #metrics: Pick<MetricsPort, 'count'>;
   readonly #tokens = new Map<string, TokenEntry>();
-  #credentials: Promise<SigningHubCredentials> | undefined;
 
   constructor(options: SigningHubClientOptions) {
     this.#options = options;
@@ -184,12 +195,29 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     if (this.#tokens.get(scope)?.token === token) this.#tokens.delete(scope);
   }
 
+  /**
+   * A token for the scope with the credentials the reader gives. When SigningHub refuses them, they
+   * are read once more past the reader's cache: a password rotated since is used at once. A token
+   * got before a rotation stays in use until it expires or SigningHub refuses it.
+   */
   async #authenticate(scope: string, signal: AbortSignal | undefined): Promise<CachedToken> {
-    this.#credentials ??= this.#options.credentials();
-    const credentials = await this.#credentials.catch((error: unknown) => {
-      this.#credentials = undefined;
-      throw error;
-    });
+    const credentials = await this.#options.credentials();
+    try {
+      return await this.#passwordGrant(credentials, scope, signal);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError) || error.otpRequired) throw error;
+      // Fresher credentials or none: a failed read leaves SigningHub's refusal as the answer.
+      const fresh = await this.#options.credentials({ forceFetch: true }).catch(() => credentials);
+      if (sameCredentials(fresh, credentials)) throw error;
+      return this.#passwordGrant(fresh, scope, signal);
+    }
+  }
+
+  async #passwordGrant(
+    credentials: SigningHubCredentials,
+    scope: string,
+    signal: AbortSignal | undefined,
+  ): Promise<CachedToken> {
     const form = new URLSearchParams({
       grant_type: 'password',
       client_id: credentials.clientId,

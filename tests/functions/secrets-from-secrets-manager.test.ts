@@ -94,13 +94,16 @@ describe('finish: credentials from the named secret', () => {
     expect(secrets.reads('test/finish-credentials')).toBe(1);
     pass(2);
     const callsBefore = finish.simulator.calls.length;
+    // A token got with the old password stays in use: SigningHub has not refused it.
     expect((await finishOne('a@x.com')).batchItemFailures).toEqual([]);
+    expect(secrets.reads('test/finish-credentials')).toBe(1);
+    // The next authentication reads the secret again and is not refused.
+    expect((await finishOne('c@x.com')).batchItemFailures).toEqual([]);
     expect(secrets.reads('test/finish-credentials')).toBe(2);
     const authentications = finish.simulator.calls
       .slice(callsBefore)
       .filter((call) => call.operation === 'authenticate');
-    // A client for the new credentials, with a token of its own; the old ones were never refused.
-    expect(authentications.map((call) => call.status)).toEqual([200]);
+    expect(authentications.map((call) => [call.scope, call.status])).toEqual([['c@x.com', 200]]);
   });
 
   it('reads the secret again at once when SigningHub refuses the credentials', async () => {

@@ -95,6 +95,8 @@ describe('callback: the secrets from Secrets Manager, through a rotation and fai
     await secrets.put('leaks/callback', second);
     answers.push(await call(second, 42), await call(first, 43));
     await secrets.put('leaks/credentials', notJson);
+    // The token held stays in use until SigningHub refuses it: then the secret is read again.
+    stack.simulator.revokeTokens();
     answers.push(await call(second, 44));
     await secrets.markDeleted('leaks/callback');
     answers.push(await call(second, 45));

@@ -85,17 +85,83 @@ describe('SigningHubClient tokens', () => {
     expect(text).not.toContain(DEFAULT_SIMULATOR_CREDENTIALS.clientSecret);
   });
 
-  it('reads the credentials only once', async () => {
-    let reads = 0;
+  it('reads the credentials at each authentication, and not for a token it holds', async () => {
+    const reads: unknown[] = [];
     const sh = client({
-      credentials: async () => {
-        reads += 1;
+      credentials: async (options) => {
+        reads.push(options);
         return DEFAULT_SIMULATOR_CREDENTIALS;
       },
     });
     await sh.finishPackage(1, { scope: 'a@x.com' });
-    await sh.finishPackage(2, { scope: 'b@x.com' });
-    expect(reads).toBe(1);
+    await sh.finishPackage(2, { scope: 'a@x.com' });
+    await sh.finishPackage(3, { scope: 'b@x.com' });
+    expect(reads).toEqual([undefined, undefined]);
+  });
+});
+
+describe('SigningHubClient credentials SigningHub refuses', () => {
+  const ROTATED = { ...DEFAULT_SIMULATOR_CREDENTIALS, password: 'rotated-password' };
+  const OLD = { ...DEFAULT_SIMULATOR_CREDENTIALS, password: 'old-password' };
+
+  /** A reader that gives `cached` (the old password) from its cache and `fresh` when forced. */
+  const reader = (fresh: () => Promise<typeof ROTATED>, cached = OLD) => {
+    const reads: string[] = [];
+    const credentials = async (options?: { readonly forceFetch?: boolean }) => {
+      reads.push(options?.forceFetch === true ? 'forced' : 'cached');
+      return options?.forceFetch === true ? fresh() : cached;
+    };
+    return { reads, credentials };
+  };
+
+  const authentications = () =>
+    simulator.calls.filter((c) => c.operation === 'authenticate').map((c) => c.status);
+
+  it.each(['clientId', 'clientSecret', 'username', 'password'] as const)(
+    'reads them past the cache once and authenticates with a new %s',
+    async (field) => {
+      const { reads, credentials } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS, {
+        ...DEFAULT_SIMULATOR_CREDENTIALS,
+        [field]: 'before-the-rotation',
+      });
+      await client({ credentials }).finishPackage(1, { scope: 'a@x.com' });
+      expect(reads).toEqual(['cached', 'forced']);
+      expect(authentications()).toEqual([400, 200]);
+      expect(simulator.count('finish')).toBe(1);
+    },
+  );
+
+  it('answers with the refusal when the fresh read gives the same credentials', async () => {
+    const { reads, credentials } = reader(async () => OLD);
+    const error = await rejection(client({ credentials }).finishPackage(1));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ httpStatus: 400 });
+    expect(reads).toEqual(['cached', 'forced']);
+    expect(authentications()).toEqual([400]);
+  });
+
+  it('answers with the refusal, not the read, when the fresh read fails', async () => {
+    const { credentials } = reader(() => Promise.reject(new Error('secret unreadable')));
+    const error = await rejection(client({ credentials }).finishPackage(1));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(authentications()).toEqual([400]);
+  });
+
+  it('reads nothing more when SigningHub wants a one-time password', async () => {
+    simulator.setOtpRequired(true);
+    const { reads, credentials } = reader(async () => ROTATED, DEFAULT_SIMULATOR_CREDENTIALS);
+    const error = await rejection(client({ credentials }).finishPackage(1));
+    simulator.setOtpRequired(false);
+    expect(error).toMatchObject({ otpRequired: true });
+    expect(reads).toEqual(['cached']);
+  });
+
+  it('reads nothing more when the token request failed for another reason', async () => {
+    simulator.scriptAuthenticate({ status: 503, body: {} });
+    const { reads, credentials } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS);
+    const error = await rejection(client({ credentials }).finishPackage(1));
+    expect(error).toBeInstanceOf(RetryableSigningHubError);
+    expect(reads).toEqual(['cached']);
   });
 });
 
