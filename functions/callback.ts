@@ -19,7 +19,8 @@ import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { SYSTEM } from '../lib/system.ts';
 
-const logger = new Logger({ serviceName: 'signinghub-finish' });
+// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
+const logger = new Logger();
 // EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
 const emf = new Metrics({
   namespace: METRICS_NAMESPACE,

@@ -10,7 +10,8 @@ import { publishCompletionEvents } from '../lib/events/completion-events.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
 
-const logger = new Logger({ serviceName: 'signinghub-finish' });
+// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
+const logger = new Logger();
 const log = fromPowertools(logger);
 // EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
 const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });

@@ -14,7 +14,8 @@ import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { SYSTEM } from '../lib/system.ts';
 
-const logger = new Logger({ serviceName: 'signinghub-finish' });
+// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
+const logger = new Logger();
 const log = fromPowertools(logger);
 // EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
 const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });

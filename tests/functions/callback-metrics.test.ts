@@ -6,6 +6,9 @@ import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
+/** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
+const SERVICE = new Set(['signinghub-finish-test']);
+
 const { stack, output } = await startForFile(() => startCallbackStack());
 const nextPackageId = packageIds(12_000);
 const secret = TEST_CALLBACK_SECRET;
@@ -75,10 +78,11 @@ describe('callback metrics (EMF on stdout)', () => {
     expect(totals((await callFor(completed)).blobs)).toEqual({ CallbackAccepted: 1 });
   });
 
-  it('counts a callback without a package id as rejected', async () => {
-    const { answer, blobs } = await call({ secret, query: { package_id: 'abc' } });
+  it('counts a callback without a package id as rejected, and logs it under the same service', async () => {
+    const { answer, blobs, logs } = await call({ secret, query: { package_id: 'abc' } });
     expect(answer.statusCode).toBe(400);
     expect(totals(blobs)).toEqual({ CallbackRejected: 1 });
+    expect(new Set(logs.map((line) => line.service))).toEqual(SERVICE);
   });
 
   it('counts a callback with a wrong secret as unauthorised', async () => {

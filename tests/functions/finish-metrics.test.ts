@@ -6,6 +6,9 @@ import { finishHelpers } from '../support/finish-helpers.ts';
 import { startFinishStack } from '../support/finish-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
+/** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
+const SERVICE = new Set(['signinghub-finish-test']);
+
 const { stack, output } = await startForFile(() => startFinishStack());
 const newPackage = packageIds(11_000);
 const { eventFor, finishes } = finishHelpers(stack);
@@ -117,9 +120,13 @@ describe('finish metrics (EMF on stdout)', () => {
     expect(totals(blobs)).toEqual({ FinishSkipped: 1 });
   });
 
-  it('counts a message that is no signing event as rejected', async () => {
-    const { blobs } = await invoke(sqsRecord('not json'), sqsRecord(JSON.stringify({ id: 1 })));
+  it('counts a message that is no signing event as rejected, and logs it under the same service', async () => {
+    const { blobs, logs } = await invoke(
+      sqsRecord('not json'),
+      sqsRecord(JSON.stringify({ id: 1 })),
+    );
     expect(totals(blobs)).toEqual({ SigningEventRejected: 2 });
+    expect(new Set(logs.map((line) => line.service))).toEqual(SERVICE);
   });
 
   it('counts a dropped connection as no answer, and both requests of the settled finish', async () => {

@@ -12,6 +12,9 @@ import { emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
 import { captureOutput } from '../support/output-capture.ts';
 import { packageIds } from '../support/package-ids.ts';
 
+/** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
+const SERVICE = new Set(['signinghub-finish-test']);
+
 const output = captureOutput();
 let table: TestTable;
 let eventBridge: EventBridgeEmulator;
@@ -67,7 +70,8 @@ describe('publish metrics (EMF on stdout)', () => {
     const packageId = newPackage();
     await complete(packageId);
     eventBridge.failNext(2);
-    const { blobs } = await drained();
+    const { blobs, logs } = await drained();
+    expect(new Set(logs.map((line) => line.service))).toEqual(SERVICE);
     expect(emfTotal(blobs, 'CompletionEventRefused')).toBe(2);
     expect(emfTotal(blobs, 'CompletionEventPublished')).toBe(1);
     expect(

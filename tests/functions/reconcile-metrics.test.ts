@@ -6,6 +6,9 @@ import { startForFile } from '../support/file-stack.ts';
 import { startFunctionStack } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
+/** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
+const SERVICE = new Set(['signinghub-finish-test']);
+
 const { stack, output } = await startForFile(() =>
   startFunctionStack('reconcile', { RECONCILE_AFTER_SECONDS: '900' }),
 );
@@ -62,8 +65,9 @@ describe('reconcile metrics (EMF on stdout)', () => {
   it('checks but does not count as confirmed a package SigningHub could not confirm', async () => {
     const down = await openPackage(5_000, 'COMPLETED');
     stack.simulator.script(down, 'workflow', { status: 500 });
-    const { blobs } = await run();
+    const { blobs, logs } = await run();
     expect(totals(blobs)).toEqual({ ReconcileChecked: 1, ReconcileConfirmed: 0 });
+    expect(new Set(logs.map((line) => line.service))).toEqual(SERVICE);
   });
 
   it('printed ColdStart once, on the first run only', () => {

@@ -45,12 +45,14 @@ export const emfValues = (blobs: readonly EmfBlob[], name: string): number[] =>
 export const emfTotal = (blobs: readonly EmfBlob[], name: string): number =>
   emfValues(blobs, name).reduce((sum, value) => sum + value, 0);
 
-/** Runs `invoke` and returns its answer with the EMF blobs printed meanwhile. */
+/** Runs `invoke` and returns its answer with the EMF blobs and log lines printed meanwhile. */
 export const emfDuring = async <T>(
   output: OutputCapture,
   invoke: () => Promise<T>,
-): Promise<{ answer: T; blobs: EmfBlob[] }> => {
+): Promise<{ answer: T; blobs: EmfBlob[]; logs: Record<string, unknown>[] }> => {
   const from = output.lines().length;
   const answer = await invoke();
-  return { answer, blobs: emfBlobs(output.lines().slice(from)) };
+  const lines = output.lines().slice(from);
+  // Powertools Logger's lines, beside the blobs: each has a level.
+  return { answer, blobs: emfBlobs(lines), logs: lines.filter((line) => 'level' in line) };
 };
