@@ -1,52 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type EventBridgeEmulator,
-  startEventBridgeEmulator,
-} from '../../harness/eventbridge-emulator.ts';
-import { functionEnvironment } from '../../harness/function-env.ts';
-import { importHandler } from '../../harness/handler-modules.ts';
-import { lambdaContext } from '../../harness/lambda-context.ts';
-import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
-import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { describe, expect, it } from 'vitest';
 import { emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
-import { captureOutput } from '../support/output-capture.ts';
+import { startForFile } from '../support/file-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
+import { startPublishStack } from '../support/publish-stack.ts';
 
 /** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
 const SERVICE = new Set(['signinghub-finish-test']);
 
-const output = captureOutput();
-let table: TestTable;
-let eventBridge: EventBridgeEmulator;
-let pump: StreamPump;
+const { stack, output } = await startForFile(() => startPublishStack());
+const { table, eventBridge, pump } = stack;
 const newPackage = packageIds(14_000);
-
-beforeAll(async () => {
-  table = await createTestTable();
-  eventBridge = await startEventBridgeEmulator();
-  const env = functionEnvironment({
-    eventBridgeEndpoint: eventBridge.url,
-    eventBusName: 'signing-events',
-    initializationType: 'on-demand',
-    serviceName: 'signinghub-finish-test',
-    metricsDisabled: false,
-    logLevel: 'DEBUG',
-  });
-  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
-  vi.resetModules();
-  const { handler } = await importHandler('publish');
-  pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
-    handler(event, lambdaContext(60_000, { functionName: 'signinghub-finish-test-publish' })),
-  );
-  await pump.drain();
-});
-afterAll(async () => {
-  output.stop();
-  vi.unstubAllEnvs();
-  await pump.stop();
-  await eventBridge.close();
-  await table.drop();
-});
+// The stream is empty: the first invocation, with its ColdStart, comes before the tests.
+await pump.drain();
 
 const complete = (packageId: number, status: 'COMPLETED' | 'DECLINED' = 'COMPLETED') =>
   table.packages.recordConfirmation(packageId, { status, workflowStatus: status }, new Date());

@@ -1,40 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type EventBridgeEmulator,
-  startEventBridgeEmulator,
-} from '../../harness/eventbridge-emulator.ts';
-import { functionEnvironment } from '../../harness/function-env.ts';
-import { importHandler } from '../../harness/handler-modules.ts';
-import { lambdaContext } from '../../harness/lambda-context.ts';
-import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
-import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { startForFile } from '../support/file-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
+import { startPublishStack } from '../support/publish-stack.ts';
 
-let table: TestTable;
-let eventBridge: EventBridgeEmulator;
-let pump: StreamPump;
+const { stack } = await startForFile(() => startPublishStack());
+const { table, eventBridge, pump } = stack;
 const newPackage = packageIds(9_000);
 
-beforeAll(async () => {
-  table = await createTestTable();
-  eventBridge = await startEventBridgeEmulator();
-  const env = functionEnvironment({
-    eventBridgeEndpoint: eventBridge.url,
-    eventBusName: 'signing-events',
-  });
-  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
-  vi.resetModules();
-  const { handler } = await importHandler('publish');
-  pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
-    handler(event, lambdaContext()),
-  );
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await pump.stop();
-  await eventBridge.close();
-  await table.drop();
-});
 beforeEach(() => pump.drain());
 
 const eventsFor = (packageId: number) =>
