@@ -21,18 +21,23 @@ export interface PublishStack {
  * The real publish handler (functions/publish.ts) on a fresh table's stream in DynamoDB Local,
  * sending to an EventBridge emulator on loopback, configured as the template configures it.
  */
-export const startPublishStack = async (): Promise<PublishStack> => {
+export const startPublishStack = async (
+  extraEnv: Record<string, string> = {},
+): Promise<PublishStack> => {
   const table = await createTestTable();
   const eventBridge = await startEventBridgeEmulator();
-  const env = functionEnvironment({
-    eventBridgeEndpoint: eventBridge.url,
-    eventBusName: 'signing-events',
-    // What Lambda and the template set: a cold start to count, the stage in the service name.
-    initializationType: 'on-demand',
-    serviceName: 'signinghub-finish-test',
-    metricsDisabled: false,
-    logLevel: 'DEBUG',
-  });
+  const env = {
+    ...functionEnvironment({
+      eventBridgeEndpoint: eventBridge.url,
+      eventBusName: 'signing-events',
+      // What Lambda and the template set: a cold start to count, the stage in the service name.
+      initializationType: 'on-demand',
+      serviceName: 'signinghub-finish-test',
+      metricsDisabled: false,
+      logLevel: 'DEBUG',
+    }),
+    ...extraEnv,
+  };
   for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
   vi.resetModules();
   const { handler } = await importHandler('publish');
