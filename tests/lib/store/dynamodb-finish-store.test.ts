@@ -110,4 +110,26 @@ describe('DynamoDbTable', () => {
     expect((error as StoreError).cause).toBeInstanceOf(Error);
     unreachable.destroy();
   });
+
+  const KEY = { pk: 'PACKAGE#1', sk: 'PACKAGE' };
+  it.each([
+    ['UpdateItem', (t: DynamoDbTable) => t.update({ Key: { pk: { S: 'x' }, sk: { S: 'y' } } })],
+    ['PutItem', (t: DynamoDbTable) => t.put({ Item: { pk: { S: 'x' }, sk: { S: 'y' } } })],
+    ['GetItem', (t: DynamoDbTable) => t.get(KEY)],
+    [
+      'Query',
+      (t: DynamoDbTable) =>
+        t.query({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'x' } },
+        }),
+    ],
+  ] as const)('names %s in the StoreError of a table it cannot reach', async (operation, call) => {
+    const unreachable = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const error = await call(new DynamoDbTable(unreachable, 'nowhere')).catch((e: unknown) => e);
+    unreachable.destroy();
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ operation });
+    expect((error as StoreError).cause).toBeInstanceOf(Error);
+  });
 });
