@@ -3,11 +3,11 @@ import { startCallbackStack } from '../support/callback-stack.ts';
 import { type EmfBlob, emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
 import { type CallbackEventInput, callbackEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
-import { TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
+import { TEST_CALLBACK_SECRET, TEST_SERVICE_NAME } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
 /** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
-const SERVICE = new Set(['signinghub-finish-test']);
+const SERVICE = new Set([TEST_SERVICE_NAME]);
 
 const { stack, output } = await startForFile(() => startCallbackStack());
 const nextPackageId = packageIds(12_000);

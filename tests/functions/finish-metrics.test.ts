@@ -4,10 +4,11 @@ import { signingEventBody, sqsEvent, sqsRecord } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
 import { finishHelpers } from '../support/finish-helpers.ts';
 import { startFinishStack } from '../support/finish-stack.ts';
+import { TEST_SERVICE_NAME } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
 /** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
-const SERVICE = new Set(['signinghub-finish-test']);
+const SERVICE = new Set([TEST_SERVICE_NAME]);
 
 const { stack, output } = await startForFile(() => startFinishStack());
 const newPackage = packageIds(11_000);

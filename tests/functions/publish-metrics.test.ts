@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
 import { startForFile } from '../support/file-stack.ts';
+import { TEST_SERVICE_NAME } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 import { startPublishStack } from '../support/publish-stack.ts';
 
 /** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
-const SERVICE = new Set(['signinghub-finish-test']);
+const SERVICE = new Set([TEST_SERVICE_NAME]);
 
 const { stack, output } = await startForFile(() => startPublishStack());
 const { table, eventBridge, pump } = stack;

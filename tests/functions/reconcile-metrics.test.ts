@@ -3,11 +3,11 @@ import { lambdaContext } from '../../harness/lambda-context.ts';
 import { type EmfBlob, emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
 import { scheduledEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
-import { startFunctionStack } from '../support/function-stack.ts';
+import { startFunctionStack, TEST_SERVICE_NAME } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
 
 /** What the functions' log lines and metrics name as their service (POWERTOOLS_SERVICE_NAME). */
-const SERVICE = new Set(['signinghub-finish-test']);
+const SERVICE = new Set([TEST_SERVICE_NAME]);
 
 const { stack, output } = await startForFile(() =>
   startFunctionStack('reconcile', { RECONCILE_AFTER_SECONDS: '900' }),

@@ -16,34 +16,40 @@ import { startPublishStack } from '../support/publish-stack.ts';
 /** Powertools' documented switch, which an operator sets to see the events while debugging. */
 const LOG_EVERY_EVENT = { POWERTOOLS_LOGGER_LOG_EVENT: 'true' };
 
-/** What each function is given once: a signing event holds a signer's address, a callback's path its secret. */
+/**
+ * Each function's stack and what it is given once: a signing event holds a signer's address, a
+ * callback's path its secret. Each stack is stopped by the test, whatever the invocation did.
+ */
 const INVOCATIONS = {
   finish: async () => {
     const stack = await startFinishStack(LOG_EVERY_EVENT);
-    await stack.invoke(
-      sqsEvent(sqsRecord(signingEventBody({ packageId: 61, signerEmail: 'signer@example.com' }))),
-    );
-    await stack.stop();
+    const invoke = () =>
+      stack.invoke(
+        sqsEvent(sqsRecord(signingEventBody({ packageId: 61, signerEmail: 'signer@example.com' }))),
+      );
+    return { stack, invoke };
   },
   callback: async () => {
     const stack = await startCallbackStack(LOG_EVERY_EVENT);
-    await stack.call(callbackEvent({ secret: TEST_CALLBACK_SECRET, query: { package_id: '62' } }));
-    await stack.stop();
+    const invoke = () =>
+      stack.call(callbackEvent({ secret: TEST_CALLBACK_SECRET, query: { package_id: '62' } }));
+    return { stack, invoke };
   },
   reconcile: async () => {
     const stack = await startFunctionStack('reconcile', LOG_EVERY_EVENT);
-    await stack.module.handler(scheduledEvent(), lambdaContext());
-    await stack.stop();
+    return { stack, invoke: () => stack.module.handler(scheduledEvent(), lambdaContext()) };
   },
   publish: async () => {
     const stack = await startPublishStack(LOG_EVERY_EVENT);
-    await stack.table.packages.recordConfirmation(
-      63,
-      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
-      new Date(),
-    );
-    await stack.pump.drain();
-    await stack.stop();
+    const invoke = async () => {
+      await stack.table.packages.recordConfirmation(
+        63,
+        { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+        new Date(),
+      );
+      await stack.pump.drain();
+    };
+    return { stack, invoke };
   },
 } as const;
 
@@ -51,7 +57,12 @@ describe('no function logs its event, whatever POWERTOOLS_LOGGER_LOG_EVENT says'
   it.each(Object.keys(INVOCATIONS) as (keyof typeof INVOCATIONS)[])('%s', async (name) => {
     const output = captureOutput();
     try {
-      await INVOCATIONS[name]();
+      const { stack, invoke } = await INVOCATIONS[name]();
+      try {
+        await invoke();
+      } finally {
+        await stack.stop();
+      }
     } finally {
       output.stop();
     }

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { functionEnvironment } from '../../harness/function-env.ts';
+import { type FunctionSettings, functionEnvironment } from '../../harness/function-env.ts';
 import { type HandlerModules, importHandler } from '../../harness/handler-modules.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
@@ -9,6 +9,27 @@ import type { SigningHubSimulator, SimulatorOptions } from '../../harness/simula
 import { createTestTable, type TestTable } from './dynamodb.ts';
 
 export const TEST_CALLBACK_SECRET = 'cb-secret-0123456789abcdef';
+
+/** POWERTOOLS_SERVICE_NAME in every stack: the service their log lines and metrics name. */
+export const TEST_SERVICE_NAME = 'signinghub-finish-test';
+
+/** What Lambda and the template set: a cold start to count, the stage in the service name. */
+export const AS_DEPLOYED = {
+  initializationType: 'on-demand',
+  serviceName: TEST_SERVICE_NAME,
+  metricsDisabled: false,
+  logLevel: 'DEBUG',
+} as const satisfies FunctionSettings;
+
+/** Loads a handler module afresh, as a cold start does, with `env` as its environment. */
+export const loadHandler = <Name extends keyof HandlerModules>(
+  name: Name,
+  env: Record<string, string>,
+): Promise<HandlerModules[Name]> => {
+  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
+  vi.resetModules();
+  return importHandler(name);
+};
 
 export interface FunctionStack<Module> {
   readonly table: TestTable;
@@ -38,17 +59,11 @@ export const startFunctionStack = async <Name extends keyof HandlerModules>(
       // Long enough for a busy machine; the tests of a timeout script a request that hangs.
       signingHubTimeoutMs: 2_000,
       callbackSecret: TEST_CALLBACK_SECRET,
-      logLevel: 'DEBUG',
-      // What Lambda and the template set: a cold start to count, the stage in the service name.
-      initializationType: 'on-demand',
-      serviceName: 'signinghub-finish-test',
-      metricsDisabled: false,
+      ...AS_DEPLOYED,
     }),
     ...extraEnv,
   };
-  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
-  vi.resetModules();
-  const module = await importHandler(name);
+  const module = await loadHandler(name, env);
   return {
     table,
     simulator,

@@ -4,10 +4,10 @@ import {
   startEventBridgeEmulator,
 } from '../../harness/eventbridge-emulator.ts';
 import { functionEnvironment } from '../../harness/function-env.ts';
-import { importHandler } from '../../harness/handler-modules.ts';
 import { lambdaContext } from '../../harness/lambda-context.ts';
 import { createStreamPump, type StreamPump } from '../../harness/stream-pump.ts';
 import { createTestTable, type TestTable } from './dynamodb.ts';
+import { AS_DEPLOYED, loadHandler } from './function-stack.ts';
 
 export interface PublishStack {
   readonly table: TestTable;
@@ -30,17 +30,11 @@ export const startPublishStack = async (
     ...functionEnvironment({
       eventBridgeEndpoint: eventBridge.url,
       eventBusName: 'signing-events',
-      // What Lambda and the template set: a cold start to count, the stage in the service name.
-      initializationType: 'on-demand',
-      serviceName: 'signinghub-finish-test',
-      metricsDisabled: false,
-      logLevel: 'DEBUG',
+      ...AS_DEPLOYED,
     }),
     ...extraEnv,
   };
-  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
-  vi.resetModules();
-  const { handler } = await importHandler('publish');
+  const { handler } = await loadHandler('publish', env);
   const pump = await createStreamPump(table.client, table.endpoint, table.tableName, (event) =>
     handler(event, lambdaContext(60_000, { functionName: 'signinghub-finish-test-publish' })),
   );
