@@ -1,4 +1,4 @@
-import { textTable } from '../../harness/text-table.ts';
+import { textTable } from '../../ops/text-table.ts';
 
 /** One row of the table; absent cells are shown as a dash. */
 export interface Row {

@@ -6,10 +6,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortOpen } from '../../dev/ports.ts';
 import { freePort } from '../../harness/free-port.ts';
-import type { PackageReport } from '../../local/package-report.ts';
-import { isPortOpen } from '../../local/ports.ts';
-import { readStateFile, type StackState, stateFile } from '../../local/stack-state.ts';
+import type { PackageReport } from '../../ops/package-report.ts';
+import { readStateFile, type StackState, stateFile } from '../../ops/stack-state.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE_ID = 4242;

@@ -31,7 +31,7 @@ import {
 import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
-import type { PackageReport } from '../../local/package-report.ts';
+import type { PackageReport } from '../../ops/package-report.ts';
 import { withDeployTools } from '../support/deploy-tools.ts';
 import { signingEventBody } from '../support/factories.ts';
 import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';

@@ -1,4 +1,4 @@
-import { textTable } from '../../harness/text-table.ts';
+import { textTable } from '../../ops/text-table.ts';
 import type { SoakResult } from './soak.ts';
 import type { SoakFigures } from './soak-figures.ts';
 

@@ -3,9 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { REPO_DIR, STAGE } from './local-settings.ts';
+import { REPO_DIR } from '../ops/stack-state.ts';
+import { UserError } from '../ops/user-error.ts';
+import { STAGE } from './local-settings.ts';
 import { waitForPort } from './ports.ts';
-import { UserError } from './user-error.ts';
 
 export interface ServerlessOfflineOptions {
   /** The folder to run from (see service-folder.ts). */

@@ -7,22 +7,24 @@ import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type CompletionEventRelay,
+  startCompletionEventRelay,
+} from '../../dev/completion-event-relay.ts';
+import {
   type EventBridgeEmulator,
   startEventBridgeEmulator,
 } from '../../harness/eventbridge-emulator.ts';
+import { functionEnvironment } from '../../harness/function-env.ts';
 import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
   type SigningHubSimulator,
   startSimulator,
 } from '../../harness/simulator/signinghub-simulator.ts';
 import { publishCompletionEvents } from '../../lib/events/completion-events.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
-import {
-  type CompletionEventRelay,
-  startCompletionEventRelay,
-} from '../../local/completion-event-relay.ts';
-import type { PackageReport } from '../../local/package-report.ts';
-import { writeStackState } from '../../local/stack-state.ts';
+import type { PackageReport } from '../../ops/package-report.ts';
+import { writeStackState } from '../../ops/stack-state.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,6 +86,14 @@ beforeAll(async () => {
     eventBridgeUrl: emulator.url,
     eventBusName: 'local',
     eventsFile,
+    awsCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    functionEnvironment: functionEnvironment({
+      tableName: table.tableName,
+      dynamoDbEndpoint: table.endpoint,
+      signingHubUrl: simulator.url,
+      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+      callbackSecret: 'not-used-by-the-commands',
+    }),
     children: [],
   });
   // Nothing of the user's own settings: the local stack's state and made-up AWS keys only.

@@ -1,8 +1,25 @@
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Environment } from '../lib/config.ts';
-import { localDir } from './local-settings.ts';
 import { UserError } from './user-error.ts';
+
+/** The repository's folder, which `npm start`'s folder (`.local`) is relative to. */
+export const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** The stack's folder: LOCAL_DIR (environment only, so every command finds the same one). */
+export const localDir = (env: Environment): string =>
+  resolve(REPO_DIR, env.LOCAL_DIR?.trim() || '.local');
+
+/** A completion event as the local stack records it (one JSON line each in `eventsFile`). */
+export interface PublishedEvent {
+  readonly id: string;
+  readonly busName: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly at: string;
+}
 
 /** A process the stack started, so a later start can clear it up if this one was killed. */
 export interface ChildRecord {
@@ -32,6 +49,10 @@ export interface StackState {
   readonly eventBridgeUrl: string;
   readonly eventBusName: string;
   readonly eventsFile: string;
+  /** The made-up keys its local services were started with (DynamoDB Local keeps tables per key). */
+  readonly awsCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The environment its functions run with, as a deployed function's configuration gives it. */
+  readonly functionEnvironment: Readonly<Record<string, string>>;
   readonly children: readonly ChildRecord[];
 }
 

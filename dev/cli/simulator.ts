@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseSigningEvent } from '../../lib/finish/signing-event.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
-import { parseCommandLine } from '../command-line.ts';
-import { runCommand } from '../run-command.ts';
-import { requireSimulator, simulatorRequest, tableClient } from '../stack-client.ts';
-import { requireRunningStack, type StackState } from '../stack-state.ts';
-import { UserError } from '../user-error.ts';
+import { parseCommandLine } from '../../ops/command-line.ts';
+import { runCommand } from '../../ops/run-command.ts';
+import { requireSimulator, simulatorRequest, tableClient } from '../../ops/stack-client.ts';
+import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
+import { UserError } from '../../ops/user-error.ts';
 
 const USAGE =
   'usage: npm run simulator -- package <packageId> --signers a@x.com,b@x.com | ' +

@@ -4,8 +4,8 @@ import {
   type MovedMessage,
   type RedrivePort,
   redrive,
-} from '../../local/redrive.ts';
-import { isUserError } from '../../local/user-error.ts';
+} from '../../ops/redrive.ts';
+import { isUserError } from '../../ops/user-error.ts';
 
 interface FakeOptions {
   /** Message ids whose send fails. */

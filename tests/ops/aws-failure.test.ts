@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../lib/errors.ts';
-import { asOperatorFailure, awsCall, describeAwsFailure } from '../../local/aws-failure.ts';
-import { isUserError } from '../../local/user-error.ts';
+import { asOperatorFailure, awsCall, describeAwsFailure } from '../../ops/aws-failure.ts';
+import { isUserError } from '../../ops/user-error.ts';
 
 /** An error shaped as the SDK throws it: a name, a message and the HTTP status. */
 const sdkError = (name: string, message: string, httpStatusCode?: number): Error =>

@@ -2,12 +2,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { loadPublisherConfig } from '../../lib/config.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import { deployedEnvironment } from '../deployed-stack.ts';
-import { LOCAL_AWS } from '../local-settings.ts';
 import { onStage } from '../on-stage.ts';
 import { packageCommandLine, TARGET_USAGE } from '../operator-target.ts';
 import { type RepublishResult, republishPackage } from '../republish.ts';
 import { runCommand } from '../run-command.ts';
-import { tableClient } from '../stack-client.ts';
+import { localClientConfig, tableClient } from '../stack-client.ts';
 import { requireRunningStack } from '../stack-state.ts';
 
 const USAGE = `usage: npm run republish -- <packageId> ${TARGET_USAGE}`;
@@ -43,7 +42,7 @@ const main = async (): Promise<number> => {
   const client = tableClient(state);
   const eventBridge = new EventBridgeClient({
     endpoint: state.eventBridgeUrl,
-    ...LOCAL_AWS.clientConfig,
+    ...localClientConfig(state),
     maxAttempts: 1,
   });
   try {

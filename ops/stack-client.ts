@@ -1,15 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { PublishedEvent } from './completion-event-relay.ts';
-import { LOCAL_AWS } from './local-settings.ts';
-import type { StackState } from './stack-state.ts';
+import type { PublishedEvent, StackState } from './stack-state.ts';
 import { UserError } from './user-error.ts';
+
+/** The region and keys the local stack's services were started with. */
+export const localClientConfig = (state: StackState) => ({
+  region: state.region,
+  credentials: state.awsCredentials,
+});
 
 /** A client for the running stack's DynamoDB Local. */
 export const tableClient = (state: StackState): DynamoDBClient =>
   new DynamoDBClient({
     endpoint: state.dynamoDbEndpoint,
-    ...LOCAL_AWS.clientConfig,
+    ...localClientConfig(state),
     maxAttempts: 2,
   });
 

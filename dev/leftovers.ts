@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ChildRecord } from './stack-state.ts';
-import { isAlive } from './stack-state.ts';
+import type { ChildRecord } from '../ops/stack-state.ts';
+import { isAlive } from '../ops/stack-state.ts';
 
 const commandLine = async (pid: number): Promise<string | undefined> => {
   try {

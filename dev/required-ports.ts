@@ -1,6 +1,6 @@
+import { UserError } from '../ops/user-error.ts';
 import { type LocalPorts, type LocalSettings, portVariable } from './local-settings.ts';
 import { isPortFree } from './ports.ts';
-import { UserError } from './user-error.ts';
 
 /** Checked before anything starts, so a taken port is named with the variable that moves it. */
 export const ensurePortsFree = async (settings: LocalSettings): Promise<void> => {

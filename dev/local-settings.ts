@@ -1,20 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { functionEnvironment } from '../harness/function-env.ts';
 import { localAws } from '../harness/local-aws.ts';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-simulator.ts';
 import type { CallbackMode } from '../harness/simulator/types.ts';
 import { type Environment, loadCallbackConfig, type SigningHubCredentials } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
+import { SERVICE } from '../ops/operator-target.ts';
+import { localDir, REPO_DIR } from '../ops/stack-state.ts';
+import { UserError } from '../ops/user-error.ts';
 import { readEnvFile } from './env-file.ts';
-import { UserError } from './user-error.ts';
 
-export const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const STAGE = 'local';
 /** serverless.yml's provider region; the functions see it as AWS_REGION. */
 export const REGION = 'eu-west-1';
-export const SERVICE = 'signinghub-finish';
 export const TABLE_NAME = `${SERVICE}-${STAGE}`;
 export const EVENT_BUS_NAME = 'local';
 export const DEFAULT_SIGNINGHUB_URL = 'https://api.signinghub.com';
@@ -83,10 +82,6 @@ export interface LocalSettings {
   /** Values never to be shown: masked in everything the stack prints. */
   readonly secrets: readonly string[];
 }
-
-/** The stack's folder: LOCAL_DIR (environment only, so every command finds the same one). */
-export const localDir = (env: Environment): string =>
-  resolve(REPO_DIR, env.LOCAL_DIR?.trim() || '.local');
 
 const envFilePath = (env: Environment): string =>
   resolve(REPO_DIR, env.LOCAL_ENV_FILE?.trim() || '.env');

@@ -20,7 +20,7 @@ export interface MoveTaskProgress {
   readonly failureReason: string | undefined;
 }
 
-/** The two queues as a redrive uses them (local/sqs-redrive.ts is the SQS one). */
+/** The two queues as a redrive uses them (ops/sqs-redrive.ts is the SQS one). */
 export interface RedrivePort<Attributes = unknown> {
   /** About how many messages the dead-letter queue holds: visible, and received by someone. */
   count(): Promise<{ readonly visible: number; readonly inFlight: number }>;

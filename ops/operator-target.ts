@@ -1,7 +1,9 @@
 import { parsePackageId } from '../lib/package-id.ts';
 import { parseCommandLine } from './command-line.ts';
-import { SERVICE } from './local-settings.ts';
 import { UserError } from './user-error.ts';
+
+/** serverless.yml's service: a stage's stack is `<service>-<stage>`. */
+export const SERVICE = 'signinghub-finish';
 
 /** The options every operator command takes, for its parseArgs config. */
 export const TARGET_OPTIONS = {

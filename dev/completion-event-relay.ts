@@ -3,15 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { EventBridgeEmulator, ReceivedEvent } from '../harness/eventbridge-emulator.ts';
 import { createStreamPump, type StreamConsumer } from '../harness/stream-pump.ts';
-
-export interface PublishedEvent {
-  readonly id: string;
-  readonly busName: string;
-  readonly source: string;
-  readonly detailType: string;
-  readonly detail: unknown;
-  readonly at: string;
-}
+import type { PublishedEvent } from '../ops/stack-state.ts';
 
 export interface CompletionEventRelayOptions {
   readonly dynamoDb: DynamoDBClient;

@@ -1,4 +1,3 @@
-import { textTable } from '../../harness/text-table.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
 import { parseCommandLine } from '../command-line.ts';
 import { onStage } from '../on-stage.ts';
@@ -6,6 +5,7 @@ import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
 import { loadPackageReports, loadReports, type PackageReport } from '../package-report.ts';
 import { runCommand } from '../run-command.ts';
 import { requireRunningStack } from '../stack-state.ts';
+import { textTable } from '../text-table.ts';
 import { UserError } from '../user-error.ts';
 
 const USAGE = `usage: npm run status -- [packageId] [--limit N] ${TARGET_USAGE}`;

@@ -6,7 +6,6 @@ import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import { SYSTEM } from '../../lib/system.ts';
 import { describeAwsFailure } from '../aws-failure.ts';
 import { deployedEnvironment } from '../deployed-stack.ts';
-import { loadLocalSettings } from '../local-settings.ts';
 import { onStage } from '../on-stage.ts';
 import { packageCommandLine, TARGET_USAGE } from '../operator-target.ts';
 import { describeReconcile, type ReconcileOneResult, reconcileOne } from '../reconcile-one.ts';
@@ -69,17 +68,8 @@ const main = async (): Promise<number> => {
   }
 
   const state = await requireRunningStack(process.env);
-  // The SigningHub npm start's functions call, with the credentials they are given.
-  const settings = loadLocalSettings(process.env);
-  const config = reconcileConfig(
-    {
-      ...settings.functionEnv,
-      TABLE_NAME: state.tableName,
-      DYNAMODB_ENDPOINT: state.dynamoDbEndpoint,
-      SIGNINGHUB_BASE_URL: state.signingHubUrl,
-    },
-    'the local settings (.env)',
-  );
+  // The settings npm start's functions run with, as the stack publishes them.
+  const config = reconcileConfig(state.functionEnvironment, 'the local stack (npm start)');
   const client = tableClient(state);
   try {
     const result = await reconcileOne(packageId, {

@@ -1,6 +1,6 @@
 import { copyFile, lstat, mkdir, readdir, rm, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_DIR } from './local-settings.ts';
+import { REPO_DIR } from '../ops/stack-state.ts';
 
 /** What serverless.yml and the handlers need; esbuild follows the links back to the project. */
 const LINKED = ['functions', 'lib', 'infra', 'node_modules'];

@@ -1,7 +1,7 @@
 import { type DynamoDbLocal, startDynamoDbLocal } from '../harness/dynamodb-local.ts';
+import { UserError } from '../ops/user-error.ts';
 import { shownPath } from './banner.ts';
 import type { LocalSettings } from './local-settings.ts';
-import { UserError } from './user-error.ts';
 
 /** DynamoDB Local on the stack's port and files; a failure is one line saying what to do. */
 export const startLocalDynamoDb = async (

@@ -5,14 +5,13 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { OPEN_PACKAGES_INDEX } from '../lib/store/items.ts';
-import type { PublishedEvent } from './completion-event-relay.ts';
 import {
   packageIdOfEvent,
   readPublishedEvents,
   simulatorRequest,
   tableClient,
 } from './stack-client.ts';
-import type { StackState } from './stack-state.ts';
+import type { PublishedEvent, StackState } from './stack-state.ts';
 
 /** Where the reports come from: the local stack (npm start), or a deployed stage's table. */
 export interface ReportSource {

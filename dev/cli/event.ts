@@ -7,12 +7,12 @@ import { parsePackageId } from '../../lib/package-id.ts';
 import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import type { FinishItem } from '../../lib/store/items.ts';
+import { loadPackageReports } from '../../ops/package-report.ts';
+import { runCommand } from '../../ops/run-command.ts';
+import { simulatorRequest, tableClient } from '../../ops/stack-client.ts';
+import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
+import { UserError } from '../../ops/user-error.ts';
 import { LOCAL_AWS } from '../local-settings.ts';
-import { loadPackageReports } from '../package-report.ts';
-import { runCommand } from '../run-command.ts';
-import { simulatorRequest, tableClient } from '../stack-client.ts';
-import { requireRunningStack, type StackState } from '../stack-state.ts';
-import { UserError } from '../user-error.ts';
 
 const USAGE = 'usage: npm run event -- <packageId> [signerEmail]';
 

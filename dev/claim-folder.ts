@@ -1,6 +1,6 @@
+import { isAlive, readStateFile, removeStackState, writeStackState } from '../ops/stack-state.ts';
+import { UserError } from '../ops/user-error.ts';
 import { stopLeftovers } from './leftovers.ts';
-import { isAlive, readStateFile, removeStackState, writeStackState } from './stack-state.ts';
-import { UserError } from './user-error.ts';
 
 /** One stack per folder: a live one is an error, a killed one's leftovers are stopped. */
 export const claimFolder = async (dir: string, say: (line: string) => void): Promise<void> => {

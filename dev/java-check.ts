@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { UserError } from './user-error.ts';
+import { UserError } from '../ops/user-error.ts';
 
 const INSTALL =
   'install Java 17 or newer (e.g. sudo apt-get install openjdk-17-jre-headless, or ' +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRegion } from '../../local/aws-session.ts';
-import { positiveIntegerOf } from '../../local/command-line.ts';
-import { stackNameOf, targetOf } from '../../local/operator-target.ts';
+import { resolveRegion } from '../../ops/aws-session.ts';
+import { positiveIntegerOf } from '../../ops/command-line.ts';
+import { stackNameOf, targetOf } from '../../ops/operator-target.ts';
 
 const USAGE = 'usage: npm run x';
 

@@ -8,9 +8,14 @@ import { importHandler } from '../harness/handler-modules.ts';
 import { lambdaContext } from '../harness/lambda-context.ts';
 import { startSimulator } from '../harness/simulator/signinghub-simulator.ts';
 import { createTable } from '../harness/table.ts';
+import { SERVICE } from '../ops/operator-target.ts';
+import { describeFailure } from '../ops/run-command.ts';
+import type { ChildRecord, PublishedEvent } from '../ops/stack-state.ts';
+import { removeStackState, writeStackState } from '../ops/stack-state.ts';
+import { isUserError } from '../ops/user-error.ts';
 import { renderBanner, shownPath } from './banner.ts';
 import { claimFolder } from './claim-folder.ts';
-import { type PublishedEvent, startCompletionEventRelay } from './completion-event-relay.ts';
+import { startCompletionEventRelay } from './completion-event-relay.ts';
 import { freshPackageId } from './fresh-package-id.ts';
 import { requireJava } from './java-check.ts';
 import { findOwnChildren } from './leftovers.ts';
@@ -20,19 +25,14 @@ import {
   LOCAL_AWS,
   loadLocalSettings,
   REGION,
-  SERVICE,
   STAGE,
   TABLE_NAME,
 } from './local-settings.ts';
 import { formatOfflineLine, maskSecrets } from './offline-output.ts';
 import { ensurePortsFree } from './required-ports.ts';
-import { describeFailure } from './run-command.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { prepareServiceFolder } from './service-folder.ts';
-import type { ChildRecord } from './stack-state.ts';
-import { removeStackState, writeStackState } from './stack-state.ts';
 import { createStartUp } from './start-up.ts';
-import { isUserError } from './user-error.ts';
 
 const describeEvent = (event: PublishedEvent): string => {
   const detail = event.detail as { packageId?: unknown; status?: unknown } | null;
@@ -212,6 +212,8 @@ const main = async (): Promise<void> => {
     eventBridgeUrl: eventBridge.url,
     eventBusName: EVENT_BUS_NAME,
     eventsFile,
+    awsCredentials: LOCAL_AWS.clientConfig.credentials,
+    functionEnvironment: settings.functionEnv,
     children,
   });
   const examplePackageId = await step(() => freshPackageId(client));
