@@ -1,5 +1,5 @@
 import { parsePackageId } from '../lib/package-id.ts';
-import { parseCommandLine } from './command-line.ts';
+import { type CommandSpec, parseCommand, UsageError, usageLine } from './command-line.ts';
 import { UserError } from './user-error.ts';
 
 /** serverless.yml's service: a stage's stack is `<service>-<stage>`. */
@@ -14,6 +14,14 @@ export const TARGET_OPTIONS = {
 
 /** The usage's part for them. */
 export const TARGET_USAGE = '[--stage <stage> [--region <region>]] [--json]';
+
+/** Their help lines. */
+export const TARGET_FLAGS = {
+  stage:
+    'act on this deployed stage (its stack signinghub-finish-<stage>); without it, the local stack',
+  region: "the stage's AWS region (default: as the AWS CLI finds it); only with --stage",
+  json: 'print the result as JSON',
+} as const;
 
 /** Where a command acts: the stack npm start runs, or a deployed stage in a region. */
 export type Target =
@@ -54,18 +62,26 @@ export const targetOf = (
 
 /** The command line of a command on one package: `<packageId>` and the target options. */
 export const packageCommandLine = (
-  usage: string,
+  spec: Omit<CommandSpec<typeof TARGET_OPTIONS>, 'options' | 'flags' | 'positionals' | 'words'>,
+  args?: readonly string[],
 ): { readonly target: Target; readonly packageId: number; readonly json: boolean } => {
-  const { values, positionals } = parseCommandLine(
-    { allowPositionals: true, options: TARGET_OPTIONS },
-    usage,
-  );
+  const full: CommandSpec<typeof TARGET_OPTIONS> = {
+    ...spec,
+    words: { '<packageId>': 'the package, a positive integer' },
+    options: TARGET_OPTIONS,
+    flags: TARGET_FLAGS,
+    positionals: true,
+  };
+  const usage = usageLine(full);
+  const { values, positionals } = parseCommand(full, args);
   const target = targetOf(values, usage);
   const [idText, ...rest] = positionals;
-  if (idText === undefined || rest.length > 0) throw new UserError(usage);
+  if (idText === undefined) throw new UsageError(`a package id is missing; ${usage}`);
+  if (rest.length > 0)
+    throw new UsageError(`one package id only, not "${rest.join(' ')}"; ${usage}`);
   const packageId = parsePackageId(idText);
   if (packageId === undefined) {
-    throw new UserError(`"${idText}" is not a package id (a positive integer); ${usage}`);
+    throw new UsageError(`"${idText}" is not a package id (a positive integer); ${usage}`);
   }
   return { target, packageId, json: values.json === true };
 };

@@ -1,3 +1,4 @@
+import { isHelpRequested, isUsageError } from './command-line.ts';
 import { isUserError } from './user-error.ts';
 
 const isErrno = (error: unknown): error is NodeJS.ErrnoException =>
@@ -17,15 +18,23 @@ export const describeFailure = (error: unknown): string => {
   return `unexpected error (${text.split('\n')[0]}); please report it with the command you ran`;
 };
 
-/** Runs a command line's main and exits with its code; a failure prints one line and exits 1. */
+/**
+ * Runs a command line's main and exits with its code: `--help` prints the help and exits 0, a
+ * command line that does not parse prints one line and exits 2, any other failure one line and 1.
+ */
 export const runCommand = (main: () => Promise<number | undefined>): void => {
   main().then(
     (code) => {
       process.exitCode = code ?? 0;
     },
     (error: unknown) => {
+      if (isHelpRequested(error)) {
+        process.stdout.write(error.message);
+        process.exitCode = 0;
+        return;
+      }
       process.stderr.write(`${describeFailure(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = isUsageError(error) ? 2 : 1;
     },
   );
 };

@@ -1,15 +1,30 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseSigningEvent } from '../../lib/finish/signing-event.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
-import { parseCommandLine } from '../../ops/command-line.ts';
+import { parseCommand, UsageError, usageLine } from '../../ops/command-line.ts';
 import { runCommand } from '../../ops/run-command.ts';
 import { requireSimulator, simulatorRequest, tableClient } from '../../ops/stack-client.ts';
 import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
 import { UserError } from '../../ops/user-error.ts';
 
-const USAGE =
-  'usage: npm run simulator -- package <packageId> --signers a@x.com,b@x.com | ' +
-  'npm run simulator -- callback query|webhook|report|off';
+const COMMAND = {
+  name: 'simulator',
+  synopsis: 'package <packageId> --signers a@x.com,b@x.com | callback query|webhook|report|off',
+  summary:
+    'Drives the SigningHub simulator that npm start runs: makes a package, or sets how it calls back.',
+  words: {
+    'package <packageId>': 'create a package in the simulator with --signers, in signing order',
+    'callback <mode>': 'how the simulator calls the callback URL: query, webhook, report, or off',
+  },
+  options: { signers: { type: 'string' } },
+  flags: { signers: "the package's signers, comma-separated (with package)" },
+  examples: [
+    'npm run simulator -- package 1001 --signers alice@example.com,bob@example.com',
+    'npm run simulator -- callback webhook',
+  ],
+  positionals: true,
+} as const;
+const USAGE = usageLine(COMMAND);
 
 const CALLBACK_MODES: Record<string, string> = {
   query: 'GET <callback URL>?document_id=<id>&user_email=<last signer>',
@@ -104,12 +119,9 @@ const setCallback = async (state: StackState, mode: string | undefined) => {
 };
 
 const main = async (): Promise<number> => {
-  const parsed = parseCommandLine(
-    { allowPositionals: true, options: { signers: { type: 'string' } } },
-    USAGE,
-  );
+  const parsed = parseCommand(COMMAND);
   const [command, argument, ...rest] = parsed.positionals;
-  if (rest.length > 0) throw new UserError(USAGE);
+  if (rest.length > 0) throw new UsageError(`unexpected words "${rest.join(' ')}"; ${USAGE}`);
   if (command === 'package') {
     const state = await requireRunningStack(process.env);
     await createPackage(state, argument, parsed.values.signers);
@@ -121,7 +133,9 @@ const main = async (): Promise<number> => {
     await setCallback(state, argument);
     return 0;
   }
-  throw new UserError(USAGE);
+  throw new UsageError(
+    `${command === undefined ? 'say package or callback' : `unknown command "${command}"`}; ${USAGE}`,
+  );
 };
 
 runCommand(main);

@@ -14,7 +14,17 @@ import { tableClient } from '../stack-client.ts';
 import { requireRunningStack } from '../stack-state.ts';
 import { UserError } from '../user-error.ts';
 
-const USAGE = `usage: npm run reconcile -- <packageId> ${TARGET_USAGE}`;
+const COMMAND = {
+  name: 'reconcile',
+  synopsis: `<packageId> ${TARGET_USAGE}`,
+  summary:
+    "Confirms one package with SigningHub's workflow API now, as the reconcile function does, " +
+    'and records what SigningHub says (only a package the table knows).',
+  examples: [
+    'npm run reconcile -- 1001',
+    'npm run reconcile -- 1001 --stage prod --region eu-west-1',
+  ],
+};
 
 const report = (result: ReconcileOneResult, json: boolean): number => {
   process.stdout.write(
@@ -43,7 +53,7 @@ const asReconcileFailure = (error: unknown, region: string): unknown =>
     : error;
 
 const main = async (): Promise<number> => {
-  const { target, packageId, json } = packageCommandLine(USAGE);
+  const { target, packageId, json } = packageCommandLine(COMMAND);
 
   if (target.kind === 'stage') {
     return onStage(target, process.env, async ({ session, stack, clients, where }) => {

@@ -1,13 +1,24 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseCommandLine, positiveIntegerOf } from '../command-line.ts';
+import { parseCommand, positiveIntegerOf, UsageError, usageLine } from '../command-line.ts';
 import { onStage } from '../on-stage.ts';
-import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { TARGET_FLAGS, TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
 import { type MovedMessage, redrive } from '../redrive.ts';
 import { runCommand } from '../run-command.ts';
 import { sqsRedrivePort } from '../sqs-redrive.ts';
 import { UserError } from '../user-error.ts';
 
-const USAGE = `usage: npm run redrive -- [--max N] ${TARGET_USAGE}`;
+const COMMAND = {
+  name: 'redrive',
+  synopsis: `[--max N] ${TARGET_USAGE}`,
+  summary:
+    "Moves the signing events in a deployed stage's dead-letter queue back to its queue; each " +
+    'leaves the dead-letter queue only once it is on the queue.',
+  options: { ...TARGET_OPTIONS, max: { type: 'string' } },
+  flags: { ...TARGET_FLAGS, max: 'move at most N messages (one by one)' },
+  examples: ['npm run redrive -- --stage prod', 'npm run redrive -- --stage prod --max 10 --json'],
+  positionals: false,
+} as const;
+const USAGE = usageLine(COMMAND);
 
 /** A queue URL's last part: the queue's name. */
 const queueName = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
@@ -23,15 +34,11 @@ const describeMoved = (moved: MovedMessage): string => {
 };
 
 const main = async (): Promise<number> => {
-  const { values, positionals } = parseCommandLine(
-    { allowPositionals: false, options: { ...TARGET_OPTIONS, max: { type: 'string' } } },
-    USAGE,
-  );
-  if (positionals.length > 0) throw new UserError(USAGE);
+  const { values } = parseCommand(COMMAND);
   const target = targetOf(values, USAGE);
   const max = values.max === undefined ? undefined : positiveIntegerOf(values.max);
   if (values.max !== undefined && max === undefined) {
-    throw new UserError(`--max takes a positive integer; ${USAGE}`);
+    throw new UsageError(`--max takes a positive integer; ${USAGE}`);
   }
   if (target.kind === 'local') {
     throw new UserError(

@@ -9,7 +9,14 @@ import { runCommand } from '../run-command.ts';
 import { localClientConfig, tableClient } from '../stack-client.ts';
 import { requireRunningStack } from '../stack-state.ts';
 
-const USAGE = `usage: npm run republish -- <packageId> ${TARGET_USAGE}`;
+const COMMAND = {
+  name: 'republish',
+  synopsis: `<packageId> ${TARGET_USAGE}`,
+  summary:
+    "Sends a final package's completion event again, rebuilt from its package item by the code " +
+    'the publish function uses.',
+  examples: ['npm run republish -- 1001', 'npm run republish -- 1001 --stage prod --json'],
+};
 
 const report = (result: RepublishResult, json: boolean): number => {
   process.stdout.write(
@@ -22,7 +29,7 @@ const report = (result: RepublishResult, json: boolean): number => {
 };
 
 const main = async (): Promise<number> => {
-  const { target, packageId, json } = packageCommandLine(USAGE);
+  const { target, packageId, json } = packageCommandLine(COMMAND);
 
   if (target.kind === 'stage') {
     return onStage(target, process.env, async ({ stack, clients, where }) => {

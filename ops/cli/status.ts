@@ -1,14 +1,30 @@
 import { parsePackageId } from '../../lib/package-id.ts';
-import { parseCommandLine } from '../command-line.ts';
+import { parseCommand, UsageError, usageLine } from '../command-line.ts';
 import { onStage } from '../on-stage.ts';
-import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
+import { TARGET_FLAGS, TARGET_OPTIONS, TARGET_USAGE, targetOf } from '../operator-target.ts';
 import { loadPackageReports, loadReports, type PackageReport } from '../package-report.ts';
 import { runCommand } from '../run-command.ts';
 import { requireRunningStack } from '../stack-state.ts';
 import { textTable } from '../text-table.ts';
 import { UserError } from '../user-error.ts';
 
-const USAGE = `usage: npm run status -- [packageId] [--limit N] ${TARGET_USAGE}`;
+const COMMAND = {
+  name: 'status',
+  synopsis: `[packageId] [--limit N] ${TARGET_USAGE}`,
+  summary:
+    'Shows the packages the table knows (a deployed stage: the open ones), or one package with ' +
+    'its finishes, callbacks and completion event.',
+  words: { '[packageId]': 'show this package in full instead of the list' },
+  options: { ...TARGET_OPTIONS, limit: { type: 'string' } },
+  flags: { ...TARGET_FLAGS, limit: 'list at most N packages, newest first (default 20)' },
+  examples: [
+    'npm run status',
+    'npm run status -- 1001',
+    'npm run status -- --stage prod --limit 50',
+  ],
+  positionals: true,
+} as const;
+const USAGE = usageLine(COMMAND);
 
 /** Where the reports came from, for what the lines can and cannot say. */
 interface Seen {
@@ -125,22 +141,18 @@ const LOCAL: Seen = { eventsRecorded: true, openOnly: false };
 const STAGE: Seen = { eventsRecorded: false, openOnly: true };
 
 const main = async (): Promise<number> => {
-  const { values, positionals } = parseCommandLine(
-    {
-      allowPositionals: true,
-      options: { ...TARGET_OPTIONS, limit: { type: 'string' } },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parseCommand(COMMAND);
   const target = targetOf(values, USAGE);
-  if (positionals.length > 1) throw new UserError(USAGE);
+  if (positionals.length > 1) {
+    throw new UsageError(`one package id only, not "${positionals.join(' ')}"; ${USAGE}`);
+  }
   const idText = positionals[0];
   const packageId = idText === undefined ? undefined : parsePackageId(idText);
   if (idText !== undefined && packageId === undefined) {
     throw new UserError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
   }
   const limit = values.limit === undefined ? 20 : parsePackageId(values.limit);
-  if (limit === undefined) throw new UserError(`--limit takes a positive integer; ${USAGE}`);
+  if (limit === undefined) throw new UsageError(`--limit takes a positive integer; ${USAGE}`);
   const options = { ...(packageId === undefined ? {} : { packageId }), limit };
 
   if (target.kind === 'stage') {

@@ -211,20 +211,28 @@ describe('the operator commands on the local stack', () => {
   );
 
   it(
-    'reconcile and republish answer a package id that is not one, or a missing one, with one line',
+    'reconcile and republish answer --help with exit 0, and a wrong or missing package id or an unknown flag with one line and exit 2',
     async () => {
       for (const script of ['reconcile', 'republish']) {
+        const usage = `usage: npm run ${script} -- <packageId> [--stage <stage> [--region <region>]] [--json] (--help for more)`;
         const wrong = await npmRun(script, '12x');
-        expect(wrong.code).toBe(1);
-        expect(wrong.stderr).toBe(
-          `"12x" is not a package id (a positive integer); usage: npm run ${script} -- ` +
-            '<packageId> [--stage <stage> [--region <region>]] [--json]\n',
-        );
+        expect(wrong.code).toBe(2);
+        expect(wrong.stderr).toBe(`"12x" is not a package id (a positive integer); ${usage}\n`);
         const missing = await npmRun(script);
-        expect(missing.code).toBe(1);
-        expect(missing.stderr).toMatch(new RegExp(`^usage: npm run ${script} -- <packageId> `));
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toBe(`a package id is missing; ${usage}\n`);
         const stray = await npmRun(script, '1', '2');
-        expect(stray.stderr).toBe(missing.stderr);
+        expect(stray.code).toBe(2);
+        expect(stray.stderr).toBe(`one package id only, not "2"; ${usage}\n`);
+        const flag = await npmRun(script, '1', '--sage', 'prod');
+        expect(flag.code).toBe(2);
+        expect(flag.stderr).toBe(`unknown flag --sage; ${usage}\n`);
+        const help = await npmRun(script, '--help');
+        expect(help.code).toBe(0);
+        expect(help.stderr).toBe('');
+        expect(help.stdout).toContain(`usage: npm run ${script} -- <packageId>`);
+        expect(help.stdout).toMatch(/--stage <value> +act on this deployed stage/);
+        expect(help.stdout).toContain(`examples:\n  npm run ${script} -- 1001`);
       }
     },
     COMMAND_TEST_MS,
