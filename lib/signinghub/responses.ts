@@ -1,3 +1,5 @@
+import type { CountMetric } from '../metrics.ts';
+
 const MESSAGE_KEYS = ['message', 'error_description', 'error'] as const;
 const MAX_MESSAGE_LENGTH = 500;
 
@@ -55,3 +57,15 @@ export const workflowStatusOf = (text: string): string | undefined => {
   const status = isRecord(workflow) ? workflow.workflow_status : undefined;
   return typeof status === 'string' ? status : undefined;
 };
+
+/** A finish request's answer by class; None: no answer (timeout, network) or a redirect. */
+export const finishResponseClass = (status: number | undefined): CountMetric =>
+  status === undefined
+    ? 'FinishResponseNone'
+    : status >= 200 && status < 300
+      ? 'FinishResponse2xx'
+      : status >= 400 && status < 500
+        ? 'FinishResponse4xx'
+        : status >= 500 && status < 600
+          ? 'FinishResponse5xx'
+          : 'FinishResponseNone';

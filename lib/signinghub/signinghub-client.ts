@@ -1,6 +1,6 @@
-import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
+import ky, { type KyInstance } from 'ky';
 import type { ApiVersion, SigningHubCredentials } from '../config.ts';
-import { type CountMetric, type MetricsPort, NO_METRICS } from '../metrics.ts';
+import { type MetricsPort, NO_METRICS } from '../metrics.ts';
 import {
   AuthenticationError,
   FinalSigningHubError,
@@ -9,8 +9,16 @@ import {
   type SigningHubError,
   UnauthorizedSigningHubError,
 } from './errors.ts';
+import { exchange } from './exchange.ts';
 import type { CallOptions, FinishPort, WorkflowDetails, WorkflowPort } from './ports.ts';
-import { parseJsonObject, readErrorMessage, retryAfterMs, workflowStatusOf } from './responses.ts';
+import {
+  finishResponseClass,
+  parseJsonObject,
+  readErrorMessage,
+  retryAfterMs,
+  workflowStatusOf,
+} from './responses.ts';
+import { type CachedToken, expiringToken, TokenCache, tokenKey } from './token-cache.ts';
 
 export interface SigningHubClientOptions {
   readonly baseUrl: string;
@@ -30,19 +38,7 @@ export interface SigningHubClientOptions {
   readonly metrics?: Pick<MetricsPort, 'count'>;
 }
 
-interface CachedToken {
-  readonly accessToken: string;
-  readonly refreshAt: number;
-}
-
-interface TokenEntry {
-  readonly promise: Promise<CachedToken>;
-  token: CachedToken | undefined;
-}
-
 type Operation = 'finish' | 'workflow';
-
-const REFRESH_MARGIN_MS = 60_000;
 
 const sameCredentials = (a: SigningHubCredentials, b: SigningHubCredentials): boolean =>
   a.clientId === b.clientId &&
@@ -50,30 +46,19 @@ const sameCredentials = (a: SigningHubCredentials, b: SigningHubCredentials): bo
   a.username === b.username &&
   a.password === b.password;
 
-/** A finish request's answer by class; None: no answer (timeout, network) or a redirect. */
-const responseClass = (status: number | undefined): CountMetric =>
-  status === undefined
-    ? 'FinishResponseNone'
-    : status >= 200 && status < 300
-      ? 'FinishResponse2xx'
-      : status >= 400 && status < 500
-        ? 'FinishResponse4xx'
-        : status >= 500 && status < 600
-          ? 'FinishResponse5xx'
-          : 'FinishResponseNone';
-
 /** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
 export class SigningHubClient implements FinishPort, WorkflowPort {
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
   readonly #metrics: Pick<MetricsPort, 'count'>;
-  readonly #tokens = new Map<string, TokenEntry>();
+  readonly #tokens: TokenCache;
 
   constructor(options: SigningHubClientOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.#tokens = new TokenCache(this.#now);
     this.#http = ky.create({
       retry: 0,
       timeout: options.timeoutMs,
@@ -123,13 +108,16 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     options: CallOptions,
   ): Promise<Response> {
     const scope = options.scope ?? '';
-    let token = await this.#token(scope, options.signal);
-    let response = await this.#send(operation, packageId, token, options);
+    const key = tokenKey({ scope });
+    // One authentication per scope at a time: concurrent callers share it.
+    const token = () => this.#tokens.get(key, () => this.#authenticate(scope, options.signal));
+    let held = await token();
+    let response = await this.#send(operation, packageId, held, options);
     if (response.status === 401) {
       await response.arrayBuffer().catch(() => undefined);
-      this.#forget(scope, token);
-      token = await this.#token(scope, options.signal);
-      response = await this.#send(operation, packageId, token, options);
+      this.#tokens.forget(key, held);
+      held = await token();
+      response = await this.#send(operation, packageId, held, options);
     }
     if (response.ok) return response;
     throw await this.#errorFor(operation, response);
@@ -163,36 +151,14 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     if (operation !== 'finish') return answer;
     return answer.then(
       (response) => {
-        this.#metrics.count(responseClass(response.status));
+        this.#metrics.count(finishResponseClass(response.status));
         return response;
       },
       (error: unknown) => {
-        this.#metrics.count(responseClass(undefined));
+        this.#metrics.count(finishResponseClass(undefined));
         throw error;
       },
     );
-  }
-
-  async #token(scope: string, signal: AbortSignal | undefined): Promise<CachedToken> {
-    const entry = this.#tokens.get(scope);
-    if (entry && (entry.token === undefined || entry.token.refreshAt > this.#now())) {
-      return entry.promise;
-    }
-    // One authentication per scope at a time: concurrent callers share the same promise.
-    const fresh: TokenEntry = { promise: this.#authenticate(scope, signal), token: undefined };
-    this.#tokens.set(scope, fresh);
-    try {
-      fresh.token = await fresh.promise;
-      return fresh.token;
-    } catch (error) {
-      if (this.#tokens.get(scope) === fresh) this.#tokens.delete(scope);
-      throw error;
-    }
-  }
-
-  /** Drops a token SigningHub refused, unless a newer one already replaced it. */
-  #forget(scope: string, token: CachedToken): void {
-    if (this.#tokens.get(scope)?.token === token) this.#tokens.delete(scope);
   }
 
   /**
@@ -264,43 +230,16 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
         message: 'the answer had no access_token or expires_in',
       });
     }
-    const lifetimeMs = expiresIn * 1000;
-    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
-    return { accessToken, refreshAt: this.#now() + lifetimeMs - margin };
+    return expiringToken(accessToken, expiresIn, this.#now());
   }
 
-  /** Runs one HTTP exchange and turns transport failures into SigningHub errors, without secrets. */
-  async #request<T>(
+  /** One HTTP exchange, its transport failures as SigningHub errors. */
+  #request<T>(
     operation: string,
     signal: AbortSignal | undefined,
     send: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      if (signal?.aborted) {
-        throw new SigningHubAbortedError(
-          operation,
-          { message: 'cancelled: the invocation is about to time out' },
-          { cause: error },
-        );
-      }
-      if (isTimeoutError(error)) {
-        throw new RetryableSigningHubError(
-          operation,
-          { message: `no answer within ${this.#options.timeoutMs} ms` },
-          undefined,
-          { cause: error },
-        );
-      }
-      const reason = isNetworkError(error) ? describeCause(error.cause) : describeCause(error);
-      throw new RetryableSigningHubError(
-        operation,
-        { message: `network error: ${reason}` },
-        undefined,
-        { cause: error },
-      );
-    }
+    return exchange(operation, { signal, timeoutMs: this.#options.timeoutMs }, send);
   }
 
   /** The body's text; a body cut off or cancelled is a transient failure, not a crash. */
@@ -324,12 +263,3 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     return new RetryableSigningHubError(operation, details, wait);
   }
 }
-
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    const inner = cause.cause instanceof Error ? describeCause(cause.cause) : undefined;
-    return [typeof code === 'string' ? code : cause.message, inner].filter(Boolean).join(': ');
-  }
-  return 'unknown';
-};

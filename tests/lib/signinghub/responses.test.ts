@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readErrorMessage, retryAfterMs } from '../../../lib/signinghub/responses.ts';
+import {
+  finishResponseClass,
+  readErrorMessage,
+  retryAfterMs,
+} from '../../../lib/signinghub/responses.ts';
 
 describe('readErrorMessage', () => {
   it.each([
@@ -72,5 +76,24 @@ describe('retryAfterMs at its edges', () => {
 
   it('reads a date with digits in it as a date, not as seconds', () => {
     expect(retryAfterMs('2026-11-27T10:00:09Z', now)).toBe(9_000);
+  });
+});
+
+describe('finishResponseClass', () => {
+  it.each([
+    [undefined, 'FinishResponseNone'],
+    [199, 'FinishResponseNone'],
+    [200, 'FinishResponse2xx'],
+    [299, 'FinishResponse2xx'],
+    [300, 'FinishResponseNone'],
+    [302, 'FinishResponseNone'],
+    [399, 'FinishResponseNone'],
+    [400, 'FinishResponse4xx'],
+    [499, 'FinishResponse4xx'],
+    [500, 'FinishResponse5xx'],
+    [599, 'FinishResponse5xx'],
+    [600, 'FinishResponseNone'],
+  ])('counts %s as %s', (status, metric) => {
+    expect(finishResponseClass(status)).toBe(metric);
   });
 });
