@@ -2,26 +2,36 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallLog } from './call-log.ts';
 import type { Callbacks } from './callbacks.ts';
 import { safeOrigin } from './callbacks.ts';
+import {
+  isCallbackMode,
+  isPackageId,
+  isRecord,
+  isScriptableOperation,
+  isStringArray,
+  readScriptedResponses,
+} from './control-bodies.ts';
 import { type PackageStore, parsePackageId, snapshot } from './packages.ts';
 import { messageReply, send } from './reply.ts';
 import { BodyTooLargeError, readBody } from './request-body.ts';
-import type { CallbackMode } from './types.ts';
+import type { ScriptQueue } from './scripts.ts';
 
 const CONTROL_PACKAGE_PATTERN = /^\/_simulator\/packages\/([^/]+)$/;
-const CALLBACK_MODES: readonly string[] = ['query', 'webhook', 'report'];
+const CONTROL_SCRIPTS_PATTERN = /^\/_simulator\/scripts\/([^/]+)$/;
 
 /**
  * The control API under /_simulator/ for the `npm start` commands (other processes):
- * POST /_simulator/packages, GET /_simulator/packages/{id}, GET /_simulator/calls and
- * PUT /_simulator/callback. Its requests are not SigningHub calls and are not recorded.
+ * POST /_simulator/packages, GET /_simulator/packages/{id}, GET /_simulator/calls,
+ * GET and PUT /_simulator/callback, POST /_simulator/scripts and DELETE /_simulator/scripts/{id}.
+ * Its requests are not SigningHub calls and are not recorded.
  */
 export function createControlHandler(parts: {
   packages: PackageStore;
+  scripts: ScriptQueue;
   callLog: CallLog;
   callbacks: Callbacks;
   log: (line: string) => void;
 }) {
-  const { packages, callLog, callbacks, log } = parts;
+  const { packages, scripts, callLog, callbacks, log } = parts;
 
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = req.method ?? '';
@@ -40,9 +50,10 @@ export function createControlHandler(parts: {
       return;
     }
     const bad = (message: string) => send(res, messageReply(400, message));
+    const field = (name: string): unknown => (isRecord(body) ? body[name] : undefined);
 
     if (path === '/_simulator/packages' && method === 'POST') {
-      const packageId = isRecord(body) ? body.packageId : undefined;
+      const packageId = field('packageId');
       const signers = isRecord(body) ? (body.signers ?? []) : undefined;
       if (!isPackageId(packageId)) return bad('packageId must be a positive integer');
       if (!isStringArray(signers)) return bad('signers must be an array of email strings');
@@ -61,14 +72,21 @@ export function createControlHandler(parts: {
       send(res, { status: 200, body: { calls: callLog.calls, callbacksSent: callbacks.sent } });
       return;
     }
+    if (path === '/_simulator/callback' && method === 'GET') {
+      // The mode only: the URL carries the receiver's secret.
+      const mode = callbacks.config?.mode;
+      send(res, { status: 200, body: { callback: mode === undefined ? null : { mode } } });
+      return;
+    }
     if (path === '/_simulator/callback' && method === 'PUT') {
       if (body === undefined || body === null) {
         callbacks.config = undefined;
+        log('callback off');
         send(res, { status: 200, body: { callback: null } });
         return;
       }
-      const url = isRecord(body) ? body.url : undefined;
-      const mode = isRecord(body) ? body.mode : undefined;
+      const url = field('url');
+      const mode = field('mode');
       if (typeof url !== 'string' || !URL.canParse(url)) return bad('url must be an absolute URL');
       if (!isCallbackMode(mode)) return bad('mode must be query, webhook or report');
       callbacks.config = { url, mode };
@@ -76,22 +94,26 @@ export function createControlHandler(parts: {
       send(res, { status: 200, body: { callback: { mode } } });
       return;
     }
+    if (path === '/_simulator/scripts' && method === 'POST') {
+      const packageId = field('packageId');
+      const operation = field('operation') ?? 'finish';
+      if (!isPackageId(packageId)) return bad('packageId must be a positive integer');
+      if (!isScriptableOperation(operation)) return bad('operation must be finish or workflow');
+      const responses = readScriptedResponses(field('responses'));
+      if (typeof responses === 'string') return bad(responses);
+      scripts.add(operation, packageId, responses);
+      const queued = scripts.pending(operation, packageId);
+      log(`scripted ${responses.length} ${operation} answer(s) for package ${packageId}`);
+      send(res, { status: 201, body: { packageId, operation, queued } });
+      return;
+    }
+    const scriptsMatch = CONTROL_SCRIPTS_PATTERN.exec(path);
+    if (scriptsMatch && method === 'DELETE') {
+      const packageId = parsePackageId(scriptsMatch[1] ?? '');
+      if (packageId === undefined) return bad('The package id is not valid');
+      send(res, { status: 200, body: { packageId, removed: scripts.clearPackage(packageId) } });
+      return;
+    }
     send(res, messageReply(404, 'Not found'));
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isPackageId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function isCallbackMode(value: unknown): value is CallbackMode {
-  return typeof value === 'string' && CALLBACK_MODES.includes(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

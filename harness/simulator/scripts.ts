@@ -1,6 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { send } from './reply.ts';
-import type { ScriptedResponse, SimulatorCall, SimulatorOperation } from './types.ts';
+import type {
+  ScriptableOperation,
+  ScriptedResponse,
+  SimulatorCall,
+  SimulatorOperation,
+} from './types.ts';
+
+export const SCRIPTABLE_OPERATIONS: readonly ScriptableOperation[] = ['finish', 'workflow'];
 
 /** Answers queued by a test, played before normal behaviour, first in first out. */
 export interface ScriptQueue {
@@ -11,6 +18,10 @@ export interface ScriptQueue {
   ): void;
   /** The next scripted answer to authenticate, or to a finish or workflow call of a package. */
   take(operation: SimulatorOperation, packageId: number | undefined): ScriptedResponse | undefined;
+  /** How many answers are still queued for the operation (and package). */
+  pending(operation: SimulatorOperation, packageId: number | undefined): number;
+  /** Drops every answer queued for a package's calls; answers how many there were. */
+  clearPackage(packageId: number): number;
   clear(): void;
 }
 
@@ -27,6 +38,18 @@ export function createScriptQueue(): ScriptQueue {
       if (operation === 'other') return undefined;
       if (operation !== 'authenticate' && packageId === undefined) return undefined;
       return scripts.get(keyOf(operation, packageId))?.shift();
+    },
+    pending(operation, packageId) {
+      return scripts.get(keyOf(operation, packageId))?.length ?? 0;
+    },
+    clearPackage(packageId) {
+      let removed = 0;
+      for (const operation of SCRIPTABLE_OPERATIONS) {
+        const key = keyOf(operation, packageId);
+        removed += scripts.get(key)?.length ?? 0;
+        scripts.delete(key);
+      }
+      return removed;
     },
     clear() {
       scripts.clear();

@@ -48,7 +48,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
   });
   const handleApi = createApiHandler({ tokens, packages, scripts, callLog, callbacks });
-  const handleControl = createControlHandler({ packages, callLog, callbacks, log });
+  const handleControl = createControlHandler({ packages, scripts, callLog, callbacks, log });
 
   const server = createServer((req, res) => {
     let path: string;
