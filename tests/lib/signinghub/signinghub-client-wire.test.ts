@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../../harness/simulator/signinghub-simulator.ts';
 import {
@@ -12,72 +10,23 @@ import {
   type SigningHubClientOptions,
 } from '../../../lib/signinghub/signinghub-client.ts';
 import { rejection } from '../../support/rejection.ts';
+import { type SigningHubFake, startSigningHubFake } from '../../support/signinghub-fake.ts';
 
-/** What reached the server: enough of each request to check what the client put on the wire. */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers?: Record<string, string>;
-}
-
-const TOKEN: Answer = { status: 200, body: { access_token: 't', expires_in: 600 } };
-
-/** A SigningHub that answers each authentication and each API call from its own script. */
-let server: Server;
-let baseUrl: string;
-let received: Received[];
-let authAnswers: Answer[];
-let apiAnswers: Answer[];
-
+let fake: SigningHubFake;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({
-        method: req.method ?? '',
-        path,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const answer =
-        (path === '/authenticate' ? authAnswers.shift() : apiAnswers.shift()) ??
-        (path === '/authenticate' ? TOKEN : { status: 200, body: '' });
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await startSigningHubFake();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  received = [];
-  authAnswers = [];
-  apiAnswers = [];
-});
+afterAll(() => fake.close());
+beforeEach(() => fake.reset());
 
 const client = (options: Partial<SigningHubClientOptions> = {}) =>
   new SigningHubClient({
-    baseUrl,
+    baseUrl: fake.baseUrl,
     apiVersion: 'v3',
     timeoutMs: 5_000,
     credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
     ...options,
   });
-
-const forms = () =>
-  received
-    .filter(({ path }) => path === '/authenticate')
-    .map(({ body }) => Object.fromEntries(new URLSearchParams(body)));
 
 describe('what the client puts on the wire', () => {
   it('asks for a scope only when there is a signer, with the password grant', async () => {
@@ -92,19 +41,19 @@ describe('what the client puts on the wire', () => {
       username,
       password,
     };
-    expect(forms()).toEqual([grant, { ...grant, scope: 'alice@example.com' }]);
-    expect(received[0]?.headers.accept).toBe('application/json');
+    expect(fake.forms()).toEqual([grant, { ...grant, scope: 'alice@example.com' }]);
+    expect(fake.received[0]?.headers.accept).toBe('application/json');
   });
 
   it('posts a finish as JSON and reads the workflow with a plain GET, each with the bearer token', async () => {
-    apiAnswers.push(
+    fake.answerApiCalls(
       { status: 200, body: '' },
       { status: 200, body: { package_id: 7, workflow: { workflow_status: 'COMPLETED' } } },
     );
     const sh = client();
     await sh.finishPackage(7);
     await sh.getWorkflow(7);
-    const [finish, workflow] = received.filter(({ path }) => path !== '/authenticate');
+    const [finish, workflow] = fake.apiCalls();
     expect(finish).toMatchObject({ method: 'POST', path: '/v3/packages/7/finish', body: '' });
     expect(finish?.headers).toMatchObject({
       accept: 'application/json',
@@ -119,7 +68,11 @@ describe('what the client puts on the wire', () => {
 
 describe('how the client reads authentication answers', () => {
   it.each([408, 429, 500, 503])('takes a %i to authenticate as transient', async (status) => {
-    authAnswers.push({ status, body: { error: 'busy' }, headers: { 'retry-after': '2' } });
+    fake.answerAuthentications({
+      status,
+      body: { error: 'busy' },
+      headers: { 'retry-after': '2' },
+    });
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(RetryableSigningHubError);
     expect(error).toMatchObject({ httpStatus: status, message: expect.stringContaining('busy') });
@@ -129,7 +82,7 @@ describe('how the client reads authentication answers', () => {
   it.each([400, 401, 403, 499])(
     'takes a %i to authenticate as refused credentials',
     async (status) => {
-      authAnswers.push({ status, body: { error_description: 'Invalid credentials' } });
+      fake.answerAuthentications({ status, body: { error_description: 'Invalid credentials' } });
       const error = await rejection(client().finishPackage(1));
       expect(error).toBeInstanceOf(AuthenticationError);
       expect(error).not.toBeInstanceOf(RetryableSigningHubError);
@@ -144,42 +97,49 @@ describe('how the client reads authentication answers', () => {
     ['no lifetime', { access_token: 't' }],
     ['a lifetime that is not a number', { access_token: 't', expires_in: 'soon' }],
   ])('refuses an answer with %s', async (_, body) => {
-    authAnswers.push({ status: 200, body });
+    fake.answerAuthentications({ status: 200, body });
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toContain('the answer had no access_token or expires_in');
-    expect(received.filter(({ path }) => path !== '/authenticate')).toEqual([]);
+    expect(fake.apiCalls()).toEqual([]);
   });
 
   it('renews a short-lived token a tenth of its lifetime before it ends', async () => {
     let now = 1_000_000;
-    authAnswers.push({ status: 200, body: { access_token: 't', expires_in: 100 } });
+    fake.answerAuthentications({ status: 200, body: { access_token: 't', expires_in: 100 } });
     const sh = client({ now: () => now });
     await sh.finishPackage(1);
     now += 89_000;
     await sh.finishPackage(2);
-    expect(forms()).toHaveLength(1);
+    expect(fake.forms()).toHaveLength(1);
     now += 2_000;
     await sh.finishPackage(3);
-    expect(forms()).toHaveLength(2);
+    expect(fake.forms()).toHaveLength(2);
   });
 });
 
 describe('how the client reads a finish refused', () => {
-  it.each([400, 403, 404, 410, 422])('takes a %i as final', async (status) => {
-    apiAnswers.push({ status, body: { Message: 'no' } });
-    const error = await rejection(client().finishPackage(1));
-    expect(error).toBeInstanceOf(FinalSigningHubError);
-    expect(error).toMatchObject({ httpStatus: status, message: expect.stringContaining('no') });
-  });
-
-  it.each([405, 409, 418, 502])(
-    'takes a %i as not the package’s fault: transient',
+  it.each([400, 403, 404, 410, 422])(
+    'takes a %i as final, with SigningHub’s message',
     async (status) => {
-      apiAnswers.push({ status, body: { Message: 'odd' } });
+      fake.answerApiCalls({ status, body: { Message: 'Account is disabled' } });
+      const error = await rejection(client().finishPackage(1));
+      expect(error).toBeInstanceOf(FinalSigningHubError);
+      expect(error).toMatchObject({
+        httpStatus: status,
+        signingHubMessage: 'Account is disabled',
+        message: expect.stringContaining('Account is disabled'),
+      });
+    },
+  );
+
+  it.each([405, 408, 409, 418, 429, 502, 503])(
+    'takes a %i as not the package’s fault: transient, after the Retry-After it names',
+    async (status) => {
+      fake.answerApiCalls({ status, body: { Message: 'odd' }, headers: { 'retry-after': '7' } });
       const error = await rejection(client().finishPackage(1));
       expect(error).toBeInstanceOf(RetryableSigningHubError);
-      expect(error).toMatchObject({ httpStatus: status });
+      expect(error).toMatchObject({ httpStatus: status, retryAfterMs: 7_000 });
     },
   );
 });

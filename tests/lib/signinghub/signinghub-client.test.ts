@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
@@ -19,6 +17,7 @@ import {
 } from '../../../lib/signinghub/signinghub-client.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
 import { rejection } from '../../support/rejection.ts';
+import { startSigningHubFake } from '../../support/signinghub-fake.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {
@@ -173,17 +172,6 @@ describe('SigningHubClient calls', () => {
     );
   });
 
-  it('classifies answers into final and retryable errors with SigningHub message', async () => {
-    simulator.script(1, 'finish', { status: 403, body: { Message: 'Account is disabled' } });
-    simulator.script(2, 'finish', { status: 429, headers: { 'retry-after': '7' }, body: {} });
-    const final = await rejection(client().finishPackage(1));
-    const busy = await rejection(client().finishPackage(2));
-    expect(final).toBeInstanceOf(FinalSigningHubError);
-    expect(final).toMatchObject({ httpStatus: 403, signingHubMessage: 'Account is disabled' });
-    expect(busy).toBeInstanceOf(RetryableSigningHubError);
-    expect(busy).toMatchObject({ httpStatus: 429, retryAfterMs: 7_000 });
-  });
-
   it('treats a timeout as retryable', async () => {
     simulator.script(1, 'finish', { hang: true });
     const error = await rejection(client({ timeoutMs: 300 }).finishPackage(1));
@@ -207,27 +195,14 @@ describe('SigningHubClient calls', () => {
 
   it('takes a 200 as done when its body comes long after the timeout: one request', async () => {
     // A SigningHub whose finish sends the status line at once and the body 1 s later.
-    const finishes: number[] = [];
-    const slow = createServer((req, res) => {
-      if (req.url === '/authenticate') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 't', token_type: 'bearer', expires_in: 600 }));
-        return;
-      }
-      finishes.push(Date.now());
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
-      res.write('{');
-      setTimeout(() => res.end('}'), 1_000);
-    });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-    const { port } = slow.address() as AddressInfo;
+    const slow = await startSigningHubFake();
+    slow.answerApiCalls({ status: 200, body: {}, lastByteAfterMs: 1_000 });
     try {
-      const sh = client({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 });
+      const sh = client({ baseUrl: slow.baseUrl, timeoutMs: 200 });
       await expect(sh.finishPackage(1, { scope: 'a@x.com' })).resolves.toBeUndefined();
-      expect(finishes).toHaveLength(1);
+      expect(slow.apiCalls()).toHaveLength(1);
     } finally {
-      slow.closeAllConnections();
-      await new Promise((resolve) => slow.close(resolve));
+      await slow.close();
     }
   });
 

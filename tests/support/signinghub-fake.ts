@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What reached the fake: enough of each request to check what the client put on the wire. */
+export interface Received {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+export interface FakeAnswer {
+  readonly status: number;
+  /** Sent as it is when a string, as JSON otherwise. */
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+  /** The status line and all but the body's last byte at once, that byte this long after. */
+  readonly lastByteAfterMs?: number;
+}
+
+/**
+ * A SigningHub that answers each authentication and each API call from its own script, then with
+ * a 600-second token 't' and an empty 200; it keeps each request whole (the simulator keeps no
+ * bodies and hides the bearer token).
+ */
+export interface SigningHubFake {
+  readonly baseUrl: string;
+  readonly received: readonly Received[];
+  /** The next authentications' answers, in order. */
+  answerAuthentications(...answers: FakeAnswer[]): void;
+  /** The next API calls' answers (finish, workflow), in order. */
+  answerApiCalls(...answers: FakeAnswer[]): void;
+  /** The authentications' forms, as objects. */
+  forms(): Record<string, string>[];
+  /** Every request but the authentications. */
+  apiCalls(): Received[];
+  /** Forgets what was received and what was scripted. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const TOKEN: FakeAnswer = { status: 200, body: { access_token: 't', expires_in: 600 } };
+const EMPTY: FakeAnswer = { status: 200, body: '' };
+const AUTHENTICATE = '/authenticate';
+
+export const startSigningHubFake = async (): Promise<SigningHubFake> => {
+  const received: Received[] = [];
+  const authAnswers: FakeAnswer[] = [];
+  const apiAnswers: FakeAnswer[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ method: req.method ?? '', path, headers: req.headers, body });
+      const answer =
+        path === AUTHENTICATE ? (authAnswers.shift() ?? TOKEN) : (apiAnswers.shift() ?? EMPTY);
+      const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const headers = { 'content-type': 'application/json', ...answer.headers };
+      if (answer.lastByteAfterMs === undefined) {
+        res.writeHead(answer.status, headers).end(text);
+        return;
+      }
+      res.writeHead(answer.status, { ...headers, 'content-length': Buffer.byteLength(text) });
+      res.write(text.slice(0, -1));
+      setTimeout(() => res.end(text.slice(-1)), answer.lastByteAfterMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    received,
+    answerAuthentications: (...answers) => authAnswers.push(...answers),
+    answerApiCalls: (...answers) => apiAnswers.push(...answers),
+    forms: () =>
+      received
+        .filter(({ path }) => path === AUTHENTICATE)
+        .map(({ body }) => Object.fromEntries(new URLSearchParams(body))),
+    apiCalls: () => received.filter(({ path }) => path !== AUTHENTICATE),
+    reset: () => {
+      received.length = 0;
+      authAnswers.length = 0;
+      apiAnswers.length = 0;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
