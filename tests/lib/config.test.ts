@@ -8,19 +8,28 @@ import {
 } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
-const base = {
+/** Every setting the functions read, all valid, credentials in the environment. */
+const valid: Readonly<Record<string, string>> = {
   TABLE_NAME: 'table',
   SIGNINGHUB_CLIENT_ID: 'app',
   SIGNINGHUB_CLIENT_SECRET: 'client-secret-value',
   SIGNINGHUB_USERNAME: 'admin@example.com',
   SIGNINGHUB_PASSWORD: 'password-value',
+  CALLBACK_SECRET: 'callback-secret-0123456789',
+  EVENT_BUS_NAME: 'bus',
 };
 
 type Loader = (env: Environment) => unknown;
 
+/** The widest loaders: between them, they read every setting `finish` and `publish` read too. */
+const loadCallbackAndReconcile: Loader = (env) => {
+  loadCallbackConfig(env);
+  loadReconcileConfig(env);
+};
+
 const failure = (
   env: Record<string, string | undefined>,
-  load: Loader = loadFinishConfig,
+  load: Loader = loadCallbackAndReconcile,
 ): ConfigError => {
   try {
     load(env);
@@ -28,12 +37,12 @@ const failure = (
     if (error instanceof ConfigError) return error;
     throw error;
   }
-  throw new Error('loadConfig accepted the environment');
+  throw new Error('the loader accepted the environment');
 };
 
-describe('the configuration loaders', () => {
+describe('what the configuration loaders read', () => {
   it('applies the contract defaults', () => {
-    const config = loadReconcileConfig(base);
+    const config = loadReconcileConfig(valid);
     expect(config.signingHub).toMatchObject({
       baseUrl: 'https://api.signinghub.com',
       apiVersion: 'v3',
@@ -43,32 +52,12 @@ describe('the configuration loaders', () => {
     expect(config.reconcileAfterSeconds).toBe(900);
     expect(loadPublisherConfig({}).eventBusName).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
-    expect(Object.isFrozen(loadFinishConfig(base))).toBe(true);
-  });
-
-  it('names TABLE_NAME when it is missing', () => {
-    expect(failure({ ...base, TABLE_NAME: undefined }).variable).toBe('TABLE_NAME');
-  });
-
-  it.each([
-    ['SIGNINGHUB_API_VERSION', 'v5'],
-    ['SIGNINGHUB_TIMEOUT_MS', '10s'],
-    ['SIGNINGHUB_TIMEOUT_MS', '0'],
-    ['SIGNINGHUB_BASE_URL', 'api.signinghub.com'],
-    ['SIGNINGHUB_BASE_URL', 'ftp://api.signinghub.com'],
-    ['RECONCILE_AFTER_SECONDS', '-1'],
-    ['RECONCILE_AFTER_SECONDS', '1.5'],
-    ['RECONCILE_AFTER_SECONDS', '015'],
-    ['DYNAMODB_ENDPOINT', 'localhost:8000'],
-  ])('rejects %s=%s with a message naming it', (name, value) => {
-    const error = failure({ ...base, [name]: value }, loadReconcileConfig);
-    expect(error.variable).toBe(name);
-    expect(error.message).toContain(name);
+    expect(Object.isFrozen(loadFinishConfig(valid))).toBe(true);
   });
 
   it('reads credentials from the named secret when any is unset', () => {
     const config = loadFinishConfig({
-      ...base,
+      ...valid,
       SIGNINGHUB_PASSWORD: undefined,
       SIGNINGHUB_CREDENTIALS_SECRET: 'prod/signinghub',
     });
@@ -83,27 +72,26 @@ describe('the configuration loaders', () => {
     });
   });
 
-  it('names the secret variable and what is missing when neither is there', () => {
-    const error = failure({ TABLE_NAME: 't', SIGNINGHUB_CLIENT_ID: 'app' });
-    expect(error.variable).toBe('SIGNINGHUB_CREDENTIALS_SECRET');
-    expect(error.message).toContain('SIGNINGHUB_PASSWORD');
-  });
-
-  it('never puts a secret value into its error message', () => {
-    const error = failure({ ...base, CALLBACK_SECRET: 'short-secret' }, loadCallbackConfig);
-    expect(error.variable).toBe('CALLBACK_SECRET');
-    expect(error.message).not.toContain('short-secret');
-  });
-
-  it('demands the callback secret only of the function that needs it', () => {
-    expect(loadFinishConfig(base)).not.toHaveProperty('callbackSecret');
-    expect(failure(base, loadCallbackConfig).variable).toBe('CALLBACK_SECRET');
+  it('reads the callback secret only for the function that needs it, from either place', () => {
+    expect(loadFinishConfig(valid)).not.toHaveProperty('callbackSecret');
+    const fromSecret = {
+      ...valid,
+      CALLBACK_SECRET: undefined,
+      CALLBACK_SECRET_ID: 'prod/callback',
+    };
+    expect(loadCallbackConfig(fromSecret).callbackSecret).toEqual({
+      kind: 'secret',
+      secretId: 'prod/callback',
+    });
     expect(
-      loadCallbackConfig({ ...base, CALLBACK_SECRET_ID: 'prod/callback' }).callbackSecret,
-    ).toEqual({ kind: 'secret', secretId: 'prod/callback' });
-    expect(loadCallbackConfig({ ...base, CALLBACK_SECRET: 'a'.repeat(16) }).callbackSecret).toEqual(
-      { kind: 'env', secret: 'a'.repeat(16) },
-    );
+      loadCallbackConfig({ ...valid, CALLBACK_SECRET: 'a'.repeat(16) }).callbackSecret,
+    ).toEqual({ kind: 'env', secret: 'a'.repeat(16) });
+  });
+
+  it('takes a callback secret of every URL-safe character', () => {
+    const secret = 'AZaz09._~-AZaz09._~-';
+    const config = loadCallbackConfig({ ...valid, CALLBACK_SECRET: secret });
+    expect(config.callbackSecret).toEqual({ kind: 'env', secret });
   });
 
   it.each([
@@ -112,15 +100,129 @@ describe('the configuration loaders', () => {
     ['86400', 86_400],
   ])('takes RECONCILE_AFTER_SECONDS=%s as %d seconds (0: every open package)', (raw, seconds) => {
     expect(
-      loadReconcileConfig({ ...base, RECONCILE_AFTER_SECONDS: raw }).reconcileAfterSeconds,
+      loadReconcileConfig({ ...valid, RECONCILE_AFTER_SECONDS: raw }).reconcileAfterSeconds,
     ).toBe(seconds);
   });
 
-  it('trims a trailing slash from the base URL', () => {
+  it('reads a value with spaces around it as the value, and a blank one as unset', () => {
+    const config = loadReconcileConfig({
+      ...valid,
+      TABLE_NAME: '  table  ',
+      SIGNINGHUB_TIMEOUT_MS: ' 2500 ',
+      RECONCILE_AFTER_SECONDS: '   ',
+    });
+    expect(config.tableName).toBe('table');
+    expect(config.signingHub.timeoutMs).toBe(2_500);
+    expect(config.reconcileAfterSeconds).toBe(900);
+  });
+
+  it('trims the trailing slash of a base URL without a path', () => {
     expect(
-      loadFinishConfig({ ...base, SIGNINGHUB_BASE_URL: 'https://sh.example.com/' }).signingHub
+      loadFinishConfig({ ...valid, SIGNINGHUB_BASE_URL: 'https://sh.example.com/' }).signingHub
         .baseUrl,
     ).toBe('https://sh.example.com');
+  });
+
+  it('keeps an http URL, with its path, and drops every trailing slash', () => {
+    const config = loadCallbackConfig({
+      ...valid,
+      SIGNINGHUB_BASE_URL: 'http://127.0.0.1:3010/api//',
+      SIGNINGHUB_API_VERSION: 'v4',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+    });
+    expect(config.signingHub.baseUrl).toBe('http://127.0.0.1:3010/api');
+    expect(config.signingHub.apiVersion).toBe('v4');
+    expect(config.dynamoDbEndpoint).toBe('http://127.0.0.1:8000');
+  });
+});
+
+const NOT_URL_SAFE = 'must use only URL-safe characters (A-Z a-z 0-9 . _ ~ -)';
+const NOT_A_URL = 'must be an absolute http(s) URL, got "%s"';
+
+/** Each setting, each problem it refuses a value for (`%s`: the value), and the values. */
+const REFUSED: Record<string, readonly (readonly [string, readonly string[]])[]> = {
+  SIGNINGHUB_TIMEOUT_MS: [
+    ['must be a positive integer, got "%s"', ['12a', 'a12', '012', '10s', '0', '9007199254740993']],
+  ],
+  RECONCILE_AFTER_SECONDS: [['must be a whole number (0 or more), got "%s"', ['-1', '1.5', '015']]],
+  SIGNINGHUB_BASE_URL: [
+    [NOT_A_URL, ['not a url', 'api.signinghub.com', 'ftp://sh.example.com']],
+    [
+      'must not carry credentials, a query or a fragment',
+      [
+        'https://sh.example.com/?a=1',
+        'https://sh.example.com/#top',
+        'https://user@sh.example.com',
+        'https://:pw@sh.example.com',
+      ],
+    ],
+  ],
+  DYNAMODB_ENDPOINT: [[NOT_A_URL, ['localhost:8000']]],
+  SIGNINGHUB_API_VERSION: [['must be v3 or v4, got "%s"', ['v5']]],
+  CALLBACK_SECRET: [
+    ['must be at least 16 characters', ['short-secret']],
+    [
+      NOT_URL_SAFE,
+      ['callback-secret/0123456789', ' callback-secret-0123456789', 'callback-secret-0123456789 '],
+    ],
+  ],
+};
+
+const REFUSALS = Object.entries(REFUSED).flatMap(([name, problems]) =>
+  problems.flatMap(([problem, values]) =>
+    values.map((value) => ({ name, value, message: `${name} ${problem.replace('%s', value)}` })),
+  ),
+);
+
+describe('what each setting refuses, in the words the operator reads', () => {
+  it.each(REFUSALS)('$name=$value', ({ name, value, message }) => {
+    const error = failure({ ...valid, [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toBe(message);
+  });
+
+  it('never puts a callback secret it refuses into its error message', () => {
+    const secrets = REFUSALS.filter(({ name }) => name === 'CALLBACK_SECRET');
+    expect(secrets).toHaveLength(4);
+    for (const { value } of secrets) {
+      expect(failure({ ...valid, CALLBACK_SECRET: value }).message).not.toContain(value.trim());
+    }
+  });
+
+  it.each([
+    ['no table', 'TABLE_NAME', { TABLE_NAME: undefined }, 'TABLE_NAME is required but not set'],
+    [
+      'no callback secret',
+      'CALLBACK_SECRET',
+      { CALLBACK_SECRET: undefined },
+      'CALLBACK_SECRET is required (or CALLBACK_SECRET_ID naming a secret)',
+    ],
+    [
+      'a credential unset and no secret',
+      'SIGNINGHUB_CREDENTIALS_SECRET',
+      { SIGNINGHUB_PASSWORD: undefined },
+      'SIGNINGHUB_CREDENTIALS_SECRET is required when SIGNINGHUB_PASSWORD is not set',
+    ],
+    [
+      'two credentials unset (one blank) and no secret',
+      'SIGNINGHUB_CREDENTIALS_SECRET',
+      { SIGNINGHUB_PASSWORD: undefined, SIGNINGHUB_USERNAME: '  ' },
+      'SIGNINGHUB_CREDENTIALS_SECRET is required when SIGNINGHUB_USERNAME, SIGNINGHUB_PASSWORD are not set',
+    ],
+    [
+      'three credentials unset and no secret',
+      'SIGNINGHUB_CREDENTIALS_SECRET',
+      {
+        SIGNINGHUB_CLIENT_SECRET: undefined,
+        SIGNINGHUB_USERNAME: undefined,
+        SIGNINGHUB_PASSWORD: undefined,
+      },
+      'SIGNINGHUB_CREDENTIALS_SECRET is required when SIGNINGHUB_CLIENT_SECRET, SIGNINGHUB_USERNAME, SIGNINGHUB_PASSWORD are not set',
+    ],
+  ])('with %s, names %s', (_, variable, unset, message) => {
+    const error = failure({ ...valid, ...unset });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toBe(message);
   });
 });
 
@@ -157,8 +259,6 @@ const LOADERS: Record<FunctionName, Loader> = {
   reconcile: loadReconcileConfig,
   publish: loadPublisherConfig,
 };
-
-const valid = { ...base, CALLBACK_SECRET: 'callback-secret-0123456789', EVENT_BUS_NAME: 'bus' };
 
 describe('each function validates only the settings it reads', () => {
   const cases = SETTINGS.flatMap((setting) =>
