@@ -1,0 +1,220 @@
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../../lib/errors.ts';
+import { DynamoDbPackageReader } from '../../../lib/store/dynamodb-package-reader.ts';
+import { createTestTable, type TestTable } from '../../support/dynamodb.ts';
+
+let table: TestTable;
+/** One item per request: every read must follow the pages to the end. */
+let reader: DynamoDbPackageReader;
+
+beforeAll(async () => {
+  table = await createTestTable();
+  reader = new DynamoDbPackageReader(table.client, table.tableName, { pageSize: 1 });
+});
+afterAll(() => table.drop());
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
+
+/** A finish that ran and settled as the finish use case leaves it. */
+const settled = async (
+  packageId: number,
+  signer: string | undefined,
+  minute: number,
+  status: 'SUCCEEDED' | 'FAILED' | 'RETRYING',
+) => {
+  const key = { packageId, signer };
+  const lease = {
+    leaseId: `lease-${packageId}-${signer}`,
+    leaseUntil: at(minute).getTime() + 60_000,
+  };
+  await table.finishes.claimFinish(key, lease, at(minute));
+  await table.finishes.settleFinish(key, lease.leaseId, {
+    status,
+    now: at(minute),
+    requestsSent: 2,
+    ...(status === 'SUCCEEDED' ? {} : { lastError: { httpStatus: 503, message: 'busy' } }),
+  });
+};
+
+describe('DynamoDbPackageReader.readPackage', () => {
+  it('reads the package item and its finishes, oldest finish first, every page of them', async () => {
+    // Made in another order than their sort keys': bob, the account, then alice.
+    await settled(9001, 'alice@example.com', 3, 'RETRYING');
+    await settled(9001, undefined, 2, 'SUCCEEDED');
+    await settled(9001, 'bob@example.com', 1, 'FAILED');
+    await table.packages.recordCallback(9001, at(4));
+
+    const records = await reader.readPackage(9001);
+
+    expect(records.packageId).toBe(9001);
+    expect(records.package).toEqual({
+      packageId: 9001,
+      status: 'IN_PROGRESS',
+      workflowStatus: undefined,
+      callbacks: 1,
+      lastCallbackAt: at(4).toISOString(),
+      completedAt: undefined,
+      updatedAt: at(4).toISOString(),
+    });
+    expect(records.finishes).toEqual([
+      expect.objectContaining({ signer: 'bob@example.com', status: 'FAILED' }),
+      {
+        packageId: 9001,
+        signer: undefined,
+        status: 'SUCCEEDED',
+        attempts: 2,
+        lastError: undefined,
+        createdAt: at(2).toISOString(),
+        updatedAt: at(2).toISOString(),
+        finishedAt: at(2).toISOString(),
+      },
+      {
+        packageId: 9001,
+        signer: 'alice@example.com',
+        status: 'RETRYING',
+        attempts: 2,
+        lastError: { httpStatus: 503, message: 'busy' },
+        createdAt: at(3).toISOString(),
+        updatedAt: at(3).toISOString(),
+        finishedAt: undefined,
+      },
+    ]);
+  });
+
+  it('has no package item for a package whose items are finishes only', async () => {
+    await settled(9002, 'alice@example.com', 1, 'RETRYING');
+    const records = await reader.readPackage(9002);
+    expect(records.package).toBeUndefined();
+    expect(records.finishes.map((finish) => finish.signer)).toEqual(['alice@example.com']);
+  });
+
+  it('reads nothing for a package the table does not know', async () => {
+    expect(await reader.readPackage(9099)).toEqual({
+      packageId: 9099,
+      package: undefined,
+      finishes: [],
+    });
+  });
+
+  it('reads a final package as the stores wrote it', async () => {
+    await table.packages.markInProgress(9003, at(1));
+    await table.packages.recordConfirmation(
+      9003,
+      { status: 'DECLINED', workflowStatus: 'DECLINED' },
+      at(2),
+    );
+    expect((await reader.readPackage(9003)).package).toMatchObject({
+      status: 'DECLINED',
+      workflowStatus: 'DECLINED',
+      completedAt: at(2).toISOString(),
+    });
+  });
+});
+
+describe('DynamoDbPackageReader.openPackageIds and allPackages', () => {
+  let listed: TestTable;
+  let lister: DynamoDbPackageReader;
+
+  beforeAll(async () => {
+    listed = await createTestTable();
+    lister = new DynamoDbPackageReader(listed.client, listed.tableName, { pageSize: 1 });
+    await listed.packages.markInProgress(11, at(5));
+    await listed.packages.markInProgress(12, at(9));
+    await listed.packages.markInProgress(13, at(7));
+    await listed.packages.markInProgress(14, at(1));
+    await listed.packages.recordConfirmation(
+      14,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(2),
+    );
+    await listed.finishes.claimFinish(
+      { packageId: 15, signer: undefined },
+      { leaseId: 'l', leaseUntil: at(3).getTime() },
+      at(3),
+    );
+    await listed.rejected.putRejected({
+      id: 'event-1',
+      source: 'event',
+      reason: 'not JSON',
+      raw: '{',
+      receivedAt: at(4).toISOString(),
+    });
+  });
+  afterAll(() => listed.drop());
+
+  it('lists the open packages, most recently changed first, from every page of the index', async () => {
+    expect(await lister.openPackageIds()).toEqual([12, 13, 11]);
+  });
+
+  it('scans every package, final ones and finish-only ones too, but nothing else', async () => {
+    const all = await lister.allPackages();
+    expect(all.map((records) => records.packageId).sort()).toEqual([11, 12, 13, 14, 15]);
+    expect(all.find((records) => records.packageId === 14)?.package?.status).toBe('COMPLETED');
+    const finishOnly = all.find((records) => records.packageId === 15);
+    expect(finishOnly?.package).toBeUndefined();
+    expect(finishOnly?.finishes).toEqual([
+      expect.objectContaining({ signer: undefined, status: 'IN_FLIGHT' }),
+    ]);
+  });
+});
+
+describe('DynamoDbPackageReader on a table it cannot read', () => {
+  const missing = () => new DynamoDbPackageReader(table.client, 'no-such-table');
+
+  it.each([
+    ['readPackage', 'Query', () => missing().readPackage(1)],
+    ['openPackageIds', 'Query', () => missing().openPackageIds()],
+    ['allPackages', 'Scan', () => missing().allPackages()],
+  ] as const)(
+    '%s fails with a StoreError naming %s, the SDK error as its cause',
+    async (_, operation, read) => {
+      const error: unknown = await read().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).operation).toBe(operation);
+      expect((error as StoreError).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+    },
+  );
+});
+
+describe('item parsing through the reader', () => {
+  it('reads an item written without its usual attributes with the stores’ defaults', async () => {
+    const client = new DynamoDBClient({ endpoint: table.endpoint });
+    try {
+      for (const sk of ['PACKAGE', 'FINISH#-', 'FINISH#', 'SOMETHING']) {
+        await client.send(
+          new PutItemCommand({
+            TableName: table.tableName,
+            Item: { pk: { S: 'PACKAGE#9004' }, sk: { S: sk }, status: { S: 'BOGUS' } },
+          }),
+        );
+      }
+    } finally {
+      client.destroy();
+    }
+    expect(await reader.readPackage(9004)).toEqual({
+      packageId: 9004,
+      package: {
+        packageId: 9004,
+        status: 'IN_PROGRESS',
+        workflowStatus: undefined,
+        callbacks: 0,
+        lastCallbackAt: undefined,
+        completedAt: undefined,
+        updatedAt: '',
+      },
+      finishes: [
+        {
+          packageId: 9004,
+          signer: undefined,
+          status: 'IN_FLIGHT',
+          attempts: 0,
+          lastError: undefined,
+          createdAt: '',
+          updatedAt: '',
+          finishedAt: undefined,
+        },
+      ],
+    });
+  });
+});
