@@ -1,46 +1,22 @@
 import type { Log } from './logger.ts';
+import { METRICS, type MetricName } from './metrics-catalogue.ts';
 
-/**
- * The functions' metrics: CloudWatch embedded metric format (EMF) in this namespace, with one
- * dimension, `service` (POWERTOOLS_SERVICE_NAME). The names are a contract: the alarms and the
- * dashboard read them. docs/interface.md says when each one is emitted.
- */
-export const METRICS_NAMESPACE = 'SigningHubFinish';
+/** The namespace of the functions' metrics (lib/metrics-catalogue.ts lists them). */
+export { METRICS_NAMESPACE } from './metrics-catalogue.ts';
+
+/** A unit the catalogue gives a metric. */
+type MetricUnit = (typeof METRICS)[MetricName];
+
+/** The catalogue's metrics in `unit`. */
+type MetricIn<Unit extends MetricUnit> = {
+  [Name in MetricName]: (typeof METRICS)[Name] extends Unit ? Name : never;
+}[MetricName];
 
 /** Metrics in Count. */
-export type CountMetric =
-  // finish: what became of each message (exactly one of these five per message)
-  | 'FinishSucceeded'
-  | 'FinishFailed'
-  | 'FinishRetrying'
-  | 'FinishSkipped'
-  | 'SigningEventRejected'
-  // finish: one per finish request sent, by SigningHub's answer
-  | 'FinishResponse2xx'
-  | 'FinishResponse4xx'
-  | 'FinishResponse5xx'
-  | 'FinishResponseNone'
-  // finish: requests the settling delivery sent, one data point per SUCCEEDED/FAILED settlement
-  | 'FinishRequests'
-  // every function that talks to SigningHub: one per authentication request sent
-  | 'SigningHubAuthentications'
-  // callback
-  | 'CallbackAccepted'
-  | 'CallbackRejected'
-  | 'CallbackUnauthorised'
-  // callback and reconcile: a confirmation that made the package final
-  | 'PackageCompleted'
-  | 'PackageDeclined'
-  | 'PackageDeleted'
-  // reconcile: one data point per run each
-  | 'ReconcileChecked'
-  | 'ReconcileConfirmed'
-  // publish
-  | 'CompletionEventPublished'
-  | 'CompletionEventRefused';
+export type CountMetric = MetricIn<'Count'>;
 
 /** Metrics in Milliseconds. */
-export type MillisecondsMetric = 'SigningEventToFinish';
+export type MillisecondsMetric = MetricIn<'Milliseconds'>;
 
 /** What the use cases record; the functions flush it once per invocation. */
 export interface MetricsPort {
@@ -51,23 +27,22 @@ export interface MetricsPort {
 
 /** The part of Powertools Metrics (or any EMF writer) the adapter needs. */
 export interface MetricSink {
-  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
+  addMetric(name: string, unit: MetricUnit, value: number): unknown;
 }
 
 /**
- * The port over an EMF writer. A value that is not a finite number is dropped rather than
- * thrown: a metric must never turn a finish that SigningHub did into a redelivery.
+ * The port over an EMF writer, each metric in the catalogue's unit. A value that is not a finite
+ * number is dropped rather than thrown: a metric must never turn a finish that SigningHub did
+ * into a redelivery.
  */
-export const metricsTo = (sink: MetricSink): MetricsPort => ({
-  count: (name, value = 1) => {
-    if (Number.isFinite(value)) sink.addMetric(name, 'Count', value);
-  },
-  milliseconds: (name, value) => {
-    if (Number.isFinite(value)) sink.addMetric(name, 'Milliseconds', value);
-  },
-});
+export const metricsTo = (sink: MetricSink): MetricsPort => {
+  const add = (name: MetricName, value: number) => {
+    if (Number.isFinite(value)) sink.addMetric(name, METRICS[name], value);
+  };
+  return { count: (name, value = 1) => add(name, value), milliseconds: add };
+};
 
-/** For a command run by hand (local/), which publishes no metrics; never a function's. */
+/** For a command run by hand (ops/), which publishes no metrics; never a function's. */
 export const NO_METRICS: MetricsPort = Object.freeze({
   count: () => {},
   milliseconds: () => {},

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Log, LogFields } from '../../lib/logger.ts';
 import { type MetricSink, metricsTo, metricsWarningsTo } from '../../lib/metrics.ts';
 
@@ -20,6 +20,18 @@ describe('metricsTo', () => {
       ['FinishRequests', 'Count', 3],
       ['SigningEventToFinish', 'Milliseconds', 1_500],
     ]);
+  });
+
+  it("takes only the catalogue's names, each in its own unit (checked by tsc)", () => {
+    const { count, milliseconds } = metricsTo(sink().writer);
+    expectTypeOf(count).toBeCallableWith('CallbackUnauthorised');
+    expectTypeOf(milliseconds).toBeCallableWith('SigningEventToFinish', 5);
+    // @ts-expect-error: a name that is not in lib/metrics-catalogue.ts
+    expectTypeOf(count).toBeCallableWith('CallbackUnauthorized');
+    // @ts-expect-error: a metric in Milliseconds is no count
+    expectTypeOf(count).toBeCallableWith('SigningEventToFinish');
+    // @ts-expect-error: nor is a count a duration
+    expectTypeOf(milliseconds).toBeCallableWith('FinishRequests', 5);
   });
 
   it('drops a value that is not a finite number instead of throwing', () => {

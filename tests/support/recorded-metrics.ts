@@ -1,15 +1,9 @@
-import {
-  type CountMetric,
-  type MetricsPort,
-  type MillisecondsMetric,
-  metricsTo,
-} from '../../lib/metrics.ts';
-
-type MetricName = CountMetric | MillisecondsMetric;
+import { type MetricsPort, metricsTo } from '../../lib/metrics.ts';
+import type { METRICS, MetricName } from '../../lib/metrics-catalogue.ts';
 
 export interface RecordedPoint {
   readonly name: MetricName;
-  readonly unit: 'Count' | 'Milliseconds';
+  readonly unit: (typeof METRICS)[MetricName];
   readonly value: number;
 }
 
