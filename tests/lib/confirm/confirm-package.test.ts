@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type ConfirmDependencies, confirmPackage } from '../../../lib/confirm/confirm-package.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import { RetryableSigningHubError } from '../../../lib/signinghub/errors.ts';
 import type { ConfirmationResult } from '../../../lib/store/ports.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { busy } from '../../support/signinghub-errors.ts';
 
 /** SigningHub says `workflowStatus` (undefined: 404); the store answers `stored`. */
 const setup = (workflowStatus: string | undefined | Error, stored: ConfirmationResult) => {
@@ -42,8 +42,7 @@ describe('confirmPackage metrics', () => {
   });
 
   it('counts nothing when SigningHub could not confirm', async () => {
-    const down = new RetryableSigningHubError('workflow', { httpStatus: 503, message: 'busy' });
-    const { deps, metrics } = setup(down, { status: 'COMPLETED', becameFinal: true });
+    const { deps, metrics } = setup(busy('workflow'), { status: 'COMPLETED', becameFinal: true });
     expect(await confirmPackage(1, deps, silentLog)).toMatchObject({ confirmed: false });
     expect(metrics.points).toEqual([]);
   });

@@ -8,17 +8,18 @@ import {
   LEASE_MARGIN_MS,
 } from '../../../lib/invocation-timeline.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import {
-  AuthenticationError,
-  FinalSigningHubError,
-  RetryableSigningHubError,
-  SigningHubAbortedError,
-  UnauthorizedSigningHubError,
-} from '../../../lib/signinghub/errors.ts';
 import type { CallOptions } from '../../../lib/signinghub/ports.ts';
 import type { FinishStatus } from '../../../lib/store/items.ts';
 import type { ClaimResult, FinishStore, Lease, SettleFinish } from '../../../lib/store/ports.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import {
+  accountDisabled,
+  busy,
+  credentialsRefused,
+  notSent,
+  slowDown,
+  unauthorized,
+} from '../../support/signinghub-errors.ts';
 
 /** Just enough of a store for the use case's decisions; the real one is tested against DynamoDB Local. */
 class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'> {
@@ -125,7 +126,6 @@ const budgetOn = (
   remainingMs = 60_000,
   signal?: AbortSignal,
 ): InvocationBudget => createInvocationBudget(remainingMs, signal, clock.now);
-const busy = () => new RetryableSigningHubError('finish', { httpStatus: 503, message: 'busy' });
 
 describe('finishPackage', () => {
   it('keeps trying to record a sent finish while DynamoDB refuses, instead of sending it again', async () => {
@@ -164,67 +164,74 @@ describe('finishPackage', () => {
     expect(budget.writeMs()).toBeLessThan(2_000);
   });
 
-  it('keeps a success the table did not take in time, and records it at the next delivery instead of finishing again', async () => {
-    const { store, sent, deps, clock } = setup([undefined, undefined]);
+  it.each([
+    {
+      what: 'keeps a success the table did not take in time, and records it at the next delivery instead of finishing again',
+      answers: () => [undefined, undefined],
+      next: 'lease expired',
+      kept: 1,
+      outcome: 'succeeded',
+      sent: 1,
+      after: { status: 'SUCCEEDED', attempts: 1, packages: 1, claims: 1, lastError: undefined },
+    },
+    {
+      what: 'keeps a failure for good the same way, with its error, and no package item',
+      answers: () => [accountDisabled(), undefined],
+      next: 'lease expired',
+      kept: 1,
+      outcome: 'failed',
+      sent: 1,
+      after: {
+        status: 'FAILED',
+        attempts: 1,
+        packages: 0,
+        lastError: { httpStatus: 403, message: 'Account is disabled' },
+      },
+    },
+    {
+      // No time for a second request: the 503 is handed back and its RETRYING write fails.
+      what: 'keeps nothing of a retry it could not record: the next delivery sends again, as it should',
+      answers: () => [busy(), undefined],
+      noTimeForRetry: true,
+      next: 'lease expired',
+      kept: 0,
+      outcome: 'succeeded',
+      sent: 2,
+      after: { status: 'SUCCEEDED', lastError: undefined },
+    },
+    {
+      what: 'drops a kept outcome whose lease was taken over, and leaves the finish to the holder',
+      answers: () => [undefined],
+      next: 'lease taken over',
+      kept: 1,
+      outcome: 'in-flight-elsewhere',
+      sent: 1,
+      after: { status: 'IN_FLIGHT', lastError: undefined },
+    },
+  ] as const)('$what', async (row) => {
+    const { store, sent, deps, clock } = setup([...row.answers()]);
     store.settleFailures = 1_000;
-    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow(
+    const budget = budgetOn(clock, 10_000);
+    if ('noTimeForRetry' in row) clock.advance(budget.requestMs() - deps.requestTimeoutMs);
+    await expect(finishPackage(event, deps, budget, silentLog)).rejects.toThrow(
       'ProvisionedThroughput',
     );
     expect(store.status).toBe('IN_FLIGHT');
-    // The table is back and the lease has expired: a claim would take it over and send again.
+    expect(deps.keptOutcomes.all()).toHaveLength(row.kept);
+    // The table is back a minute later; the lease has expired (a claim would take it over and
+    // send again), or another delivery holds it now.
     store.settleFailures = 0;
-    store.leaseExpired = true;
+    if (row.next === 'lease expired') store.leaseExpired = true;
+    else store.settleRefused = true;
     clock.advance(60_000);
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
-    expect(sent).toHaveLength(1);
-    expect(store).toMatchObject({ status: 'SUCCEEDED', attempts: 1, packages: 1, claims: 1 });
+    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe(row.outcome);
+    expect(sent).toHaveLength(row.sent);
+    expect(store).toMatchObject(row.after);
+    expect(store.lastError).toEqual(row.after.lastError);
     expect(deps.keptOutcomes.all()).toEqual([]);
   });
 
-  it('keeps a failure for good the same way, with its error, and no package item', async () => {
-    const denied = new FinalSigningHubError('finish', {
-      httpStatus: 403,
-      message: 'Account is disabled',
-    });
-    const { store, sent, deps, clock } = setup([denied, undefined]);
-    store.settleFailures = 1_000;
-    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow();
-    store.settleFailures = 0;
-    store.leaseExpired = true;
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('failed');
-    expect(sent).toHaveLength(1);
-    expect(store).toMatchObject({ status: 'FAILED', attempts: 1, packages: 0 });
-    expect(store.lastError).toEqual({ httpStatus: 403, message: 'Account is disabled' });
-  });
-
-  it('keeps nothing of a retry it could not record: the next delivery sends again, as it should', async () => {
-    const { store, sent, deps, clock } = setup([busy(), undefined]);
-    store.settleFailures = 1_000;
-    const budget = budgetOn(clock, 10_000);
-    // No time for a second request: the 503 is handed back and its RETRYING write fails.
-    clock.advance(budget.requestMs() - deps.requestTimeoutMs);
-    await expect(finishPackage(event, deps, budget, silentLog)).rejects.toThrow();
-    expect(deps.keptOutcomes.all()).toEqual([]);
-    store.settleFailures = 0;
-    store.leaseExpired = true;
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
-    expect(sent).toHaveLength(2);
-  });
-
-  it('drops a kept outcome whose lease was taken over, and leaves the finish to the holder', async () => {
-    const { store, sent, deps, clock } = setup([undefined]);
-    store.settleFailures = 1_000;
-    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), silentLog)).rejects.toThrow();
-    store.settleFailures = 0;
-    store.settleRefused = true;
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe(
-      'in-flight-elsewhere',
-    );
-    expect(sent).toHaveLength(1);
-    expect(deps.keptOutcomes.all()).toEqual([]);
-  });
-
-  it('sends nothing for a finish settled already, and records the package only after a success', async () => {
+  it('sends nothing for a finish settled already, and records the package again only after a success', async () => {
     for (const status of ['SUCCEEDED', 'FAILED'] as const) {
       const { store, sent, deps, clock } = setup([undefined]);
       store.status = status;
@@ -236,14 +243,12 @@ describe('finishPackage', () => {
 
   it('hands a Retry-After longer than the policy allows back to the queue at once, and waits one it allows', async () => {
     const { maxRetryAfterMs } = DEFAULT_RETRY_POLICY;
-    const later = (ms: number) =>
-      new RetryableSigningHubError('finish', { httpStatus: 429, message: 'slow down' }, ms);
-    const tooLong = setup([later(maxRetryAfterMs + 1), undefined]);
+    const tooLong = setup([slowDown(maxRetryAfterMs + 1), undefined]);
     expect(
       await finishPackage(event, tooLong.deps, budgetOn(tooLong.clock, 120_000), silentLog),
     ).toBe('retry-later');
     expect(tooLong.sent).toHaveLength(1);
-    const allowed = setup([later(maxRetryAfterMs), undefined]);
+    const allowed = setup([slowDown(maxRetryAfterMs), undefined]);
     const start = allowed.clock.now();
     expect(
       await finishPackage(event, allowed.deps, budgetOn(allowed.clock, 120_000), silentLog),
@@ -310,11 +315,7 @@ describe('finishPackage', () => {
   });
 
   it('hands a second 401 back to the queue at once, keeping the 401 as the last error', async () => {
-    const unauthorized = new UnauthorizedSigningHubError('finish', {
-      httpStatus: 401,
-      message: 'Request authorization denied',
-    });
-    const { store, sent, deps, clock } = setup([unauthorized, undefined]);
+    const { store, sent, deps, clock } = setup([unauthorized(), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({
@@ -324,23 +325,21 @@ describe('finishPackage', () => {
   });
 
   it('hands an account that cannot authenticate back to the queue without trying again', async () => {
-    const refused = new AuthenticationError({ httpStatus: 400, message: 'invalid_grant' });
-    const { store, sent, deps, clock } = setup([refused, undefined]);
+    const { store, sent, deps, clock } = setup([credentialsRefused(), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
     expect(store.status).toBe('RETRYING');
   });
 
   it('keeps the last real error when a retry could not be sent in time', async () => {
-    const notSent = new SigningHubAbortedError('finish', { message: 'not sent: no time left' });
-    const { store, sent, deps, clock } = setup([busy(), notSent]);
+    const { store, sent, deps, clock } = setup([busy()]);
     deps.signingHub.finishPackage = async (_id, options) => {
       sent.push(options);
       if (sent.length === 1) {
         options.onRequestSent?.();
         throw busy();
       }
-      throw notSent;
+      throw notSent();
     };
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(store).toMatchObject({
@@ -368,55 +367,39 @@ describe('finishPackage', () => {
   });
 
   it('waits no longer than the policy allows for Retry-After, handing back instead', async () => {
-    const longWait = new RetryableSigningHubError(
-      'finish',
-      { httpStatus: 429, message: 'slow down' },
-      120_000,
-    );
-    const { sent, deps, clock } = setup([longWait, undefined]);
+    const { sent, deps, clock } = setup([slowDown(120_000), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
-  });
-
-  it('records the package again when a duplicate finds the finish already SUCCEEDED', async () => {
-    const { store, sent, deps, clock } = setup([]);
-    store.status = 'SUCCEEDED';
-    expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
-    expect(sent).toHaveLength(0);
-    expect(store.packages).toBe(1);
   });
 });
 
 describe('finishPackage metrics', () => {
   const occurred = (occurredAt: string | undefined) => ({ ...event, occurredAt });
-  const forbidden = () =>
-    new FinalSigningHubError('finish', { httpStatus: 403, message: 'Account is disabled' });
-
-  it('records the requests of a settled success and the time since the event occurred', async () => {
-    const { deps, clock, metrics } = setup([busy(), undefined]);
-    const outcome = await finishPackage(
-      occurred('2026-11-27T09:59:00Z'),
-      deps,
-      budgetOn(clock),
-      silentLog,
+  it.each([
+    {
+      what: 'the requests of a settled success and the time since the event occurred',
+      answers: () => [busy(), undefined],
+      occurredAt: '2026-11-27T09:59:00Z',
+      outcome: 'succeeded',
+      requests: 2,
+      // One minute before the clock started, plus the backoff slept: 0.5 of the first 200 ms.
+      sinceEvent: 60_100,
+    },
+    {
+      what: 'a failure for good as settled too',
+      answers: () => [accountDisabled()],
+      occurredAt: '2026-11-27T11:00:00+01:00',
+      outcome: 'failed',
+      requests: 1,
+      sinceEvent: 0,
+    },
+  ])('records $what', async ({ answers, occurredAt, outcome, requests, sinceEvent }) => {
+    const { deps, clock, metrics } = setup(answers());
+    expect(await finishPackage(occurred(occurredAt), deps, budgetOn(clock), silentLog)).toBe(
+      outcome,
     );
-    expect(outcome).toBe('succeeded');
-    expect(metrics.values('FinishRequests')).toEqual([2]);
-    // One minute before the clock started, plus the backoff slept: 0.5 of the first 200 ms.
-    expect(metrics.values('SigningEventToFinish')).toEqual([60_100]);
-  });
-
-  it('records a failure for good as settled too', async () => {
-    const { deps, clock, metrics } = setup([forbidden()]);
-    const outcome = await finishPackage(
-      occurred('2026-11-27T11:00:00+01:00'),
-      deps,
-      budgetOn(clock),
-      silentLog,
-    );
-    expect(outcome).toBe('failed');
-    expect(metrics.values('FinishRequests')).toEqual([1]);
-    expect(metrics.values('SigningEventToFinish')).toEqual([0]);
+    expect(metrics.values('FinishRequests')).toEqual([requests]);
+    expect(metrics.values('SigningEventToFinish')).toEqual([sinceEvent]);
   });
 
   it('records nothing settled for a finish handed back to the queue', async () => {

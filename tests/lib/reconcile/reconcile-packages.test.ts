@@ -4,9 +4,9 @@ import {
   type ReconcileDependencies,
   reconcilePackages,
 } from '../../../lib/reconcile/reconcile-packages.ts';
-import { RetryableSigningHubError } from '../../../lib/signinghub/errors.ts';
 import type { ConfirmationResult } from '../../../lib/store/ports.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { busy } from '../../support/signinghub-errors.ts';
 
 const OPTIONS = { afterSeconds: 900, maxPackages: 10, pageSize: 10, concurrency: 2 };
 
@@ -166,7 +166,7 @@ describe('reconcilePackages paging', () => {
       1: 'COMPLETED',
       2: 'IN_PROGRESS',
       3: 'DECLINED',
-      4: new RetryableSigningHubError('workflow', { httpStatus: 503, message: 'busy' }),
+      4: busy('workflow'),
       5: 'IN_PROGRESS',
     };
     const { deps } = pagedSetup([1, 2, 3, 4, 5], (packageId) => answers[packageId] ?? 'COMPLETED');
