@@ -1,80 +1,62 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseSigningEvent, type SigningEvent } from '../../lib/finish/signing-event.ts';
 import { parsePackageId } from '../../lib/package-id.ts';
 import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import type { FinishItem } from '../../lib/store/items.ts';
-import { loadPackageReports } from '../../ops/package-report.ts';
+import { parseCommand, UsageError, usageLine } from '../../ops/command-line.ts';
+import { loadPackageReports, type PackageReport } from '../../ops/package-report.ts';
 import { runCommand } from '../../ops/run-command.ts';
-import { simulatorRequest, tableClient } from '../../ops/stack-client.ts';
+import { tableClient } from '../../ops/stack-client.ts';
 import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
 import { UserError } from '../../ops/user-error.ts';
-import { LOCAL_AWS } from '../local-settings.ts';
+import { completionOutcome } from '../event-outcome.ts';
+import { invokeFinish } from '../invoke-finish.ts';
+import { simulatedPackage, simulatorCallbackMode } from '../simulator-client.ts';
 
-const USAGE = 'usage: npm run event -- <packageId> [signerEmail]';
-
-/** One message as the SQS event source hands it to the function. */
-const sqsEvent = (state: StackState, body: string): SQSEvent => {
-  const now = String(Date.now());
-  return {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: `local-${randomUUID()}`,
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: now,
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: now,
-        },
-        messageAttributes: {},
-        md5OfBody: createHash('md5').update(body).digest('hex'),
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:${state.region}:000000000000:signinghub-finish-${state.stage}-signing-events`,
-        awsRegion: state.region,
-      },
-    ],
-  };
-};
+const COMMAND = {
+  name: 'event',
+  synopsis: '<packageId> [signerEmail]',
+  summary:
+    "Hands one signing event to the local stack's finish function, as its queue would, and says\n" +
+    'what came of it: the finish request and, after the last signer, the callback and the\n' +
+    'completion event (only what this event changed).',
+  words: {
+    '<packageId>': 'the SigningHub package (document) id, a positive integer',
+    '[signerEmail]': 'the signer who has signed; without it, finish is sent as the account itself',
+  },
+  options: {},
+  flags: {},
+  examples: ['npm run event -- 1001 alice@example.com', 'npm run event -- 1001'],
+  positionals: true,
+} as const;
+const USAGE = usageLine(COMMAND);
+/** How long the command follows the callback and the completion event after the last signer. */
+const FOLLOW_MS = 20_000;
 
 const parseEvent = (args: readonly string[]): SigningEvent => {
   const [packageId, signerEmail, ...rest] = args;
-  if (packageId === undefined || rest.length > 0 || packageId.startsWith('-')) {
-    throw new UserError(USAGE);
-  }
+  if (packageId === undefined) throw new UsageError(`a package id is missing; ${USAGE}`);
+  if (rest.length > 0) throw new UsageError(`unexpected words "${rest.join(' ')}"; ${USAGE}`);
   if (parsePackageId(packageId) === undefined) {
-    throw new UserError(`"${packageId}" is not a package id (a positive integer); ${USAGE}`);
+    throw new UsageError(`"${packageId}" is not a package id (a positive integer); ${USAGE}`);
   }
   const parsed = parseSigningEvent(JSON.stringify({ packageId, signerEmail }));
-  if (!parsed.ok) throw new UserError(`${parsed.reason}; ${USAGE}`);
+  if (!parsed.ok) throw new UsageError(`${parsed.reason}; ${USAGE}`);
   return parsed.event;
 };
-
-interface SimulatedPackage {
-  readonly workflowStatus: string;
-  readonly signers: readonly { readonly email: string; readonly processStatus: string }[];
-}
 
 /** With the simulator, an unknown package or signer is the user's slip, caught before sending. */
 const checkWithSimulator = async (state: StackState, event: SigningEvent) => {
   if (!state.simulatorUrl) return;
-  const { status, body } = await simulatorRequest(
-    state,
-    'GET',
-    `/_simulator/packages/${event.packageId}`,
-  );
-  const signerHint = event.signerEmail ?? 'alice@example.com,bob@example.com';
-  if (status === 404) {
+  const simulated = await simulatedPackage(state, event.packageId);
+  if (!simulated) {
+    const signerHint = event.signerEmail ?? 'alice@example.com,bob@example.com';
     throw new UserError(
       `package ${event.packageId} is not in the simulator: create it first with ` +
         `npm run simulator -- package ${event.packageId} --signers ${signerHint}`,
     );
   }
-  const simulated = body as SimulatedPackage;
   const signer = event.signerEmail;
   if (signer && !simulated.signers.some((s) => s.email.toLowerCase() === signer)) {
     const signers = simulated.signers.map((s) => s.email).join(', ') || 'none';
@@ -91,79 +73,39 @@ const errorText = (item: FinishItem): string =>
     ? `${item.lastError.httpStatus === undefined ? '' : `${item.lastError.httpStatus} `}${item.lastError.message}`
     : 'no error recorded';
 
-/** After the last signer, the simulator calls back; a moment's wait shows the loop closing. */
+const reportOf = async (state: StackState, packageId: number) =>
+  (await loadPackageReports(state, { packageId, limit: 1 })).reports[0];
+
+/** What this event set going once its finish succeeded, compared with the package before it. */
 const followCompletion = async (
   state: StackState,
   packageId: number,
+  before: PackageReport | undefined,
 ): Promise<string | undefined> => {
-  if (!state.simulatorUrl) return undefined;
-  const deadline = Date.now() + 8_000;
-  let report = (await loadPackageReports(state, { packageId, limit: 1 })).reports[0];
-  if (report?.simulator?.workflowStatus !== 'COMPLETED') return undefined;
-  while (
-    Date.now() < deadline &&
-    (report?.package?.status !== 'COMPLETED' || !report.events.length)
-  ) {
+  const callbacksOn = state.simulatorUrl
+    ? (await simulatorCallbackMode(state)) !== undefined
+    : true;
+  const deadline = Date.now() + FOLLOW_MS;
+  let outcome = completionOutcome(packageId, before, await reportOf(state, packageId), callbacksOn);
+  while (!outcome.settled && Date.now() < deadline) {
     await delay(250);
-    report = (await loadPackageReports(state, { packageId, limit: 1 })).reports[0];
+    outcome = completionOutcome(packageId, before, await reportOf(state, packageId), callbacksOn);
   }
-  const callback = report?.simulator?.callbacks.at(-1);
-  const event = report?.events.at(-1);
-  if (report?.package?.status !== 'COMPLETED' || !event) {
-    return `package ${packageId}: all signers finished; the callback has not confirmed it yet (follow it with npm run status -- ${packageId})`;
-  }
-  return (
-    `package ${packageId}: COMPLETED: the simulator called the callback ` +
-    `(${callback ? `${callback.mode} → ${callback.status ?? callback.error}` : 'unknown'}), ` +
-    `the callback confirmed it with SigningHub, and ${event.detailType} was published`
-  );
+  return outcome.line;
 };
 
 const main = async (): Promise<number> => {
-  const event = parseEvent(process.argv.slice(2));
+  const event = parseEvent(parseCommand(COMMAND).positionals);
   const state = await requireRunningStack(process.env);
   await checkWithSimulator(state, event);
   const key = { packageId: event.packageId, signer: event.signerEmail };
   const who = `package ${event.packageId}, ${event.signerEmail ? `signer ${event.signerEmail}` : 'the account itself'}`;
   const client = tableClient(state);
-  const lambda = new LambdaClient({
-    endpoint: state.lambdaEndpoint,
-    ...LOCAL_AWS.clientConfig,
-    maxAttempts: 1,
-  });
   try {
     const store = new DynamoDbFinishStore(new DynamoDbTable(client, state.tableName));
     const before = await store.getFinish(key);
-    const body = JSON.stringify({
-      packageId: event.packageId,
-      ...(event.signerEmail ? { signerEmail: event.signerEmail } : {}),
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-    });
-    const started = Date.now();
-    const answer = await lambda.send(
-      new InvokeCommand({
-        FunctionName: state.finishFunctionName,
-        Payload: Buffer.from(JSON.stringify(sqsEvent(state, body))),
-      }),
-    );
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const payload: unknown = answer.Payload
-      ? JSON.parse(Buffer.from(answer.Payload).toString('utf8') || 'null')
-      : null;
-    if (
-      answer.FunctionError ||
-      (payload && typeof payload === 'object' && 'errorMessage' in payload)
-    ) {
-      const message =
-        payload && typeof payload === 'object' && 'errorMessage' in payload
-          ? String(payload.errorMessage)
-          : answer.FunctionError;
-      throw new UserError(
-        `the finish function failed (${message}): its log is in the npm start terminal`,
-      );
-    }
-    const failures = (payload as SQSBatchResponse | null)?.batchItemFailures ?? [];
+    const packageBefore = await reportOf(state, event.packageId);
+    const { seconds, handedBack } = await invokeFinish(state, event);
     const item = await store.getFinish(key);
     if (!item)
       throw new UserError(`${who}: no finish item was written; see the npm start terminal`);
@@ -179,7 +121,7 @@ const main = async (): Promise<number> => {
       process.stdout.write(
         `${who}: SUCCEEDED after ${attemptsText(item.attempts)} (${seconds} s)\n`,
       );
-      const completion = await followCompletion(state, event.packageId);
+      const completion = await followCompletion(state, event.packageId, packageBefore);
       if (completion) process.stdout.write(`${completion}\n`);
       return 0;
     }
@@ -192,11 +134,10 @@ const main = async (): Promise<number> => {
     }
     process.stdout.write(
       `${who}: ${item.status} after ${attemptsText(item.attempts)}, last error ${errorText(item)}; ` +
-        `${failures.length > 0 ? 'SQS would deliver it again later: ' : ''}run the same command to deliver it again\n`,
+        `${handedBack ? 'SQS would deliver it again later: ' : ''}run the same command to deliver it again\n`,
     );
     return 1;
   } finally {
-    lambda.destroy();
     client.destroy();
   }
 };
