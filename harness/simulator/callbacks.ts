@@ -59,7 +59,7 @@ export function createCallbacks(options: {
           record.status = await call(config.url, {
             method: 'POST',
             headers: { 'content-type': 'application/xml' },
-            body: completionReport(state),
+            body: completionReport(state.packageId),
           });
         }
       }
@@ -110,12 +110,13 @@ function webhookBody(state: PackageState, packageOwner: string) {
   };
 }
 
-function completionReport(state: PackageState): string {
+/** A workflow completion report as SigningHub posts it, naming the package in <DocumentID>. */
+export function completionReport(packageId: number): string {
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
     '<WorkflowCompletionReport>' +
-    `<DocumentID>${state.packageId}</DocumentID>` +
-    `<DocumentName>package-${state.packageId}.pdf</DocumentName>` +
+    `<DocumentID>${packageId}</DocumentID>` +
+    `<DocumentName>package-${packageId}.pdf</DocumentName>` +
     '</WorkflowCompletionReport>'
   );
 }
