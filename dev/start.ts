@@ -8,6 +8,7 @@ import { importHandler } from '../harness/handler-modules.ts';
 import { lambdaContext } from '../harness/lambda-context.ts';
 import { startSimulator } from '../harness/simulator/signinghub-simulator.ts';
 import { createTable } from '../harness/table.ts';
+import { isHelpRequested, isUsageError, parseCommand } from '../ops/command-line.ts';
 import { SERVICE } from '../ops/operator-target.ts';
 import { describeFailure } from '../ops/run-command.ts';
 import type { ChildRecord, PublishedEvent } from '../ops/stack-state.ts';
@@ -32,6 +33,7 @@ import { formatOfflineLine, maskSecrets } from './offline-output.ts';
 import { ensurePortsFree } from './required-ports.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { prepareServiceFolder } from './service-folder.ts';
+import { START_COMMAND } from './start-command.ts';
 import { createStartUp } from './start-up.ts';
 
 const describeEvent = (event: PublishedEvent): string => {
@@ -63,6 +65,7 @@ const useLocalAws = () => {
 };
 
 const main = async (): Promise<void> => {
+  parseCommand(START_COMMAND);
   const started = performance.now();
   const settings = loadLocalSettings(process.env);
   requireJava();
@@ -263,6 +266,15 @@ setInterval(() => {
 }, 1_000).unref();
 
 main().catch(async (error: unknown) => {
+  // --help, or arguments npm start does not take: nothing was started yet.
+  if (isHelpRequested(error)) {
+    process.stdout.write(error.message);
+    process.exit(0);
+  }
+  if (isUsageError(error)) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   // Once Ctrl-C came, the signal handler stops everything and exits.
   if (startUp.stopping) return;
   const message = isUserError(error) ? error.message : describeFailure(error);
