@@ -61,12 +61,35 @@ export interface PublisherConfig {
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-const CREDENTIAL_VARIABLES = {
-  clientId: 'SIGNINGHUB_CLIENT_ID',
-  clientSecret: 'SIGNINGHUB_CLIENT_SECRET',
-  username: 'SIGNINGHUB_USERNAME',
-  password: 'SIGNINGHUB_PASSWORD',
-} as const satisfies Record<keyof SigningHubCredentials, string>;
+type CredentialField = keyof SigningHubCredentials;
+
+/** Each credential's name: the variable that gives it, and its key in a secret's JSON. */
+export const CREDENTIAL_NAMES = {
+  clientId: { variable: 'SIGNINGHUB_CLIENT_ID', secretKey: 'client_id' },
+  clientSecret: { variable: 'SIGNINGHUB_CLIENT_SECRET', secretKey: 'client_secret' },
+  username: { variable: 'SIGNINGHUB_USERNAME', secretKey: 'username' },
+  password: { variable: 'SIGNINGHUB_PASSWORD', secretKey: 'password' },
+} as const satisfies Record<CredentialField, { variable: string; secretKey: string }>;
+
+/**
+ * The credentials `given` has, field by field (undefined: none): `partial`, what it gave;
+ * `missing`, the fields it did not, in the table's order; `credentials` once it gave them all.
+ */
+export const collectCredentials = (given: (field: CredentialField) => string | undefined) => {
+  const partial: Partial<Record<CredentialField, string>> = {};
+  const missing: CredentialField[] = [];
+  for (const field of Object.keys(CREDENTIAL_NAMES) as CredentialField[]) {
+    const value = given(field);
+    if (value === undefined) missing.push(field);
+    else partial[field] = value;
+  }
+  const { clientId, clientSecret, username, password } = partial;
+  const credentials: SigningHubCredentials | undefined =
+    clientId && clientSecret && username && password
+      ? { clientId, clientSecret, username, password }
+      : undefined;
+  return { partial, missing, credentials };
+};
 
 const nonEmpty = (env: Environment, name: string): string | undefined => {
   const value = env[name]?.trim();
@@ -124,22 +147,16 @@ const apiVersion = (env: Environment): ApiVersion => {
 };
 
 const credentialsSource = (env: Environment): CredentialsSource => {
-  const partial: Partial<Record<keyof SigningHubCredentials, string>> = {};
-  const missing: string[] = [];
-  for (const [key, variable] of Object.entries(CREDENTIAL_VARIABLES)) {
-    const value = nonEmpty(env, variable);
-    if (value === undefined) missing.push(variable);
-    else partial[key as keyof SigningHubCredentials] = value;
-  }
-  const { clientId, clientSecret, username, password } = partial;
-  if (clientId && clientSecret && username && password) {
-    return { kind: 'env', credentials: { clientId, clientSecret, username, password } };
-  }
+  const { partial, missing, credentials } = collectCredentials((field) =>
+    nonEmpty(env, CREDENTIAL_NAMES[field].variable),
+  );
+  if (credentials) return { kind: 'env', credentials };
   const secretId = nonEmpty(env, 'SIGNINGHUB_CREDENTIALS_SECRET');
   if (secretId === undefined) {
+    const variables = missing.map((field) => CREDENTIAL_NAMES[field].variable);
     throw new ConfigError(
       'SIGNINGHUB_CREDENTIALS_SECRET',
-      `is required when ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`,
+      `is required when ${variables.join(', ')} ${variables.length === 1 ? 'is' : 'are'} not set`,
     );
   }
   return { kind: 'secret', secretId, partial };

@@ -1,7 +1,13 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { CallbackSecretSource, CredentialsSource, SigningHubCredentials } from '../config.ts';
+import {
+  type CallbackSecretSource,
+  CREDENTIAL_NAMES,
+  type CredentialsSource,
+  collectCredentials,
+  type SigningHubCredentials,
+} from '../config.ts';
 import { SigningHubFinishError } from '../errors.ts';
 
 /** A secret could not be read or does not hold what it should; never carries the secret's value. */
@@ -100,13 +106,6 @@ const stageReader = (
   };
 };
 
-const KEYS = {
-  clientId: 'client_id',
-  clientSecret: 'client_secret',
-  username: 'username',
-  password: 'password',
-} as const satisfies Record<keyof SigningHubCredentials, string>;
-
 type SecretCredentialsSource = Extract<CredentialsSource, { kind: 'secret' }>;
 
 const credentialsFrom = (source: SecretCredentialsSource, text: string): SigningHubCredentials => {
@@ -117,19 +116,15 @@ const credentialsFrom = (source: SecretCredentialsSource, text: string): Signing
     throw new SecretError(`the secret "${source.secretId}" is not JSON`);
   }
   const record = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-  const resolved: Partial<Record<keyof SigningHubCredentials, string>> = {};
-  const missing: string[] = [];
-  for (const [field, key] of Object.entries(KEYS)) {
-    const name = field as keyof SigningHubCredentials;
-    const value = source.partial[name] ?? record[key];
-    if (typeof value === 'string' && value !== '') resolved[name] = value;
-    else missing.push(key);
+  const { missing, credentials } = collectCredentials((field) => {
+    const value = source.partial[field] ?? record[CREDENTIAL_NAMES[field].secretKey];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  });
+  if (credentials === undefined) {
+    const keys = missing.map((field) => CREDENTIAL_NAMES[field].secretKey);
+    throw new SecretError(`the secret "${source.secretId}" lacks the keys ${keys.join(', ')}`);
   }
-  const { clientId, clientSecret, username, password } = resolved;
-  if (!clientId || !clientSecret || !username || !password) {
-    throw new SecretError(`the secret "${source.secretId}" lacks the keys ${missing.join(', ')}`);
-  }
-  return { clientId, clientSecret, username, password };
+  return credentials;
 };
 
 type CredentialsReader = (options?: ReadOptions) => Promise<SigningHubCredentials>;
