@@ -37,16 +37,18 @@ export abstract class SigningHubError extends SigningHubFinishError {
   }
 }
 
+/** A kind of SigningHubError: its name, and when asking again can help. */
+const kind = <R extends RetryWhen>(errorName: string, retry: R) =>
+  class extends SigningHubError {
+    override name = errorName;
+    readonly retry = retry;
+  };
+
 /** SigningHub refused for good (400, 403, 404, 410, 422): asking again cannot change the answer. */
-export class FinalSigningHubError extends SigningHubError {
-  override name = 'FinalSigningHubError';
-  readonly retry = 'never';
-}
+export class FinalSigningHubError extends kind('FinalSigningHubError', 'never') {}
 
 /** A transient failure (408, 429, 5xx, any other status, timeout, network): worth another try. */
-export class RetryableSigningHubError extends SigningHubError {
-  override name = 'RetryableSigningHubError';
-  readonly retry = 'soon';
+export class RetryableSigningHubError extends kind('RetryableSigningHubError', 'soon') {
   /** From `Retry-After`, when SigningHub said how long to wait. */
   readonly retryAfterMs: number | undefined;
 
@@ -65,19 +67,14 @@ export class RetryableSigningHubError extends SigningHubError {
  * SigningHub refused a token it had just issued (401 on the try with a fresh token). Another
  * token now would be refused too: the message goes back to the queue instead of a hot loop.
  */
-export class UnauthorizedSigningHubError extends SigningHubError {
-  override name = 'UnauthorizedSigningHubError';
-  readonly retry = 'later';
-}
+export class UnauthorizedSigningHubError extends kind('UnauthorizedSigningHubError', 'later') {}
 
 /**
  * The integration account could not authenticate (bad credentials, an OTP account, a scope the
  * account may not use). Not the package's fault, and not mended within an invocation: the
  * message waits in the queue (and then the dead-letter queue) for an operator.
  */
-export class AuthenticationError extends SigningHubError {
-  override name = 'AuthenticationError';
-  readonly retry = 'later';
+export class AuthenticationError extends kind('AuthenticationError', 'later') {
   readonly otpRequired: boolean;
 
   constructor(details: SigningHubErrorDetails, otpRequired = false) {
@@ -90,10 +87,7 @@ export class AuthenticationError extends SigningHubError {
  * No request was sent, or the one under way was cancelled: the invocation's time for SigningHub
  * is over (its signal fired, or its clock says a request could no longer finish in time).
  */
-export class SigningHubAbortedError extends SigningHubError {
-  override name = 'SigningHubAbortedError';
-  readonly retry = 'later';
-}
+export class SigningHubAbortedError extends kind('SigningHubAbortedError', 'later') {}
 
 export const isSigningHubError = (error: unknown): error is SigningHubError =>
   error instanceof SigningHubError;
