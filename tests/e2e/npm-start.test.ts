@@ -3,23 +3,16 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../dev/ports.ts';
 import { freePort } from '../../harness/free-port.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
 import { readStateFile, type StackState, stateFile } from '../../ops/stack-state.ts';
+import { type CommandResult, npmRunner, REPO } from '../dev/npm-run.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE_ID = 4242;
 const SIGNERS = ['alice@example.com', 'bob@example.com'];
-
-interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -29,18 +22,14 @@ let output = '';
 let exited: Promise<number | null>;
 let state: StackState;
 
-/** `npm run <script> -- <args>` as a user types it, against this test's stack. */
-const npmRun = (script: string, ...args: string[]): Promise<CommandResult> =>
+const npmRun = npmRunner(() => env);
+
+/** A line as a user pastes it into a shell. */
+const shell = (line: string): Promise<CommandResult> =>
   new Promise((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', script, '--', ...args],
-      { cwd: REPO, env, timeout: 90_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile('sh', ['-c', line], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
   });
 
 /** Every process below `root`, found through /proc's parent links. */
@@ -92,8 +81,8 @@ const waitFor = async <T>(
   }
 };
 
-const statusOf = async (): Promise<PackageReport | undefined> => {
-  const { code, stdout } = await npmRun('status', String(PACKAGE_ID), '--json');
+const statusOf = async (packageId = PACKAGE_ID): Promise<PackageReport | undefined> => {
+  const { code, stdout } = await npmRun('status', String(packageId), '--json');
   if (code !== 0) return undefined;
   return (JSON.parse(stdout) as { packages: PackageReport[] }).packages[0];
 };
@@ -183,11 +172,20 @@ describe('npm start', () => {
     expect(created).toMatchObject({ code: 0 });
     expect(created.stdout).toContain(`package ${PACKAGE_ID} created in the simulator`);
 
+    const sent = [];
     for (const signer of SIGNERS) {
-      const sent = await npmRun('event', String(PACKAGE_ID), signer);
-      expect(sent, sent.stderr).toMatchObject({ code: 0 });
-      expect(sent.stdout).toContain(`signer ${signer}: SUCCEEDED after 1 finish request`);
+      const event = await npmRun('event', String(PACKAGE_ID), signer);
+      expect(event, event.stderr).toMatchObject({ code: 0 });
+      expect(event.stdout).toContain(`signer ${signer}: SUCCEEDED after 1 finish request`);
+      sent.push(event.stdout);
     }
+    expect(sent[0]).toContain(
+      `package ${PACKAGE_ID}: 1 signer still to finish (bob@example.com); next: npm run event -- ${PACKAGE_ID} bob@example.com`,
+    );
+    expect(sent[1]).toContain(
+      `package ${PACKAGE_ID}: COMPLETED: the simulator called the callback (query → 200), the ` +
+        'callback confirmed it with SigningHub, and SigningPackageCompleted was published',
+    );
 
     const report = await waitFor(
       'the package to be COMPLETED with its completion event',
@@ -243,6 +241,110 @@ describe('npm start', () => {
         `${PACKAGE_ID}\\s+COMPLETED\\s+COMPLETED\\s+1\\s+2 SUCCEEDED\\s+SigningPackageCompleted`,
       ),
     );
+  }, 120_000);
+
+  it('claims no new callback or completion event for another event on the completed package', async () => {
+    const again = await npmRun('event', String(PACKAGE_ID));
+
+    expect(again, again.stderr).toMatchObject({ code: 0 });
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^package ${PACKAGE_ID}, the account itself: SUCCEEDED after 1 finish request \\([0-9.]+ s\\)\n` +
+          `package ${PACKAGE_ID} was already COMPLETED before this event: no new callback and no ` +
+          'new completion event\n$',
+      ),
+    );
+    const report = await statusOf();
+    expect(report?.package?.callbacks).toBe(1);
+    expect(report?.events).toHaveLength(1);
+  }, 60_000);
+
+  it('prints curl lines that the running callback accepts, each for the package', async () => {
+    const printed = await npmRun('simulator', 'callback-url', String(PACKAGE_ID));
+    expect(printed, printed.stderr).toMatchObject({ code: 0 });
+    expect(printed.stdout.split('\n')[0]).toBe(state.callbackUrl);
+    const lines = printed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  curl '))
+      .map((line) => line.trim());
+    expect(lines).toHaveLength(3);
+
+    for (const line of lines) {
+      const answered = await shell(line);
+      expect(answered, line).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(answered.stdout)).toEqual({ packageId: PACKAGE_ID, status: 'COMPLETED' });
+    }
+    expect((await statusOf())?.package?.callbacks).toBe(1 + lines.length);
+  }, 60_000);
+
+  it('shows a final failure as FAILED, and a run of 500s as RETRYING, then SUCCEEDED', async () => {
+    for (const packageId of [4243, 4244]) {
+      const made = await npmRun(
+        'simulator',
+        'package',
+        String(packageId),
+        '--signers',
+        SIGNERS[0] ?? '',
+      );
+      expect(made, made.stderr).toMatchObject({ code: 0 });
+    }
+
+    const final = await npmRun('simulator', 'fail', '4243', '403');
+    const failed = await npmRun('event', '4243', 'alice@example.com');
+    const retried = await npmRun('simulator', 'fail', '4244', '500', '--times', '4');
+    const retrying = await npmRun('event', '4244', 'alice@example.com');
+    const succeeded = await npmRun('event', '4244', 'alice@example.com');
+
+    expect(final.stdout).toContain('npm run event -- 4243 alice@example.com will show FAILED');
+    expect(failed).toMatchObject({ code: 1, stderr: '' });
+    expect(failed.stdout).toBe(
+      'package 4243, signer alice@example.com: FAILED for good, SigningHub answered 403 ' +
+        'Scripted failure (npm run simulator -- fail 4243 403) (1 finish request); duplicates ' +
+        'will not send it again\n',
+    );
+    expect(retried.stdout).toContain('will show RETRYING the first time');
+    expect(retrying).toMatchObject({ code: 1, stderr: '' });
+    expect(retrying.stdout).toMatch(
+      /^package 4244, signer alice@example\.com: RETRYING after 4 finish requests, last error 500 Scripted failure/,
+    );
+    expect(succeeded, succeeded.stderr).toMatchObject({ code: 0 });
+    expect(succeeded.stdout).toContain(
+      'signer alice@example.com: SUCCEEDED after 5 finish requests',
+    );
+    expect(succeeded.stdout).toContain(
+      'package 4244: COMPLETED: the simulator called the callback',
+    );
+  }, 120_000);
+
+  it('says who confirms a package when the simulator does not call back', async () => {
+    const off = await npmRun('simulator', 'callback', 'off');
+    const made = await npmRun('simulator', 'package', '4245', '--signers', 'alice@example.com');
+    const event = await npmRun('event', '4245', 'alice@example.com');
+    const reconciled = await npmRun('reconcile', '4245');
+    const on = await npmRun('simulator', 'callback', 'query');
+
+    expect(off).toMatchObject({ code: 0, stderr: '' });
+    expect(made.stdout).toContain(
+      "when the last one has finished, the simulator's callbacks are off",
+    );
+    expect(event, event.stderr).toMatchObject({ code: 0 });
+    expect(event.stdout).toContain(
+      "package 4245: all signers finished and SigningHub says COMPLETED; the simulator's " +
+        'callbacks are off, so nothing calls back: npm run reconcile -- 4245 confirms the package',
+    );
+    expect(reconciled, reconciled.stderr).toMatchObject({ code: 0 });
+    expect(on).toMatchObject({ code: 0, stderr: '' });
+    const report = await waitFor(
+      'package 4245 to be COMPLETED with its completion event',
+      async () => {
+        const current = await statusOf(4245);
+        return current?.package?.status === 'COMPLETED' && current.events.length > 0
+          ? current
+          : undefined;
+      },
+      30_000,
+    );
+    expect(report.package?.callbacks).toBe(0);
   }, 120_000);
 
   it('answers a user mistake with one line that says what to do', async () => {
