@@ -1,26 +1,62 @@
-// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
-// The alarms (infra/monitoring.cjs defines them) and where they notify: a topic of the stack's own,
+// The alarms (infra/alarm-definitions.cjs defines them) and where they notify: a topic of the stack's own,
 // or an existing one (`alarmTopicArn`), with an address subscribed (`alarmEmail`). Those two are
 // template parameters, defaulting to the packaging's values, so that CloudFormation's conditions
 // (not two strings compared at packaging time) decide whether the topic and the subscription exist.
-const { alarmDefinitions, readSettings } = require('./monitoring.cjs');
+const { alarmDefinitions } = require('./alarm-definitions.cjs');
+const { readSettings } = require('./monitoring-settings.cjs');
 
-/** Where every alarm notifies. */
+/** @typedef {{ 'Fn::If': [string, { Ref: string }, { Ref: string }] }} TopicChoice */
+
+/**
+ * Where every alarm notifies.
+ * @returns {TopicChoice}
+ */
 const alarmTopic = () => ({
   'Fn::If': ['CreateAlarmTopic', { Ref: 'AlarmTopic' }, { Ref: 'AlarmTopicArn' }],
 });
 
-/** Only text that names a ${…} needs Fn::Sub (cfn-lint warns of a Sub without one). */
+/**
+ * Only text that names a ${…} needs Fn::Sub (cfn-lint warns of a Sub without one).
+ * @param {string} value
+ */
 const text = (value) => (value.includes('${') ? { 'Fn::Sub': value } : value);
 
+/**
+ * An AWS::CloudWatch::Alarm, with the properties this stack sets.
+ * @typedef {{
+ *   Type: 'AWS::CloudWatch::Alarm',
+ *   Properties: {
+ *     AlarmName: string,
+ *     AlarmDescription: string | { 'Fn::Sub': string },
+ *     Namespace: string,
+ *     MetricName: string,
+ *     Dimensions: import('./watched-metrics.cjs').Dimension[],
+ *     Statistic: 'Sum' | 'Maximum',
+ *     Period: number,
+ *     EvaluationPeriods: number,
+ *     DatapointsToAlarm: number,
+ *     Threshold: number,
+ *     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+ *     TreatMissingData: 'notBreaching',
+ *     AlarmActions: TopicChoice[],
+ *     OKActions?: TopicChoice[],
+ *   },
+ * }} AlarmResource
+ */
+
+/**
+ * @param {import('./monitoring-settings.cjs').Settings} settings
+ * @param {import('./alarm-definitions.cjs').AlarmDefinition} alarm
+ * @returns {AlarmResource}
+ */
 const alarmResource = (settings, alarm) => ({
   Type: 'AWS::CloudWatch::Alarm',
   Properties: {
     AlarmName: `${settings.stackName}-${alarm.name}`,
     AlarmDescription: text(alarm.description),
-    Namespace: alarm.namespace,
-    MetricName: alarm.metricName,
-    Dimensions: alarm.dimensions,
+    Namespace: alarm.metric.namespace,
+    MetricName: alarm.metric.name,
+    Dimensions: alarm.metric.dimensions,
     Statistic: alarm.statistic,
     Period: alarm.period,
     EvaluationPeriods: alarm.evaluationPeriods ?? 1,
@@ -34,6 +70,7 @@ const alarmResource = (settings, alarm) => ({
   },
 });
 
+/** @param {import('./monitoring-settings.cjs').VariableSources} sources */
 module.exports = async ({ resolveVariable }) => {
   const settings = await readSettings(resolveVariable);
   const alarms = alarmDefinitions(settings);

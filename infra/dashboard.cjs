@@ -1,72 +1,46 @@
-// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // The stack's CloudWatch dashboard: the figures an operator looks at first, top to bottom: the
 // alarms, what became of the finishes, the queues, the callback, then the functions themselves.
-// The body is JSON in an Fn::Sub, so it names the stack's own queues, functions, API and alarms.
+// Each graph draws a metric of infra/watched-metrics.cjs, as the alarms read it.
+const { alarmDefinitions } = require('./alarm-definitions.cjs');
+const { REGION, att, graph, graphRow, layout, line } = require('./dashboard-widgets.cjs');
+const { readSettings } = require('./monitoring-settings.cjs');
 const {
   FUNCTIONS,
-  METRICS_NAMESPACE,
-  alarmDefinitions,
-  readSettings,
-} = require('./monitoring.cjs');
+  HTTP_API_5XX,
+  coldStartSearch,
+  customMetric,
+  functionMetric,
+  queueMetric,
+} = require('./watched-metrics.cjs');
 
-/** What Fn::Sub replaces: a resource's Ref or attribute, a pseudo parameter. */
-const ref = (logicalId) => `\${${logicalId}}`;
-const att = (logicalId, attribute) => ref(`${logicalId}.${attribute}`);
-const REGION = ref('AWS::Region');
+/** @typedef {import('./dashboard-widgets.cjs').GraphRow} GraphRow */
+/** @typedef {import('./dashboard-widgets.cjs').Statistic} Statistic */
 
-const queueMetric = (queue, name, label) => [
-  'AWS/SQS',
-  name,
-  'QueueName',
-  att(queue, 'QueueName'),
-  { stat: 'Maximum', label },
-];
-const functionMetric = (name, stat) =>
-  FUNCTIONS.map(({ key, logicalId }) => [
-    'AWS/Lambda',
-    name,
-    'FunctionName',
-    ref(logicalId),
-    { stat, label: key },
-  ]);
-const line = (label, value) => ({ horizontal: [{ label, value }] });
+/**
+ * The line of one metric for each function.
+ * @param {import('./watched-metrics.cjs').FunctionMetricName} name
+ * @param {Statistic} stat
+ * @returns {GraphRow[]}
+ */
+const everyFunction = (name, stat) =>
+  FUNCTIONS.map(({ key, logicalId }) => graphRow(functionMetric(logicalId, name), stat, key));
 
-const graph = (title, metrics, options = {}) => ({
-  type: 'metric',
-  properties: {
-    title,
-    region: REGION,
-    view: 'timeSeries',
-    period: 300,
-    yAxis: { left: { min: 0 } },
-    metrics,
-    ...options,
-  },
-});
+/**
+ * @param {string} queue
+ * @param {import('./watched-metrics.cjs').QueueMetricName} name
+ * @param {string} label
+ */
+const queueRow = (queue, name, label) => graphRow(queueMetric(queue, name), 'Maximum', label);
 
-/** Lays rows of [widget, width] out on the dashboard's 24-column grid, each row `height` high. */
-const layout = (rows) => {
-  let y = 0;
-  return rows.flatMap(({ height, widgets }) => {
-    let x = 0;
-    const placed = widgets.map(([widget, width]) => {
-      const at = { ...widget, x, y, width, height };
-      x += width;
-      return at;
-    });
-    y += height;
-    return placed;
-  });
-};
-
+/** @param {import('./monitoring-settings.cjs').Settings} settings */
 const dashboardBody = (settings) => {
-  const custom = (name, label, stat = 'Sum') => [
-    METRICS_NAMESPACE,
-    name,
-    'service',
-    settings.metricsService,
-    { stat, label },
-  ];
+  /**
+   * @param {import('./watched-metrics.cjs').CustomMetricName} name
+   * @param {string} label
+   * @param {Statistic} [stat]
+   */
+  const custom = (name, label, stat = 'Sum') =>
+    graphRow(customMetric(settings.metricsService, name), stat, label);
   const status = `npm run status -- --stage ${settings.stage} --region ${REGION}`;
   const widgets = layout([
     {
@@ -132,12 +106,8 @@ const dashboardBody = (settings) => {
           graph(
             'Signing queue: messages',
             [
-              queueMetric('SigningEventsQueue', 'ApproximateNumberOfMessagesVisible', 'waiting'),
-              queueMetric(
-                'SigningEventsQueue',
-                'ApproximateNumberOfMessagesNotVisible',
-                'in flight',
-              ),
+              queueRow('SigningEventsQueue', 'ApproximateNumberOfMessagesVisible', 'waiting'),
+              queueRow('SigningEventsQueue', 'ApproximateNumberOfMessagesNotVisible', 'in flight'),
             ],
             { period: 60 },
           ),
@@ -146,7 +116,7 @@ const dashboardBody = (settings) => {
         [
           graph(
             'Signing queue: oldest message (s)',
-            [queueMetric('SigningEventsQueue', 'ApproximateAgeOfOldestMessage', 'oldest')],
+            [queueRow('SigningEventsQueue', 'ApproximateAgeOfOldestMessage', 'oldest')],
             { period: 60, annotations: line('alarm', settings.signingQueueAgeAlarmSeconds) },
           ),
           8,
@@ -155,12 +125,12 @@ const dashboardBody = (settings) => {
           graph(
             'Dead-letter queues: messages',
             [
-              queueMetric(
+              queueRow(
                 'SigningEventsDeadLetterQueue',
                 'ApproximateNumberOfMessagesVisible',
                 'signing events',
               ),
-              queueMetric(
+              queueRow(
                 'CompletionEventsDeadLetterQueue',
                 'ApproximateNumberOfMessagesVisible',
                 'completion events',
@@ -180,15 +150,7 @@ const dashboardBody = (settings) => {
             custom('CallbackAccepted', 'accepted'),
             custom('CallbackRejected', 'rejected (no package id)'),
             custom('CallbackUnauthorised', 'unauthorised (401)'),
-            [
-              'AWS/ApiGateway',
-              '5xx',
-              'ApiId',
-              ref('HttpApi'),
-              'Stage',
-              '$default',
-              { stat: 'Sum', label: 'HTTP API 5xx' },
-            ],
+            graphRow(HTTP_API_5XX, 'Sum', 'HTTP API 5xx'),
           ]),
           12,
         ],
@@ -207,9 +169,9 @@ const dashboardBody = (settings) => {
     {
       height: 6,
       widgets: [
-        [graph('Function errors', functionMetric('Errors', 'Sum')), 8],
-        [graph('Function throttles', functionMetric('Throttles', 'Sum')), 8],
-        [graph('Function duration p99 (ms)', functionMetric('Duration', 'p99')), 8],
+        [graph('Function errors', everyFunction('Errors', 'Sum')), 8],
+        [graph('Function throttles', everyFunction('Throttles', 'Sum')), 8],
+        [graph('Function duration p99 (ms)', everyFunction('Duration', 'p99')), 8],
       ],
     },
     {
@@ -219,13 +181,11 @@ const dashboardBody = (settings) => {
           graph(
             'finish: concurrent executions',
             [
-              [
-                'AWS/Lambda',
-                'ConcurrentExecutions',
-                'FunctionName',
-                ref('FinishLambdaFunction'),
-                { stat: 'Maximum', label: 'finish' },
-              ],
+              graphRow(
+                functionMetric('FinishLambdaFunction', 'ConcurrentExecutions'),
+                'Maximum',
+                'finish',
+              ),
             ],
             {
               period: 60,
@@ -238,13 +198,11 @@ const dashboardBody = (settings) => {
           graph(
             'publish: iterator age (ms)',
             [
-              [
-                'AWS/Lambda',
-                'IteratorAge',
-                'FunctionName',
-                ref('PublishLambdaFunction'),
-                { stat: 'Maximum', label: 'publish' },
-              ],
+              graphRow(
+                functionMetric('PublishLambdaFunction', 'IteratorAge'),
+                'Maximum',
+                'publish',
+              ),
             ],
             {
               period: 60,
@@ -282,13 +240,7 @@ const dashboardBody = (settings) => {
         ],
         [
           graph('Cold starts', [
-            [
-              {
-                // Powertools adds function_name to ColdStart: a search finds it by either set.
-                expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="ColdStart" service="${settings.metricsService}"', 'Sum', 300)`,
-                id: 'coldStarts',
-              },
-            ],
+            [{ expression: coldStartSearch(settings.metricsService), id: 'coldStarts' }],
           ]),
           8,
         ],
@@ -298,6 +250,7 @@ const dashboardBody = (settings) => {
   return JSON.stringify({ widgets });
 };
 
+/** @param {import('./monitoring-settings.cjs').VariableSources} sources */
 module.exports = async ({ resolveVariable }) => {
   const settings = await readSettings(resolveVariable);
   return {

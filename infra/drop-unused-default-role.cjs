@@ -1,4 +1,3 @@
-// @ts-nocheck (until this file is typed: infra/ is type-checked, tsconfig.json checkJs)
 // A local Serverless plugin. serverless-iam-roles-per-function gives every function its own role,
 // copied from the framework's default role `IamRoleLambdaExecution`, which it needs while packaging
 // and then leaves in the template unused (it cannot skip creating it: functionalone/
@@ -6,6 +5,11 @@
 // and only when nothing in the template refers to it.
 const DEFAULT_ROLE = 'IamRoleLambdaExecution';
 
+/**
+ * @param {unknown} node
+ * @param {string} logicalId
+ * @returns {boolean}
+ */
 const refersTo = (node, logicalId) => {
   if (Array.isArray(node)) return node.some((child) => refersTo(child, logicalId));
   if (node === null || typeof node !== 'object') return false;
@@ -21,7 +25,18 @@ const refersTo = (node, logicalId) => {
   });
 };
 
+/**
+ * The part of the framework's `serverless` object this plugin reads.
+ * @typedef {{
+ *   service: { provider: { compiledCloudFormationTemplate: {
+ *     Resources: Record<string, unknown>,
+ *     Outputs?: Record<string, unknown>,
+ *   } } },
+ * }} Serverless
+ */
+
 class DropUnusedDefaultRole {
+  /** @param {Serverless} serverless */
   constructor(serverless) {
     this.hooks = {
       // After every plugin's `before:package:finalize` and the merge of `resources`, before the
