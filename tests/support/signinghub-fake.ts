@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
+import {
+  SigningHubClient,
+  type SigningHubClientOptions,
+} from '../../lib/signinghub/signinghub-client.ts';
 
 /** What reached the fake: enough of each request to check what the client put on the wire. */
 export interface Received {
@@ -90,3 +95,16 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
     },
   };
 };
+
+/**
+ * A client of the SigningHub (fake or simulator) at `baseUrl`, with the simulator's credentials and
+ * a generous timeout: the server shares this process, and a busy machine answers late.
+ */
+export const clientOf = (baseUrl: string, options: Partial<SigningHubClientOptions> = {}) =>
+  new SigningHubClient({
+    baseUrl,
+    apiVersion: 'v3',
+    timeoutMs: 5_000,
+    credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
+    ...options,
+  });

@@ -5,12 +5,13 @@ import {
   FinalSigningHubError,
   RetryableSigningHubError,
 } from '../../../lib/signinghub/errors.ts';
-import {
-  SigningHubClient,
-  type SigningHubClientOptions,
-} from '../../../lib/signinghub/signinghub-client.ts';
+import type { SigningHubClientOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import { rejection } from '../../support/rejection.ts';
-import { type SigningHubFake, startSigningHubFake } from '../../support/signinghub-fake.ts';
+import {
+  clientOf,
+  type SigningHubFake,
+  startSigningHubFake,
+} from '../../support/signinghub-fake.ts';
 
 let fake: SigningHubFake;
 beforeAll(async () => {
@@ -19,14 +20,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
-const client = (options: Partial<SigningHubClientOptions> = {}) =>
-  new SigningHubClient({
-    baseUrl: fake.baseUrl,
-    apiVersion: 'v3',
-    timeoutMs: 5_000,
-    credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
-    ...options,
-  });
+const client = (options: Partial<SigningHubClientOptions> = {}) => clientOf(fake.baseUrl, options);
 
 describe('what the client puts on the wire', () => {
   it('asks for a scope only when there is a signer, with the password grant', async () => {

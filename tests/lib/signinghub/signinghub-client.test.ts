@@ -11,13 +11,10 @@ import {
   SigningHubAbortedError,
   UnauthorizedSigningHubError,
 } from '../../../lib/signinghub/errors.ts';
-import {
-  SigningHubClient,
-  type SigningHubClientOptions,
-} from '../../../lib/signinghub/signinghub-client.ts';
+import type { SigningHubClientOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
 import { rejection } from '../../support/rejection.ts';
-import { startSigningHubFake } from '../../support/signinghub-fake.ts';
+import { clientOf, startSigningHubFake } from '../../support/signinghub-fake.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {
@@ -26,15 +23,7 @@ beforeAll(async () => {
 afterAll(() => simulator.close());
 beforeEach(() => simulator.reset());
 
-const client = (options: Partial<SigningHubClientOptions> = {}) =>
-  new SigningHubClient({
-    baseUrl: simulator.url,
-    apiVersion: 'v3',
-    // Generous: the simulator shares this process, and a busy machine answers late.
-    timeoutMs: 5_000,
-    credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
-    ...options,
-  });
+const client = (options: Partial<SigningHubClientOptions> = {}) => clientOf(simulator.url, options);
 
 describe('SigningHubClient tokens', () => {
   it('authenticates once per scope, also for concurrent calls', async () => {
