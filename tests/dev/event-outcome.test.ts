@@ -51,14 +51,25 @@ const report = (facts: {
   updatedAt: null,
 });
 
-const completed = report({
-  status: 'COMPLETED',
-  workflow: 'COMPLETED',
-  callbacks: 1,
-  events: 1,
-  signed: [ALICE, BOB],
-  sent: [query200],
-});
+/** Alice has signed: the package is in progress, waiting for Bob. */
+const halfway = report({ status: 'IN_PROGRESS', signed: [ALICE] });
+
+/** Both have signed and SigningHub says COMPLETED; the table does not know it yet. */
+const allSigned = (sent: readonly Callback[] = [], callbacks = 0) =>
+  report({ status: 'IN_PROGRESS', workflow: 'COMPLETED', signed: [ALICE, BOB], sent, callbacks });
+
+/** Final, with one completion event, after the simulator's callbacks `sent`. */
+const completedAfter = (sent: readonly Callback[]) =>
+  report({
+    status: 'COMPLETED',
+    workflow: 'COMPLETED',
+    callbacks: sent.length,
+    events: 1,
+    signed: [ALICE, BOB],
+    sent,
+  });
+
+const completed = completedAfter([query200]);
 
 describe('completionOutcome', () => {
   it('does not claim the callback and completion event of an earlier run as new', () => {
@@ -74,7 +85,7 @@ describe('completionOutcome', () => {
   });
 
   it('tells the callback, the confirmation and the completion event this event set going', () => {
-    const before = report({ status: 'IN_PROGRESS', signed: [ALICE] });
+    const before = halfway;
 
     expect(completionOutcome(ID, before, completed, true)).toEqual({
       settled: true,
@@ -85,20 +96,17 @@ describe('completionOutcome', () => {
   });
 
   it('tells a new callback on a package already final, but no new completion event', () => {
-    const before = {
-      ...completed,
-      simulator: { ...completed.simulator, workflowStatus: 'IN_PROGRESS' },
-    };
-    const after = report({
+    // The package was made again in the simulator, and Alice has signed again.
+    const before = report({
       status: 'COMPLETED',
-      workflow: 'COMPLETED',
-      callbacks: 2,
+      callbacks: 1,
       events: 1,
-      signed: [ALICE, BOB],
-      sent: [query200, { mode: 'webhook', status: 200, error: null }],
+      signed: [ALICE],
+      sent: [query200],
     });
+    const after = completedAfter([query200, { mode: 'webhook', status: 200, error: null }]);
 
-    const outcome = completionOutcome(ID, before as PackageReport, after, true);
+    const outcome = completionOutcome(ID, before, after, true);
 
     expect(outcome).toEqual({
       settled: true,
@@ -109,19 +117,10 @@ describe('completionOutcome', () => {
   });
 
   it('keeps waiting while the callback is unanswered or the completion event unpublished', () => {
-    const before = report({ status: 'IN_PROGRESS', signed: [ALICE] });
-    const calling = report({
-      status: 'IN_PROGRESS',
-      workflow: 'COMPLETED',
-      signed: [ALICE, BOB],
-      sent: [{ mode: 'report', status: null, error: null }],
-    });
+    const before = halfway;
+    const calling = allSigned([{ mode: 'report', status: null, error: null }]);
     const unpublished = { ...completed, events: [] };
-    const notCalledYet = report({
-      status: 'IN_PROGRESS',
-      workflow: 'COMPLETED',
-      signed: [ALICE, BOB],
-    });
+    const notCalledYet = allSigned();
 
     expect(completionOutcome(ID, before, calling, true)).toMatchObject({
       settled: false,
@@ -138,8 +137,8 @@ describe('completionOutcome', () => {
   });
 
   it('says who confirms the package when the simulator does not call back', () => {
-    const before = report({ status: 'IN_PROGRESS', signed: [ALICE] });
-    const after = report({ status: 'IN_PROGRESS', workflow: 'COMPLETED', signed: [ALICE, BOB] });
+    const before = halfway;
+    const after = allSigned();
 
     const outcome = completionOutcome(ID, before, after, false);
 
@@ -153,26 +152,10 @@ describe('completionOutcome', () => {
   });
 
   it('says when the callback refused the call or could not confirm the package', () => {
-    const before = report({ status: 'IN_PROGRESS', signed: [ALICE] });
-    const refused = report({
-      status: 'IN_PROGRESS',
-      workflow: 'COMPLETED',
-      signed: [ALICE, BOB],
-      sent: [
-        {
-          mode: 'report',
-          status: 401,
-          error: 'HEAD probe answered 401; the report was not posted',
-        },
-      ],
-    });
-    const unconfirmed = report({
-      status: 'IN_PROGRESS',
-      workflow: 'COMPLETED',
-      callbacks: 1,
-      signed: [ALICE, BOB],
-      sent: [query200],
-    });
+    const before = halfway;
+    const headRefused = 'HEAD probe answered 401; the report was not posted';
+    const refused = allSigned([{ mode: 'report', status: 401, error: headRefused }]);
+    const unconfirmed = allSigned([query200], 1);
 
     expect(completionOutcome(ID, before, refused, true)).toEqual({
       settled: true,

@@ -2,9 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionEnvironment } from '../../harness/function-env.ts';
 import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
   type SigningHubSimulator,
   startSimulator,
 } from '../../harness/simulator/signinghub-simulator.ts';
@@ -34,25 +32,18 @@ beforeAll(async () => {
   table = await createTestTable();
   receiver = await startReceiver();
   simulator = await startSimulator({ autoCreatePackages: false });
+  // What these commands read of the stack; no functions run here.
   await writeStackState(dir, {
     pid: process.pid,
     ready: true,
-    startedAt: new Date().toISOString(),
-    stage: 'local',
-    region: 'eu-west-1',
-    tableName: table.tableName,
-    dynamoDbEndpoint: table.endpoint,
-    signingHubUrl: simulator.url,
     simulatorUrl: simulator.url,
     callbackUrl: receiver.url,
-    eventsFile: join(dir, 'events.jsonl'),
+    region: 'eu-west-1',
+    dynamoDbEndpoint: table.endpoint,
+    tableName: table.tableName,
     awsCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    functionEnvironment: functionEnvironment({
-      tableName: table.tableName,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-    }),
-    children: [],
+    eventsFile: join(dir, 'events.jsonl'),
+    functionEnvironment: {},
   });
   env = { PATH: process.env.PATH, HOME: dir, LOCAL_DIR: dir, LOCAL_ENV_FILE: join(dir, 'no.env') };
 }, 60_000);

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
@@ -17,6 +18,9 @@ const newPackage = (workflowStatus?: string) => {
 
 const secret = TEST_CALLBACK_SECRET;
 const packageItem = (packageId: number) => itemAt(stack.table, `PACKAGE#${packageId}`, 'PACKAGE');
+/** The item the callback keeps of a request it rejected. */
+const rejectedItemOf = (event: APIGatewayProxyEventV2) =>
+  itemAt(stack.table, `REJECTED#callback-${event.requestContext.requestId}`, 'REJECTED');
 const workflowCalls = (packageId: number) =>
   stack.simulator.calls.filter((c) => c.operation === 'workflow' && c.packageId === packageId);
 
@@ -147,12 +151,7 @@ describe('callback: where the package id comes from', () => {
         statusCode: 400,
         body: { message: expect.stringContaining('no package id') },
       });
-      const rejected = await itemAt(
-        stack.table,
-        `REJECTED#callback-${event.requestContext.requestId}`,
-        'REJECTED',
-      );
-      expect(rejected).toMatchObject({
+      expect(await rejectedItemOf(event)).toMatchObject({
         source: 'callback',
         reason: (answer.body as { message: string }).message,
       });

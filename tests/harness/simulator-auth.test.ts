@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
+import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  type SimulatorCredentials,
+} from '../../harness/simulator/signinghub-simulator.ts';
 import {
   ALICE,
   authenticationForm,
@@ -97,12 +100,11 @@ describe('POST /authenticate', () => {
   });
 
   it('accepts only the credentials it was started with', async () => {
-    const credentials = {
-      clientId: 'custom-app',
-      clientSecret: 'custom-key',
-      username: 'admin@example.org',
-      password: 'custom-password',
-    };
+    // Every one of the four differs from the defaults.
+    const credentials: SimulatorCredentials = { ...DEFAULT_SIMULATOR_CREDENTIALS };
+    for (const name of Object.keys(credentials) as (keyof SimulatorCredentials)[]) {
+      credentials[name] = `x${credentials[name]}`;
+    }
     const simulator = await start({ credentials });
 
     const withDefaults = await postAuthenticate(simulator, authenticationForm());

@@ -200,4 +200,26 @@ describe('completion callbacks', () => {
     expect(simulator.getPackage(44)?.workflowStatus).toBe('COMPLETED');
     expect(receiver.requests).toEqual([]);
   });
+
+  it('says the mode in force, never the URL with its secret, and null once it is off', async () => {
+    const receiver = await startReceiver();
+    const simulator = await start({ callback: { url: receiver.url, mode: 'query' } });
+    const callback = `${simulator.url}/_simulator/callback`;
+
+    const atStart = await fetch(callback);
+    const atStartText = await atStart.text();
+    await fetch(callback, {
+      method: 'PUT',
+      body: JSON.stringify({ url: receiver.url, mode: 'report' }),
+    });
+    const changed = await (await fetch(callback)).json();
+    await fetch(callback, { method: 'PUT' });
+    const off = await (await fetch(callback)).json();
+
+    expect(atStart.status).toBe(200);
+    expect(JSON.parse(atStartText)).toEqual({ callback: { mode: 'query' } });
+    expect(atStartText).not.toContain(RECEIVER_SECRET);
+    expect(changed).toEqual({ callback: { mode: 'report' } });
+    expect(off).toEqual({ callback: null });
+  });
 });

@@ -1,14 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ALICE,
-  closeAll,
-  finish,
-  RECEIVER_SECRET,
-  start,
-  startReceiver,
-  tokenFor,
-  workflow,
-} from './simulator-client.ts';
+import { ALICE, closeAll, finish, start, tokenFor, workflow } from './simulator-client.ts';
 
 // The control API other processes (the npm start commands) script the simulator's answers with.
 
@@ -124,26 +115,5 @@ describe('scripted answers over the control API', () => {
     expect((await finish(simulator, 63, token)).status).toBe(200);
     expect((await workflow(simulator, 63, token)).status).toBe(200);
     expect((await finish(simulator, 64, token)).status).toBe(502);
-  });
-});
-
-describe('the callback mode over the control API', () => {
-  it('says the mode in force, never the URL with its secret, and null once it is off', async () => {
-    const receiver = await startReceiver();
-    const simulator = await start({ callback: { url: receiver.url, mode: 'query' } });
-    const callback = `${simulator.url}/_simulator/callback`;
-
-    const atStart = await control(callback, 'GET');
-    const atStartText = await atStart.text();
-    await control(callback, 'PUT', { url: receiver.url, mode: 'report' });
-    const changed = await (await control(callback, 'GET')).json();
-    await control(callback, 'PUT');
-    const off = await (await control(callback, 'GET')).json();
-
-    expect(atStart.status).toBe(200);
-    expect(JSON.parse(atStartText)).toEqual({ callback: { mode: 'query' } });
-    expect(atStartText).not.toContain(RECEIVER_SECRET);
-    expect(changed).toEqual({ callback: { mode: 'report' } });
-    expect(off).toEqual({ callback: null });
   });
 });

@@ -11,6 +11,8 @@ import { anyIdText, anyIdValue } from './arbitraries.ts';
 const { stack, output } = await startForFile(() => startCallbackStack());
 
 const secret = TEST_CALLBACK_SECRET;
+const rejectedItemOf = (requestId: string) =>
+  itemAt(stack.table, `REJECTED#callback-${requestId}`, 'REJECTED');
 
 const events = fc.record({
   method: fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'PATCH'),
@@ -67,11 +69,7 @@ describe('the callback function: any request gets an answer below 500', () => {
           expect(answer.rawBody).not.toContain(secret);
         }
         if (answer.statusCode === 400) {
-          const rejected = await itemAt(
-            stack.table,
-            `REJECTED#callback-${event.requestContext.requestId}`,
-            'REJECTED',
-          );
+          const rejected = await rejectedItemOf(event.requestContext.requestId);
           expect(rejected).toMatchObject({
             source: 'callback',
             reason: (answer.body as { message: string }).message,

@@ -66,39 +66,45 @@ describe('the SQS emulation', () => {
 });
 
 describe('the event source mapping', () => {
-  const instance = (
-    name: string,
-    answer: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  /**
+   * A mapping onto one instance that answers by its call number (1 first) and records the
+   * message ids of each batch it is given in `seen`.
+   */
+  const oneInstance = (
+    queue: ReturnType<typeof createSqsQueue>,
     seen: string[][],
-  ): FunctionInstance => ({
-    name,
-    handler: async (event) => {
-      seen.push(event.Records.map((record) => record.messageId));
-      return answer(event);
-    },
-  });
+    answer: (call: number) => Promise<SQSBatchResponse>,
+    onDeleted: (message: ReceivedMessage) => void = () => {},
+  ) => {
+    let calls = 0;
+    return createEventSourceMapping({
+      queue,
+      instances: [
+        {
+          name: 'one',
+          handler: async (event: SQSEvent) => {
+            seen.push(event.Records.map((record) => record.messageId));
+            calls += 1;
+            return answer(calls);
+          },
+        },
+      ],
+      batchSize: 10,
+      lambdaTimeoutMs: 1_000,
+      onDeleted,
+    });
+  };
 
   it('deletes what the answer does not name and brings back what it names', async () => {
     const queue = createSqsQueue({ visibilityTimeoutMs: 50, maxReceiveCount: 5 });
     const deleted: ReceivedMessage[] = [];
     const seen: string[][] = [];
-    let calls = 0;
-    const mapping = createEventSourceMapping({
+    const mapping = oneInstance(
       queue,
-      instances: [
-        instance(
-          'one',
-          async () => {
-            calls += 1;
-            return { batchItemFailures: calls === 1 ? [{ itemIdentifier: 'b' }] : [] };
-          },
-          seen,
-        ),
-      ],
-      batchSize: 10,
-      lambdaTimeoutMs: 1_000,
-      onDeleted: (m) => deleted.push(m),
-    });
+      seen,
+      async (call) => ({ batchItemFailures: call === 1 ? [{ itemIdentifier: 'b' }] : [] }),
+      (m) => deleted.push(m),
+    );
     queue.send(message('a'));
     queue.send(message('b'));
 
@@ -116,24 +122,10 @@ describe('the event source mapping', () => {
   it('brings back the whole batch when the invocation throws or names a stranger', async () => {
     const queue = createSqsQueue({ visibilityTimeoutMs: 20, maxReceiveCount: 5 });
     const seen: string[][] = [];
-    let calls = 0;
-    const mapping = createEventSourceMapping({
-      queue,
-      instances: [
-        instance(
-          'one',
-          async () => {
-            calls += 1;
-            if (calls === 1) throw new Error('boom');
-            if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'stranger' }] };
-            return { batchItemFailures: [] };
-          },
-          seen,
-        ),
-      ],
-      batchSize: 10,
-      lambdaTimeoutMs: 1_000,
-      onDeleted: () => {},
+    const mapping = oneInstance(queue, seen, async (call) => {
+      if (call === 1) throw new Error('boom');
+      if (call === 2) return { batchItemFailures: [{ itemIdentifier: 'stranger' }] };
+      return { batchItemFailures: [] };
     });
     queue.send(message('a'));
 
