@@ -27,7 +27,8 @@ const chainOf = (error: unknown): unknown[] => {
 
 const nameOf = (error: unknown): string => (error instanceof Error ? error.name : '');
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : '');
-const statusOf = (error: unknown): number | undefined => {
+/** The HTTP status of an AWS SDK error's answer, if it had one. */
+export const httpStatusOf = (error: unknown): number | undefined => {
   if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
   const metadata: unknown = error.$metadata;
   return typeof metadata === 'object' &&
@@ -103,7 +104,7 @@ export const describeAwsFailure = (error: unknown, region: string): string | und
     if (REJECTED.has(name)) {
       return `AWS rejected your credentials (${name}): check AWS_PROFILE and what aws configure holds`;
     }
-    if (DENIED.has(name) || statusOf(link) === 403) {
+    if (DENIED.has(name) || httpStatusOf(link) === 403) {
       return (
         `AWS denied ${action ?? 'a call'} to your credentials in ${region}: use a profile that is ` +
         `allowed it (${PERMISSIONS_HINT})`

@@ -36,8 +36,12 @@ export const isUsageError = (error: unknown): error is UsageError => error insta
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
-const flagOf = (name: string, option: ParseArgsOptionsConfig[string]): string =>
-  `--${name}${option.type === 'string' ? ' <value>' : ''}`;
+/** `N` for `--max` in `[--max N]`: a flag's value as the synopsis names it, else `<value>`. */
+const valueNameOf = (name: string, synopsis: string): string =>
+  new RegExp(`--${name} ([^-\\s[\\]|][^\\s[\\]|]*)`).exec(synopsis)?.[1] ?? '<value>';
+
+const flagOf = (name: string, option: ParseArgsOptionsConfig[string], synopsis: string): string =>
+  `--${name}${option.type === 'string' ? ` ${valueNameOf(name, synopsis)}` : ''}`;
 
 /** The `--help` text: usage, what it does, each word and flag, examples. */
 export const helpText = <Options extends ParseArgsOptionsConfig>(
@@ -46,7 +50,7 @@ export const helpText = <Options extends ParseArgsOptionsConfig>(
   const rows: [string, string][] = [
     ...Object.entries(spec.words ?? {}),
     ...Object.entries(spec.options).map(([name, option]): [string, string] => [
-      flagOf(name, option),
+      flagOf(name, option, spec.synopsis),
       spec.flags[name] ?? '',
     ]),
     ['--help, -h', 'show this help and exit'],

@@ -1,7 +1,7 @@
 import {
   type CloudFormationClient,
   DescribeStacksCommand,
-  ListStackResourcesCommand,
+  paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -37,30 +37,28 @@ const isMissingStack = (error: unknown): boolean =>
   error.name === 'ValidationError' &&
   /does not exist/.test(error.message);
 
-const listResources = async (
-  cloudFormation: Pick<CloudFormationClient, 'send'>,
+/** Every resource of the stack, through every page of ListStackResources. */
+const listResources = (
+  cloudFormation: CloudFormationClient,
   stackName: string,
-): Promise<StackResourceSummary[]> => {
-  const summaries: StackResourceSummary[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall('cloudformation:ListStackResources', () =>
-      cloudFormation.send(
-        new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }),
-      ),
-    );
-    summaries.push(...(page.StackResourceSummaries ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return summaries;
-};
+): Promise<StackResourceSummary[]> =>
+  awsCall('cloudformation:ListStackResources', async () => {
+    const summaries: StackResourceSummary[] = [];
+    for await (const page of paginateListStackResources(
+      { client: cloudFormation },
+      { StackName: stackName },
+    )) {
+      summaries.push(...(page.StackResourceSummaries ?? []));
+    }
+    return summaries;
+  });
 
 /**
  * The stack `signinghub-finish-<stage>` and the resources the operator commands use; a missing
  * stack, or one without them, is a one-line UserError saying how to deploy it.
  */
 export const findDeployedStack = async (
-  cloudFormation: Pick<CloudFormationClient, 'send'>,
+  cloudFormation: CloudFormationClient,
   stage: string,
   region: string,
 ): Promise<DeployedStack> => {

@@ -1,6 +1,5 @@
 import { parsePackageId } from '../lib/package-id.ts';
 import { type CommandSpec, parseCommand, UsageError, usageLine } from './command-line.ts';
-import { UserError } from './user-error.ts';
 
 /** serverless.yml's service: a stage's stack is `<service>-<stage>`. */
 export const SERVICE = 'signinghub-finish';
@@ -35,7 +34,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
 
 export const stackNameOf = (stage: string): string => `${SERVICE}-${stage}`;
 
-/** The target from `--stage` and `--region`; a malformed one is a one-line UserError. */
+/** The target from `--stage` and `--region`; a malformed one is a one-line UsageError. */
 export const targetOf = (
   values: { readonly stage?: string | undefined; readonly region?: string | undefined },
   usage: string,
@@ -43,19 +42,19 @@ export const targetOf = (
   const { stage, region } = values;
   if (stage === undefined) {
     if (region !== undefined) {
-      throw new UserError(
+      throw new UsageError(
         `--region goes with --stage: without --stage the command acts on the local stack; ${usage}`,
       );
     }
     return { kind: 'local' };
   }
   if (!STAGE.test(stage)) {
-    throw new UserError(
+    throw new UsageError(
       `"${stage}" is not a stage name (letters, digits and hyphens, as given to serverless deploy --stage); ${usage}`,
     );
   }
   if (region !== undefined && !REGION.test(region)) {
-    throw new UserError(`"${region}" is not an AWS region (like eu-west-1); ${usage}`);
+    throw new UsageError(`"${region}" is not an AWS region (like eu-west-1); ${usage}`);
   }
   return { kind: 'stage', stage, region };
 };

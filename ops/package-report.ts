@@ -1,33 +1,27 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
-import { OPEN_PACKAGES_INDEX } from '../lib/store/items.ts';
-import {
-  packageIdOfEvent,
-  readPublishedEvents,
-  simulatorRequest,
-  tableClient,
-} from './stack-client.ts';
+import type { FinishItem, PackageItem } from '../lib/store/items.ts';
+import type { PackageReader, PackageRecords } from '../lib/store/package-reader.ts';
+import { onLocalStack } from './local-target.ts';
+import { packageIdOfEvent } from './stack-client.ts';
 import type { PublishedEvent, StackState } from './stack-state.ts';
 
-/** Where the reports come from: the local stack (npm start), or a deployed stage's table. */
+/** A request to the simulator's control API: its status and JSON body. */
+export type SimulatorCall = (
+  method: string,
+  path: string,
+) => Promise<{ readonly status: number; readonly body: unknown }>;
+
+/** What status reads: the table, and what the target keeps besides it. */
 export interface ReportSource {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  /** Completion events as npm start records them; a deployed stage keeps none to read. */
-  readonly publishedEvents: () => Promise<PublishedEvent[]>;
-  /** The simulator's control API, when it runs. */
-  readonly simulator:
-    | ((method: string, path: string) => Promise<{ status: number; body: unknown }>)
-    | undefined;
+  readonly reader: PackageReader;
   /**
    * Which packages a list shows: every package (a Scan, fine for the local table), or only the
    * open ones, from the open-packages index (a deployed table is not scanned).
    */
   readonly listing: 'all' | 'open';
+  /** The completion events sent, where they are recorded (the local stack); a stage keeps none. */
+  readonly completionEvents: (() => Promise<PublishedEvent[]>) | undefined;
+  /** The simulator's control API, when it runs. */
+  readonly simulator: SimulatorCall | undefined;
 }
 
 export interface FinishReport {
@@ -71,106 +65,68 @@ export interface PackageReport {
   readonly updatedAt: string | null;
 }
 
-type Item = Record<string, AttributeValue>;
+/** An empty time (an item without one) as JSON's null. */
+const timeOf = (time: string | undefined): string | null => time || null;
 
-const text = (item: Item, name: string): string | null => item[name]?.S ?? null;
-const count = (item: Item, name: string): number => Number(item[name]?.N ?? 0);
+const packageRecordOf = (item: PackageItem): PackageRecord => ({
+  status: item.status,
+  workflowStatus: item.workflowStatus ?? null,
+  callbacks: item.callbacks,
+  lastCallbackAt: timeOf(item.lastCallbackAt),
+  completedAt: timeOf(item.completedAt),
+  updatedAt: timeOf(item.updatedAt),
+});
 
-const lastErrorOf = (item: Item): FinishReport['lastError'] => {
-  const map = item.lastError?.M;
-  if (!map) return null;
-  const status = map.httpStatus?.N;
-  const message = map.message?.S ?? '';
-  return status === undefined ? { message } : { httpStatus: Number(status), message };
-};
+const finishReportOf = (finish: FinishItem): FinishReport => ({
+  signer: finish.signer ?? null,
+  status: finish.status,
+  attempts: finish.attempts,
+  lastError: finish.lastError ?? null,
+  createdAt: timeOf(finish.createdAt),
+  updatedAt: timeOf(finish.updatedAt),
+  finishedAt: timeOf(finish.finishedAt),
+});
 
-const packageIdOf = (item: Item): number | undefined => {
-  const match = /^PACKAGE#([0-9]+)$/.exec(item.pk?.S ?? '');
-  return match ? Number(match[1]) : undefined;
-};
-
-const newest = (...times: (string | null)[]): string | null =>
+const newest = (times: readonly (string | null)[]): string | null =>
   times.reduce<string | null>(
     (latest, time) => (time && (!latest || time > latest) ? time : latest),
     null,
   );
 
-const queryPackage = async (source: ReportSource, packageId: number): Promise<Item[]> => {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await source.client.send(
-      new QueryCommand({
-        TableName: source.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `PACKAGE#${packageId}` } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+/** The report of a package the table has items of, without what the simulator says yet. */
+const reportOf = (records: PackageRecords, events: readonly PublishedEvent[]): PackageReport => {
+  const item = records.package ? packageRecordOf(records.package) : null;
+  const finishes = records.finishes.map(finishReportOf);
+  return {
+    packageId: records.packageId,
+    package: item,
+    finishes,
+    events: events.filter((event) => packageIdOfEvent(event) === records.packageId),
+    simulator: null,
+    updatedAt: newest([item?.updatedAt ?? null, ...finishes.map((finish) => finish.updatedAt)]),
+  };
 };
 
-const scanPackages = async (source: ReportSource): Promise<Item[]> => {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await source.client.send(
-      new ScanCommand({
-        TableName: source.tableName,
-        FilterExpression: 'begins_with(pk, :package)',
-        ExpressionAttributeValues: { ':package': { S: 'PACKAGE#' } },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-};
+const hasItems = (records: PackageRecords): boolean =>
+  records.package !== undefined || records.finishes.length > 0;
 
-/** The open packages, most recently changed first, from the index (keys only: cheap to read). */
-const openPackageIds = async (source: ReportSource): Promise<number[]> => {
-  const ids: number[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await source.client.send(
-      new QueryCommand({
-        TableName: source.tableName,
-        IndexName: OPEN_PACKAGES_INDEX,
-        KeyConditionExpression: 'openStatus = :inProgress',
-        ExpressionAttributeValues: { ':inProgress': { S: 'IN_PROGRESS' } },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const packageId = packageIdOf(item);
-      if (packageId !== undefined && !ids.includes(packageId)) ids.push(packageId);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
-};
-
-/** The items of the packages a report shows, and how many packages there are in all. */
-const readItems = async (
+/** The packages a report shows (before `limit`, but for the open ones), and how many in all. */
+const readRecords = async (
   source: ReportSource,
-  options: { readonly packageId?: number; readonly limit: number },
-): Promise<{ items: Item[]; total: number | undefined }> => {
+  options: { readonly packageId?: number | undefined; readonly limit: number },
+): Promise<{ records: PackageRecords[]; total: number | undefined }> => {
   if (options.packageId !== undefined) {
-    return { items: await queryPackage(source, options.packageId), total: undefined };
+    const records = await source.reader.readPackage(options.packageId);
+    return { records: hasItems(records) ? [records] : [], total: undefined };
   }
-  if (source.listing === 'all') return { items: await scanPackages(source), total: undefined };
-  const ids = await openPackageIds(source);
-  const items: Item[] = [];
+  if (source.listing === 'all')
+    return { records: await source.reader.allPackages(), total: undefined };
+  const ids = await source.reader.openPackageIds();
+  const records: PackageRecords[] = [];
   for (const packageId of ids.slice(0, options.limit)) {
-    items.push(...(await queryPackage(source, packageId)));
+    records.push(await source.reader.readPackage(packageId));
   }
-  return { items, total: ids.length };
+  return { records, total: ids.length };
 };
 
 interface SimulatorCalls {
@@ -188,7 +144,7 @@ interface SimulatedPackage {
 }
 
 const simulatorReport = async (
-  simulator: NonNullable<ReportSource['simulator']>,
+  simulator: SimulatorCall,
   packageId: number,
   calls: SimulatorCalls,
 ): Promise<SimulatorReport | null> => {
@@ -204,94 +160,38 @@ const simulatorReport = async (
   };
 };
 
-/** The local stack's table, completion events and simulator, as npm start left word of them. */
-const localSource = (state: StackState, client: DynamoDBClient): ReportSource => ({
-  client,
-  tableName: state.tableName,
-  publishedEvents: () => readPublishedEvents(state),
-  simulator: state.simulatorUrl
-    ? (method, path) => simulatorRequest(state, method, path)
-    : undefined,
-  listing: 'all',
-});
-
 /**
  * Packages newest first (or the one asked for), with their finish items, completion events and
  * what the simulator knows; `total` counts every package the listing covers, before `limit`.
  */
 export const loadReports = async (
   source: ReportSource,
-  options: { readonly packageId?: number; readonly limit: number },
+  options: { readonly packageId?: number | undefined; readonly limit: number },
 ): Promise<{ reports: PackageReport[]; total: number }> => {
-  const { items, total: listed } = await readItems(source, options);
-  const events = await source.publishedEvents();
-  const byPackage = new Map<number, { package: PackageRecord | null; finishes: FinishReport[] }>();
-  for (const item of items) {
-    const packageId = packageIdOf(item);
-    if (packageId === undefined) continue;
-    const entry = byPackage.get(packageId) ?? { package: null, finishes: [] };
-    byPackage.set(packageId, entry);
-    const sortKey = item.sk?.S ?? '';
-    if (sortKey === 'PACKAGE') {
-      entry.package = {
-        status: text(item, 'status') ?? 'IN_PROGRESS',
-        workflowStatus: text(item, 'workflowStatus'),
-        callbacks: count(item, 'callbacks'),
-        lastCallbackAt: text(item, 'lastCallbackAt'),
-        completedAt: text(item, 'completedAt'),
-        updatedAt: text(item, 'updatedAt'),
-      };
-    } else if (sortKey.startsWith('FINISH#')) {
-      const signer = sortKey.slice('FINISH#'.length);
-      entry.finishes.push({
-        signer: signer === '-' ? null : signer,
-        status: text(item, 'status') ?? 'UNKNOWN',
-        attempts: count(item, 'attempts'),
-        lastError: lastErrorOf(item),
-        createdAt: text(item, 'createdAt'),
-        updatedAt: text(item, 'updatedAt'),
-        finishedAt: text(item, 'finishedAt'),
-      });
-    }
-  }
-  const reports = [...byPackage.entries()]
-    .map(([packageId, entry]) => ({
-      packageId,
-      ...entry,
-      finishes: entry.finishes.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')),
-      events: events.filter((event) => packageIdOfEvent(event) === packageId),
-      updatedAt: newest(
-        entry.package?.updatedAt ?? null,
-        ...entry.finishes.map((finish) => finish.updatedAt),
-      ),
-    }))
+  const { records, total } = await readRecords(source, options);
+  const events = source.completionEvents ? await source.completionEvents() : [];
+  const reports = records
+    .map((entry) => reportOf(entry, events))
     .sort(
       (a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || b.packageId - a.packageId,
     );
   const shown = reports.slice(0, options.limit);
   const { simulator } = source;
-  const calls = simulator
-    ? ((await simulator('GET', '/_simulator/calls')).body as SimulatorCalls)
-    : {};
+  if (!simulator) return { reports: shown, total: total ?? reports.length };
+  const calls = (await simulator('GET', '/_simulator/calls')).body as SimulatorCalls;
   const withSimulator: PackageReport[] = [];
   for (const report of shown) {
     withSimulator.push({
       ...report,
-      simulator: simulator ? await simulatorReport(simulator, report.packageId, calls) : null,
+      simulator: await simulatorReport(simulator, report.packageId, calls),
     });
   }
-  return { reports: withSimulator, total: listed ?? reports.length };
+  return { reports: withSimulator, total: total ?? reports.length };
 };
 
 /** The reports of the local stack (npm start). */
-export const loadPackageReports = async (
+export const loadPackageReports = (
   state: StackState,
-  options: { readonly packageId?: number; readonly limit: number },
-): Promise<{ reports: PackageReport[]; total: number }> => {
-  const client = tableClient(state);
-  try {
-    return await loadReports(localSource(state, client), options);
-  } finally {
-    client.destroy();
-  }
-};
+  options: { readonly packageId?: number | undefined; readonly limit: number },
+): Promise<{ reports: PackageReport[]; total: number }> =>
+  onLocalStack(state, (local) => loadReports(local.reports, options));

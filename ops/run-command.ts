@@ -18,23 +18,36 @@ export const describeFailure = (error: unknown): string => {
   return `unexpected error (${text.split('\n')[0]}); please report it with the command you ran`;
 };
 
+/** Where a command writes: the process's own streams, or a test's. */
+export interface Streams {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
 /**
- * Runs a command line's main and exits with its code: `--help` prints the help and exits 0, a
- * command line that does not parse prints one line and exits 2, any other failure one line and 1.
+ * Runs a command line's main and answers its exit code: `--help` prints the help and answers 0,
+ * a command line that does not parse prints one line and answers 2, any other failure one line
+ * and 1.
  */
+export const runMain = async (
+  main: () => Promise<number | undefined>,
+  streams: Streams = process,
+): Promise<number> => {
+  try {
+    return (await main()) ?? 0;
+  } catch (error) {
+    if (isHelpRequested(error)) {
+      streams.stdout.write(error.message);
+      return 0;
+    }
+    streams.stderr.write(`${describeFailure(error)}\n`);
+    return isUsageError(error) ? 2 : 1;
+  }
+};
+
+/** Runs a command line's main (runMain) and exits with its code. */
 export const runCommand = (main: () => Promise<number | undefined>): void => {
-  main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
-    (error: unknown) => {
-      if (isHelpRequested(error)) {
-        process.stdout.write(error.message);
-        process.exitCode = 0;
-        return;
-      }
-      process.stderr.write(`${describeFailure(error)}\n`);
-      process.exitCode = isUsageError(error) ? 2 : 1;
-    },
-  );
+  void runMain(main).then((code) => {
+    process.exitCode = code;
+  });
 };

@@ -10,8 +10,8 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { awsCall } from './aws-failure.ts';
-import type { DeadLetter, MoveTaskStart, RedrivePort } from './redrive.ts';
+import { awsCall, httpStatusOf } from './aws-failure.ts';
+import type { DeadLetter, MoveTaskStart, RedrivePort } from './redrive-port.ts';
 
 interface Carried {
   readonly messageAttributes: Record<string, MessageAttributeValue> | undefined;
@@ -33,16 +33,6 @@ const UNSUPPORTED = new Set([
   'NotImplemented',
 ]);
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
-
-const httpStatusOf = (error: Error): number | undefined => {
-  const metadata: unknown = '$metadata' in error ? error.$metadata : undefined;
-  return typeof metadata === 'object' &&
-    metadata !== null &&
-    'httpStatusCode' in metadata &&
-    typeof metadata.httpStatusCode === 'number'
-    ? metadata.httpStatusCode
-    : undefined;
-};
 
 /** Why StartMessageMoveTask is not offered, or undefined when its failure is a real one. */
 const notOffered = (error: unknown): string | undefined => {

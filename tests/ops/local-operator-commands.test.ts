@@ -231,7 +231,7 @@ describe('the operator commands on the local stack', () => {
         expect(help.code).toBe(0);
         expect(help.stderr).toBe('');
         expect(help.stdout).toContain(`usage: npm run ${script} -- <packageId>`);
-        expect(help.stdout).toMatch(/--stage <value> +act on this deployed stage/);
+        expect(help.stdout).toMatch(/--stage <stage> +act on this deployed stage/);
         expect(help.stdout).toContain(`examples:\n  npm run ${script} -- 1001`);
       }
     },

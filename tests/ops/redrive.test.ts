@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type DeadLetter,
-  type MovedMessage,
-  type RedrivePort,
-  redrive,
-} from '../../ops/redrive.ts';
+import { type MovedMessage, redrive } from '../../ops/redrive.ts';
+import type { DeadLetter, RedrivePort } from '../../ops/redrive-port.ts';
 import { isUserError } from '../../ops/user-error.ts';
 
 interface FakeOptions {

@@ -1,0 +1,83 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
+import { DynamoDbPackageReader } from '../lib/store/dynamodb-package-reader.ts';
+import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
+import {
+  localClientConfig,
+  readPublishedEvents,
+  simulatorRequest,
+  tableClient,
+} from './stack-client.ts';
+import type { StackState } from './stack-state.ts';
+import { NO_LOCAL_QUEUES, type OperatorTarget, reconcileConfig } from './target.ts';
+import { UserError } from './user-error.ts';
+
+const WHERE = 'the local stack';
+
+/** How to make a first package: with the simulator, or on the SigningHub npm start drives. */
+const noPackagesHint = (state: StackState): string =>
+  state.simulatorUrl
+    ? 'no packages yet: create one with npm run simulator -- package 1001 --signers ' +
+      'alice@example.com,bob@example.com, then npm run event -- 1001 alice@example.com'
+    : 'no packages yet: send a signing event with npm run event -- <packageId> <signerEmail>';
+
+/**
+ * Runs `work` on the local stack, as npm start published it: its DynamoDB Local table, its
+ * EventBridge emulator (whose completion events it records), the settings its functions run with
+ * and, when it runs, the simulator. It has no queues: npm start hands each event to finish.
+ */
+export const onLocalStack = async <T>(
+  state: StackState,
+  work: (opened: OperatorTarget) => Promise<T>,
+): Promise<T> => {
+  const client = tableClient(state);
+  const table = new DynamoDbTable(client, state.tableName);
+  let eventBridge: EventBridgeClient | undefined;
+  try {
+    return await work({
+      where: WHERE,
+      about: {
+        stage: state.stage,
+        region: state.region,
+        stackName: undefined,
+        tableName: state.tableName,
+      },
+      packages: new DynamoDbPackageStore(table),
+      table,
+      reports: {
+        reader: new DynamoDbPackageReader(client, state.tableName),
+        listing: 'all',
+        completionEvents: () => readPublishedEvents(state),
+        simulator: state.simulatorUrl
+          ? (method, path) => simulatorRequest(state, method, path)
+          : undefined,
+      },
+      hints: {
+        unknownPackage: (packageId) =>
+          `package ${packageId} has nothing in the table yet: send a signing event with ` +
+          `npm run event -- ${packageId} <signerEmail>`,
+        noPackages: noPackagesHint(state),
+      },
+      completionBus: async () => {
+        eventBridge ??= new EventBridgeClient({
+          endpoint: state.eventBridgeUrl,
+          ...localClientConfig(state),
+          maxAttempts: 1,
+        });
+        return { eventBridge, busName: state.eventBusName };
+      },
+      // The settings npm start's functions run with, as the stack publishes them.
+      signingHub: async () =>
+        signingHubClientFrom(
+          reconcileConfig(state.functionEnvironment, 'the local stack (npm start)').signingHub,
+        ),
+      queues: () => {
+        throw new UserError(NO_LOCAL_QUEUES);
+      },
+    });
+  } finally {
+    eventBridge?.destroy();
+    client.destroy();
+  }
+};

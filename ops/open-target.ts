@@ -1,0 +1,19 @@
+import type { Environment } from '../lib/config.ts';
+import { onLocalStack } from './local-target.ts';
+import { requireRunningStack } from './stack-state.ts';
+import { onStage } from './stage-target.ts';
+import { NO_LOCAL_QUEUES, type TargetOpener } from './target.ts';
+import { UserError } from './user-error.ts';
+
+/**
+ * How the commands reach their target with this environment: a deployed stage through the AWS
+ * CLI's region and credentials, or the local stack through what npm start published.
+ */
+export const targetOpener =
+  (env: Environment): TargetOpener =>
+  async (target, work, needs = {}) => {
+    if (target.kind === 'stage') return onStage(target, env, work);
+    // What the local stack lacks it lacks whether or not it runs: said before looking.
+    if (needs.queues) throw new UserError(NO_LOCAL_QUEUES);
+    return onLocalStack(await requireRunningStack(env), work);
+  };

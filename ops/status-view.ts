@@ -1,0 +1,131 @@
+import type { PackageReport, ReportSource } from './package-report.ts';
+import { textTable } from './text-table.ts';
+
+/** Where the reports came from, for what the lines can and cannot say. */
+export interface Seen {
+  /** Completion events are recorded where the reports came from (the local stack). */
+  readonly eventsRecorded: boolean;
+  /** The list holds only open packages (a deployed table, read through its index). */
+  readonly openOnly: boolean;
+}
+
+/** What a source's reports can say: its completion events if it records them, its listing. */
+export const seenFrom = (source: ReportSource): Seen => ({
+  eventsRecorded: source.completionEvents !== undefined,
+  openOnly: source.listing === 'open',
+});
+
+/** An ISO-8601 time as `2026-11-28 07:40:12Z`, or `-`. */
+const shortTime = (iso: string | null | undefined): string =>
+  iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
+
+/** How many times each value comes, in the order each first comes. */
+const tally = (values: readonly string[]): [string, number][] => {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts];
+};
+
+const finishSummary = (report: PackageReport): string =>
+  tally(report.finishes.map((finish) => finish.status))
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ') || '-';
+
+/** Each detail type once, and how many were sent when more than one (republish sends another). */
+const eventSummary = (report: PackageReport): string =>
+  tally(report.events.map((event) => event.detailType))
+    .map(([type, n]) => (n === 1 ? type : `${type} ×${n}`))
+    .join(', ') || '-';
+
+/** What a stage can say of a completion event: it keeps none to read back. */
+const unrecordedEvent = (report: PackageReport): string =>
+  report.package && report.package.status !== 'IN_PROGRESS'
+    ? 'completion event: sent by the publish function when it became final (not recorded ' +
+      'here; npm run republish sends it again)'
+    : 'completion event: none until the package is final';
+
+export const listPackages = (
+  reports: readonly PackageReport[],
+  total: number,
+  seen: Seen,
+): string => {
+  // Where completion events are not recorded, a column of them would only say "-".
+  const events = seen.eventsRecorded ? ['COMPLETION EVENT'] : [];
+  const table = textTable(
+    ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', ...events, 'UPDATED'],
+    reports.map((report) => [
+      String(report.packageId),
+      report.package?.status ?? '-',
+      report.package?.workflowStatus ?? '-',
+      String(report.package?.callbacks ?? 0),
+      finishSummary(report),
+      ...(seen.eventsRecorded ? [eventSummary(report)] : []),
+      shortTime(report.updatedAt),
+    ]),
+  );
+  const more =
+    total > reports.length
+      ? `\n(the ${reports.length} newest of ${total} ${seen.openOnly ? 'open ' : ''}packages; --limit ${total} shows all)`
+      : '';
+  const open = seen.openOnly
+    ? '\n(open packages only, from the open-packages index: give a package id to see a final one)'
+    : '';
+  return `${table}${more}${open}`;
+};
+
+export const describePackage = (report: PackageReport, seen: Seen): string => {
+  const lines: string[] = [];
+  const item = report.package;
+  lines.push(
+    item
+      ? `package ${report.packageId}: ${item.status}` +
+          `${item.workflowStatus ? ` (SigningHub says ${item.workflowStatus})` : ''}, ` +
+          `${item.callbacks} callback${item.callbacks === 1 ? '' : 's'}` +
+          `${item.lastCallbackAt ? ` (last ${shortTime(item.lastCallbackAt)})` : ''}` +
+          `${item.completedAt ? `, final since ${shortTime(item.completedAt)}` : ''}`
+      : `package ${report.packageId}: no package item yet (made by the first successful finish or callback)`,
+  );
+  lines.push(
+    !seen.eventsRecorded
+      ? unrecordedEvent(report)
+      : report.events.length > 0
+        ? report.events
+            .map(
+              (event) =>
+                `completion event: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
+            )
+            .join('\n')
+        : 'completion event: none yet',
+  );
+  const simulated = report.simulator;
+  if (simulated) {
+    const signers =
+      simulated.signers.map((signer) => `${signer.email} ${signer.processStatus}`).join(', ') ||
+      'no signers';
+    const callbacks =
+      simulated.callbacks
+        .map((sent) => `${sent.mode} → ${sent.status ?? sent.error ?? 'pending'}`)
+        .join(', ') || 'none yet';
+    lines.push(
+      `simulator: workflow ${simulated.workflowStatus}; ${signers}; callback ${callbacks}`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    report.finishes.length > 0
+      ? textTable(
+          ['SIGNER', 'STATUS', 'ATTEMPTS', 'LAST ERROR', 'FINISHED'],
+          report.finishes.map((finish) => [
+            finish.signer ?? '(the account itself)',
+            finish.status,
+            String(finish.attempts),
+            finish.lastError
+              ? `${finish.lastError.httpStatus ?? ''} ${finish.lastError.message}`.trim()
+              : '-',
+            shortTime(finish.finishedAt),
+          ]),
+        )
+      : 'no finish items yet',
+  );
+  return lines.join('\n');
+};

@@ -1,0 +1,86 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type Environment, loadReconcileConfig, type ReconcileConfig } from '../lib/config.ts';
+import { isConfigError } from '../lib/errors.ts';
+import type { WorkflowPort } from '../lib/signinghub/ports.ts';
+import type { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
+import type { PackageStore } from '../lib/store/ports.ts';
+import type { Target } from './operator-target.ts';
+import type { ReportSource } from './package-report.ts';
+import type { RedrivePort } from './redrive-port.ts';
+import { UserError } from './user-error.ts';
+
+/** What a JSON answer says of where it acted. */
+export interface TargetAbout {
+  readonly stage: string;
+  readonly region: string;
+  /** The CloudFormation stack; the local stack has none. */
+  readonly stackName: string | undefined;
+  readonly tableName: string;
+}
+
+/** The queue the signing events wait in, and the one they are dead-lettered to. */
+export interface SigningQueues {
+  readonly port: RedrivePort;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** EventBridge, and the bus the publish function sends completion events to. */
+export interface CompletionBus {
+  readonly eventBridge: EventBridgeClient;
+  /** The publish function's EVENT_BUS_NAME; undefined: it sends no completion events. */
+  readonly busName: string | undefined;
+}
+
+/**
+ * Where an operator command acts, resolved once (a deployed stage from its stack and its
+ * functions' settings, or the local stack from what npm start published), as lib/'s own adapters.
+ * What differs between the two is said here, so each command has one way through.
+ */
+export interface OperatorTarget {
+  /** How the lines name it: "stage prod in eu-west-1", "the local stack". */
+  readonly where: string;
+  readonly about: TargetAbout;
+  /** The package items, through lib's store. */
+  readonly packages: Pick<PackageStore, 'getPackage' | 'recordConfirmation'>;
+  /** The table itself: republish reads a package item as the stream shows it to publish. */
+  readonly table: Pick<DynamoDbTable, 'get'>;
+  /** What npm run status reads, and what the target keeps besides the table. */
+  readonly reports: ReportSource;
+  /** What to do about a package the table lacks, or an empty list of packages. */
+  readonly hints: {
+    unknownPackage(packageId: number): string;
+    readonly noPackages: string;
+  };
+  completionBus(): Promise<CompletionBus>;
+  /** SigningHub as the reconcile function reaches it, with that function's settings. */
+  signingHub(): Promise<WorkflowPort>;
+  /** The signing events' queues; a UserError saying why where there are none. */
+  queues(): SigningQueues;
+}
+
+/** What a command needs of a target, checked before anything is opened. */
+export interface TargetNeeds {
+  readonly queues?: boolean;
+}
+
+/** Resolves the target once, runs `work` on it, and closes what it opened. */
+export type TargetOpener = <T>(
+  target: Target,
+  work: (opened: OperatorTarget) => Promise<T>,
+  needs?: TargetNeeds,
+) => Promise<T>;
+
+export const NO_LOCAL_QUEUES =
+  'the local stack has no dead-letter queue: npm start hands each signing event straight to ' +
+  "finish (npm run event), so none is dead-lettered; add --stage <stage> to redrive a deployed stage's";
+
+/** The settings the reconcile function runs with; a bad one is the user's to fix. */
+export const reconcileConfig = (environment: Environment, whose: string): ReconcileConfig => {
+  try {
+    return loadReconcileConfig(environment);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    throw new UserError(`${whose} has a bad setting: ${error.message}; fix it and try again`);
+  }
+};

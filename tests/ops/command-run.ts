@@ -1,0 +1,119 @@
+import type { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import type { FinishItem, PackageItem } from '../../lib/store/items.ts';
+import type { PackageReader, PackageRecords } from '../../lib/store/package-reader.ts';
+import { runMain, type Streams } from '../../ops/run-command.ts';
+import type { OperatorTarget, TargetOpener } from '../../ops/target.ts';
+
+export interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A command's main run in this process as runCommand runs it: its exit code and its output. */
+export const run = async (main: (streams: Streams) => Promise<number>): Promise<Ran> => {
+  let stdout = '';
+  let stderr = '';
+  const streams: Streams = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const code = await runMain(() => main(streams), streams);
+  return { code, stdout, stderr };
+};
+
+/** For a command line that must be refused before any target is opened. */
+export const NEVER_OPENED: TargetOpener = async () => {
+  throw new Error('the command opened its target');
+};
+
+/** An opener onto one target, whatever the command line named; it records what was asked. */
+export const openerOf = (target: OperatorTarget) => {
+  const asked: Parameters<TargetOpener>[0][] = [];
+  const opener: TargetOpener = async (named, work) => {
+    asked.push(named);
+    return work(target);
+  };
+  return { opener, asked };
+};
+
+const unused = (what: string) => () => {
+  throw new Error(`the test's target has no ${what}`);
+};
+
+/** A reader of packages held in memory: `open` lists the open ones, newest first. */
+export const readerOf = (
+  all: readonly PackageRecords[],
+  open: readonly number[] = [],
+): PackageReader & { readonly read: number[] } => {
+  const read: number[] = [];
+  return {
+    read,
+    readPackage: async (packageId) => {
+      read.push(packageId);
+      return (
+        all.find((records) => records.packageId === packageId) ?? {
+          packageId,
+          package: undefined,
+          finishes: [],
+        }
+      );
+    },
+    openPackageIds: async () => [...open],
+    allPackages: async () => [...all],
+  };
+};
+
+/** A target as a deployed stage would resolve (open packages only, no events), but in memory. */
+export const fakeTarget = (overrides: Partial<OperatorTarget> = {}): OperatorTarget => ({
+  where: 'stage test in eu-west-1',
+  about: {
+    stage: 'test',
+    region: 'eu-west-1',
+    stackName: 'signinghub-finish-test',
+    tableName: 'signinghub-finish-test',
+  },
+  packages: { getPackage: unused('packages'), recordConfirmation: unused('packages') },
+  table: { get: unused('table') } as Pick<DynamoDbTable, 'get'>,
+  reports: {
+    reader: readerOf([]),
+    listing: 'open',
+    completionEvents: undefined,
+    simulator: undefined,
+  },
+  hints: {
+    unknownPackage: (packageId) => `nothing of ${packageId} here`,
+    noPackages: 'no packages here',
+  },
+  completionBus: unused('bus'),
+  signingHub: unused('SigningHub'),
+  queues: unused('queues'),
+  ...overrides,
+});
+
+export const packageItem = (packageId: number, item: Partial<PackageItem> = {}): PackageItem => ({
+  packageId,
+  status: 'IN_PROGRESS',
+  workflowStatus: undefined,
+  callbacks: 0,
+  lastCallbackAt: undefined,
+  completedAt: undefined,
+  updatedAt: '2026-11-28T07:00:00.000Z',
+  ...item,
+});
+
+export const finishItem = (
+  packageId: number,
+  signer: string | undefined,
+  item: Partial<FinishItem> = {},
+): FinishItem => ({
+  packageId,
+  signer,
+  status: 'SUCCEEDED',
+  attempts: 1,
+  lastError: undefined,
+  createdAt: '2026-11-28T06:00:00.000Z',
+  updatedAt: '2026-11-28T06:00:00.000Z',
+  finishedAt: '2026-11-28T06:00:00.000Z',
+  ...item,
+});
