@@ -4,14 +4,7 @@
 const { alarmDefinitions } = require('./alarm-definitions.cjs');
 const { REGION, att, graph, graphRow, layout, line } = require('./dashboard-widgets.cjs');
 const { readSettings } = require('./monitoring-settings.cjs');
-const {
-  FUNCTIONS,
-  HTTP_API_5XX,
-  coldStartSearch,
-  customMetric,
-  functionMetric,
-  queueMetric,
-} = require('./watched-metrics.cjs');
+const watched = require('./watched-metrics.cjs');
 
 /** @typedef {import('./dashboard-widgets.cjs').GraphRow} GraphRow */
 /** @typedef {import('./dashboard-widgets.cjs').Statistic} Statistic */
@@ -23,14 +16,17 @@ const {
  * @returns {GraphRow[]}
  */
 const everyFunction = (name, stat) =>
-  FUNCTIONS.map(({ key, logicalId }) => graphRow(functionMetric(logicalId, name), stat, key));
+  watched.FUNCTIONS.map(({ key, logicalId }) =>
+    graphRow(watched.functionMetric(logicalId, name), stat, key),
+  );
 
 /**
  * @param {string} queue
  * @param {import('./watched-metrics.cjs').QueueMetricName} name
  * @param {string} label
  */
-const queueRow = (queue, name, label) => graphRow(queueMetric(queue, name), 'Maximum', label);
+const queueRow = (queue, name, label) =>
+  graphRow(watched.queueMetric(queue, name), 'Maximum', label);
 
 /** @param {import('./monitoring-settings.cjs').Settings} settings */
 const dashboardBody = (settings) => {
@@ -40,7 +36,7 @@ const dashboardBody = (settings) => {
    * @param {Statistic} [stat]
    */
   const custom = (name, label, stat = 'Sum') =>
-    graphRow(customMetric(settings.metricsService, name), stat, label);
+    graphRow(watched.customMetric(settings.metricsService, name), stat, label);
   const status = `npm run status -- --stage ${settings.stage} --region ${REGION}`;
   const widgets = layout([
     {
@@ -150,7 +146,7 @@ const dashboardBody = (settings) => {
             custom('CallbackAccepted', 'accepted'),
             custom('CallbackRejected', 'rejected (no package id)'),
             custom('CallbackUnauthorised', 'unauthorised (401)'),
-            graphRow(HTTP_API_5XX, 'Sum', 'HTTP API 5xx'),
+            graphRow(watched.HTTP_API_5XX, 'Sum', 'HTTP API 5xx'),
           ]),
           12,
         ],
@@ -182,7 +178,7 @@ const dashboardBody = (settings) => {
             'finish: concurrent executions',
             [
               graphRow(
-                functionMetric('FinishLambdaFunction', 'ConcurrentExecutions'),
+                watched.functionMetric('FinishLambdaFunction', 'ConcurrentExecutions'),
                 'Maximum',
                 'finish',
               ),
@@ -199,7 +195,7 @@ const dashboardBody = (settings) => {
             'publish: iterator age (ms)',
             [
               graphRow(
-                functionMetric('PublishLambdaFunction', 'IteratorAge'),
+                watched.functionMetric('PublishLambdaFunction', 'IteratorAge'),
                 'Maximum',
                 'publish',
               ),
@@ -240,7 +236,7 @@ const dashboardBody = (settings) => {
         ],
         [
           graph('Cold starts', [
-            [{ expression: coldStartSearch(settings.metricsService), id: 'coldStarts' }],
+            [{ expression: watched.coldStartSearch(settings.metricsService), id: 'coldStarts' }],
           ]),
           8,
         ],
