@@ -58,10 +58,14 @@ export const renderBanner = (facts: BannerFacts): string => {
           `npm run event -- ${id} bob@example.com`,
           `npm run status -- ${id}          (no id: newest packages first; --json for machines)`,
           'npm run simulator -- callback webhook    (how the simulator calls back: query, webhook, report, off)',
+          `npm run simulator -- fail ${id} 500 --times 4   (failures to watch: a status, timeout, drop)`,
+          'npm run simulator -- callback-url       (the callback URL, secret and all, and curl lines)',
+          'npm run <command> -- --help             (every command says what it takes)',
         ]
       : [
           'npm run event -- <packageId> <signerEmail>',
           'npm run status -- [packageId]     (no id: newest packages first; --json for machines)',
+          'npm run simulator -- callback-url (the callback URL, secret and all, and curl lines)',
         ];
   const remoteNote =
     signingHub.kind === 'remote'

@@ -32,7 +32,10 @@ const functionOf = (name: unknown): string => {
   return FUNCTION_PREFIX.exec(name)?.[1] ?? name;
 };
 
-/** A function's log line as one readable line (Powertools JSON made short); undefined to skip. */
+/**
+ * A function's log line as one readable line (Powertools JSON made short); undefined to skip
+ * (blank lines, frames, metrics records: offline.log keeps them all).
+ */
 export const formatOfflineLine = (line: string): string | undefined => {
   const text = line.replace(ANSI_ESCAPE, '').trim();
   if (text === '' || /^[│┌└─\s]+$/.test(text)) return undefined;
@@ -43,6 +46,8 @@ export const formatOfflineLine = (line: string): string | undefined => {
     } catch {
       parsed = undefined;
     }
+    // A metrics record (CloudWatch's embedded metric format): for CloudWatch, not for reading.
+    if (isRecord(parsed) && '_aws' in parsed) return undefined;
     if (isRecord(parsed) && typeof parsed.message === 'string') {
       const fields = Object.entries(parsed)
         .filter(([key]) => !NOISE.has(key))

@@ -60,14 +60,16 @@ const scriptedAnswers = (failure: Failure, times: number, command: string): unkn
 const requests = (n: number) => `finish request${n === 1 ? '' : 's'}`;
 const nth = (n: number) => `${n === 1 ? 'the first time' : `the first ${n} times`}`;
 
-/** What a failure sounds like, as the forecast tells it. */
-const failureText = (failure: Failure, timeoutMs: number): string =>
-  failure.kind === 'status'
-    ? `with ${failure.status}`
-    : failure.kind === 'drop'
-      ? 'by cutting the connection'
-      : `with no answer at all (the function gives each up after ${timeoutMs / 1000} s, ` +
-        'SIGNINGHUB_TIMEOUT_MS)';
+/** What the simulator does to the next `times` finish requests, as the forecast tells it. */
+const failureText = (failure: Failure, times: number, timeoutMs: number): string => {
+  const next = `its next ${times === 1 ? '' : `${times} `}${requests(times)}`;
+  if (failure.kind === 'status') return `answers ${next} with ${failure.status}`;
+  if (failure.kind === 'drop') return `cuts the connection of ${next}`;
+  return (
+    `leaves ${next} unanswered (the function gives each up after ${timeoutMs / 1000} s, ` +
+    'SIGNINGHUB_TIMEOUT_MS)'
+  );
+};
 
 /**
  * The confirmation: what the simulator will do, and what `npm run event` will show next. A final
@@ -85,8 +87,8 @@ export const failureForecast = (facts: {
   const perDelivery = DEFAULT_RETRY_POLICY.maxAttemptsPerInvocation;
   const event = `npm run event -- ${packageId}${facts.signer ? ` ${facts.signer}` : ''}`;
   const scripted =
-    `package ${packageId}: the simulator answers its next ${times === 1 ? '' : `${times} `}` +
-    `${requests(times)} ${failureText(failure, timeoutMs)}, then as usual; ${event} will show `;
+    `package ${packageId}: the simulator ${failureText(failure, times, timeoutMs)}, then ` +
+    `answers as usual; ${event} will show `;
   if (failure.kind === 'status' && FINAL_STATUSES.includes(failure.status)) {
     return `${scripted}FAILED (a ${failure.status} is final: the function does not send it again)`;
   }
@@ -98,8 +100,8 @@ export const failureForecast = (facts: {
     );
   }
   return (
-    `${scripted}RETRYING ${nth(retrying)} (${perDelivery} ${requests(perDelivery)} each, then ` +
-    'handed back to the queue), then SUCCEEDED when run again'
+    `${scripted}RETRYING ${nth(retrying)} (${perDelivery} ${requests(perDelivery)}` +
+    `${retrying === 1 ? '' : ' each'}, then handed back to the queue), then SUCCEEDED when run again`
   );
 };
 

@@ -108,7 +108,8 @@ describe('npm run simulator -- fail', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(
-        'package 9103: the simulator answers its next finish request with 403, then as usual; ' +
+        'package 9103: the simulator answers its next finish request with 403, then answers as ' +
+          'usual; ' +
           'npm run event -- 9103 alice@example.com will show FAILED (a 403 is final: the ' +
           'function does not send it again)\n',
       );
@@ -156,8 +157,10 @@ describe('npm run simulator -- fail', () => {
       const off = await npmRun('simulator', 'fail', '9105', 'off');
       const offAgain = await npmRun('simulator', 'fail', '9105', 'off');
 
-      expect(hang.stdout).toContain('with no answer at all (the function gives each up after 10 s');
-      expect(drop.stdout).toContain('by cutting the connection');
+      expect(hang.stdout).toContain(
+        'leaves its next finish request unanswered (the function gives each up after 10 s',
+      );
+      expect(drop.stdout).toContain('cuts the connection of its next finish request');
       expect(
         simulator.calls.filter((call) => call.packageId === 9105).map((call) => call.status),
       ).toEqual(['hang', 'drop']);

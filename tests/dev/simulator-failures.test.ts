@@ -14,7 +14,8 @@ const forecast = (word: string, times = 1) => {
 describe('failureForecast', () => {
   it('promises FAILED for a final status', () => {
     expect(forecast('403')).toBe(
-      'package 1001: the simulator answers its next finish request with 403, then as usual; ' +
+      'package 1001: the simulator answers its next finish request with 403, then answers as ' +
+        'usual; ' +
         'npm run event -- 1001 alice@example.com will show FAILED (a 403 is final: the function ' +
         'does not send it again)',
     );
@@ -24,7 +25,8 @@ describe('failureForecast', () => {
   it('promises SUCCEEDED after the retries one delivery makes, below its limit', () => {
     expect(DEFAULT_RETRY_POLICY.maxAttemptsPerInvocation).toBe(4);
     expect(forecast('500', 3)).toBe(
-      'package 1001: the simulator answers its next 3 finish requests with 500, then as usual; ' +
+      'package 1001: the simulator answers its next 3 finish requests with 500, then answers ' +
+        'as usual; ' +
         'npm run event -- 1001 alice@example.com will show SUCCEEDED after 4 finish requests ' +
         '(the function tries up to 4 times in one delivery: --times 4 or more shows RETRYING)',
     );
@@ -33,23 +35,25 @@ describe('failureForecast', () => {
 
   it('promises RETRYING for each delivery the failures fill, then SUCCEEDED', () => {
     expect(forecast('503', 4)).toBe(
-      'package 1001: the simulator answers its next 4 finish requests with 503, then as usual; ' +
-        'npm run event -- 1001 alice@example.com will show RETRYING the first time (4 finish ' +
-        'requests each, then handed back to the queue), then SUCCEEDED when run again',
+      'package 1001: the simulator answers its next 4 finish requests with 503, then answers ' +
+        'as usual; npm run event -- 1001 alice@example.com will show RETRYING the first time ' +
+        '(4 finish requests, then handed back to the queue), then SUCCEEDED when run again',
     );
-    expect(forecast('500', 9)).toContain('will show RETRYING the first 2 times');
+    expect(forecast('500', 9)).toContain(
+      'will show RETRYING the first 2 times (4 finish requests each, then handed back',
+    );
   });
 
   it('says how a timeout and a dropped connection look', () => {
     expect(forecast('timeout')).toBe(
-      'package 1001: the simulator answers its next finish request with no answer at all (the ' +
-        'function gives each up after 10 s, SIGNINGHUB_TIMEOUT_MS), then as usual; npm run ' +
+      'package 1001: the simulator leaves its next finish request unanswered (the function ' +
+        'gives each up after 10 s, SIGNINGHUB_TIMEOUT_MS), then answers as usual; npm run ' +
         'event -- 1001 alice@example.com will show SUCCEEDED after 2 finish requests (the ' +
         'function tries up to 4 times in one delivery: --times 4 or more shows RETRYING)',
     );
     expect(forecast('drop', 4)).toContain(
-      'next 4 finish requests by cutting the connection, then as usual; npm run event -- 1001 ' +
-        'alice@example.com will show RETRYING the first time',
+      'the simulator cuts the connection of its next 4 finish requests, then answers as usual; ' +
+        'npm run event -- 1001 alice@example.com will show RETRYING the first time',
     );
   });
 });

@@ -157,6 +157,8 @@ describe('npm start', () => {
     expect(secret.length).toBeGreaterThanOrEqual(16);
     expect(output).toContain(`http://127.0.0.1:${ports[0]}/signinghub/callback/****`);
     expect(output).toContain('npm run event --');
+    expect(output).toContain('npm run simulator -- callback-url');
+    expect(output).toMatch(/npm run simulator -- fail \d+ 500 --times 4/);
     expect(output).toContain('Ctrl-C');
     expect(output).not.toContain(secret);
   });
