@@ -31,7 +31,6 @@ import type {
 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type LambdaEnvironment, startLambdaEnvironment } from '../../harness/lambda-runtime.ts';
-import { startMotoServer } from '../../harness/moto-server.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
@@ -43,8 +42,8 @@ import { type DeployedCode, deployedCode } from '../support/deployed-functions.t
 import { readStreamBatches, receiveSqsBatch, settleSqsBatch } from '../support/event-sources.ts';
 import { callbackEvent, signingEventBody } from '../support/factories.ts';
 import { decide, readRole } from '../support/iam-evaluation.ts';
-import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
-import { packagedService } from '../support/packaged-services.ts';
+import { packagedWithMoto } from '../support/moto-clients.ts';
+import { deployToMoto } from '../support/moto-deploy.ts';
 
 const FUNCTIONS = {
   finish: 'FinishLambdaFunction',
@@ -59,11 +58,7 @@ const MAPPINGS = {
 const CALLBACK_SECRET = 'deployed-callback-secret-0123456789abcdef';
 
 const deployed = withDeployTools(async (defer) => {
-  const service = await packagedService('default');
-  const moto = await startMotoServer();
-  defer(() => moto.stop());
-  const config = motoClientConfig(moto, service.state.region);
-  const aws = {
+  const { service, moto, aws } = await packagedWithMoto(defer, 'default', (config) => ({
     cloudFormation: new CloudFormationClient(config),
     lambda: new LambdaClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
@@ -73,10 +68,7 @@ const deployed = withDeployTools(async (defer) => {
     events: new EventBridgeClient(config),
     secrets: new SecretsManagerClient(config),
     iam: new IAMClient(config),
-  };
-  defer(async () => {
-    for (const client of Object.values(aws)) client.destroy();
-  });
+  }));
   // The two secrets the README has an operator create before the first deploy.
   const { clientId, clientSecret, username, password } = DEFAULT_SIMULATOR_CREDENTIALS;
   const credentials = { client_id: clientId, client_secret: clientSecret, username, password };

@@ -5,11 +5,10 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { startMotoServer } from '../../harness/moto-server.ts';
 import { withDeployTools } from '../support/deploy-tools.ts';
 import { type DeployedRole, decide, readRole } from '../support/iam-evaluation.ts';
-import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
-import { packagedService } from '../support/packaged-services.ts';
+import { packagedWithMoto } from '../support/moto-clients.ts';
+import { deployToMoto } from '../support/moto-deploy.ts';
 
 const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
 type FunctionKey = (typeof FUNCTIONS)[number];
@@ -29,21 +28,14 @@ interface Arns {
 }
 
 const deployed = withDeployTools(async (defer) => {
-  const service = await packagedService('default');
-  const moto = await startMotoServer();
-  defer(() => moto.stop());
-  const config = motoClientConfig(moto, service.state.region);
-  const aws = {
+  const { service, moto, aws } = await packagedWithMoto(defer, 'default', (config) => ({
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     dynamoDb: new DynamoDBClient(config),
     sqs: new SQSClient(config),
     secrets: new SecretsManagerClient(config),
     events: new EventBridgeClient(config),
-  };
-  defer(async () => {
-    for (const client of Object.values(aws)) client.destroy();
-  });
+  }));
   // The secrets exist before the stack (README, Deploy); their ARNs end in six random characters.
   const secretArn = async (name: string) =>
     (await aws.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x'.repeat(32) })))

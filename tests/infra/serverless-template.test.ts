@@ -9,6 +9,9 @@ import {
 } from '../support/cloudformation.ts';
 import { packagedService } from '../support/packaged-services.ts';
 
+/** What every function's role may do with its own log group. */
+const WRITES_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
 /** The template's conditions, which decide the alarm topic and its subscription. */
 const ALARM_CONDITIONS = ['CreateAlarmTopic', 'SubscribeAlarmEmail'];
 
@@ -95,7 +98,7 @@ describe('the packaged CloudFormation template', () => {
   it('has no upstream rule, queue policy or condition when no upstream bus is configured', () => {
     expect(Object.keys(template.Resources).filter((id) => id.startsWith('Upstream'))).toEqual([]);
     expect(resourcesOfType(template, 'AWS::SQS::QueuePolicy')).toEqual([]);
-    // The only conditions are the alarm topic's and its subscription's (tests/infra/alarms.test.ts).
+    // The only conditions are the alarm topic's and its subscription's (tests/infra/alarm-topic.test.ts).
     expect(Object.keys(template.Conditions ?? {}).sort()).toEqual(ALARM_CONDITIONS);
   });
 
@@ -214,9 +217,7 @@ describe('the packaged CloudFormation template', () => {
       [
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
+        ...WRITES_LOGS,
         'secretsmanager:GetSecretValue',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
@@ -229,9 +230,7 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
+        ...WRITES_LOGS,
         'secretsmanager:GetSecretValue',
       ],
     ],
@@ -241,9 +240,7 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:GetItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
+        ...WRITES_LOGS,
         'secretsmanager:GetSecretValue',
       ],
     ],
@@ -255,9 +252,7 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:GetShardIterator',
         'dynamodb:ListStreams',
         'events:PutEvents',
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
+        ...WRITES_LOGS,
         'sqs:SendMessage',
       ],
     ],
