@@ -1,87 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { type MovedMessage, redrive } from '../../ops/redrive.ts';
-import type { DeadLetter, RedrivePort } from '../../ops/redrive-port.ts';
+import type { RedrivePort } from '../../ops/redrive-port.ts';
 import { isUserError } from '../../ops/user-error.ts';
-
-interface FakeOptions {
-  /** Message ids whose send fails. */
-  readonly failSend?: readonly string[];
-  readonly failDelete?: readonly string[];
-  readonly moveTask?: 'unsupported' | readonly string[];
-  readonly inFlight?: number;
-  /** What is sent comes straight back to the dead-letter queue (its cause is not fixed). */
-  readonly bounce?: boolean;
-}
-
-/** Two queues in memory, and a log of every call made on them, in order. */
-const fakeQueues = (bodies: readonly string[], options: FakeOptions = {}) => {
-  let next = 0;
-  const visible: DeadLetter<{ tag: string }>[] = bodies.map((body, index) => ({
-    messageId: `dlq-${index + 1}`,
-    receiptHandle: `receipt-${index + 1}`,
-    body,
-    attributes: { tag: `t${index + 1}` },
-  }));
-  const hidden: DeadLetter<{ tag: string }>[] = [];
-  const queue: { id: string; body: string; tag: string }[] = [];
-  const calls: string[] = [];
-  const taskStates = options.moveTask === 'unsupported' ? [] : [...(options.moveTask ?? [])];
-  const port: RedrivePort<{ tag: string }> = {
-    count: async () => ({ visible: visible.length, inFlight: options.inFlight ?? hidden.length }),
-    startMoveTask: async () => {
-      calls.push('startMoveTask');
-      return options.moveTask === 'unsupported' || options.moveTask === undefined
-        ? { started: false, reason: 'this SQS does not offer StartMessageMoveTask (test)' }
-        : { started: true };
-    },
-    moveTaskProgress: async () => {
-      const status = taskStates.length > 1 ? (taskStates.shift() ?? '') : (taskStates[0] ?? '');
-      return {
-        status,
-        moved: status === 'COMPLETED' ? bodies.length : 1,
-        failureReason: status === 'FAILED' ? 'the queue refused' : undefined,
-      };
-    },
-    receive: async (max) => {
-      const batch = visible.splice(0, max);
-      hidden.push(...batch);
-      calls.push(`receive ${batch.map((m) => m.messageId).join(',')}`);
-      return batch;
-    },
-    send: async (message) => {
-      calls.push(`send ${message.messageId}`);
-      if (options.failSend?.includes(message.messageId)) throw new Error('queue refused it');
-      next += 1;
-      queue.push({ id: `q-${next}`, body: message.body, tag: message.attributes.tag });
-      if (options.bounce) {
-        visible.push({ ...message, messageId: `q-${next}`, receiptHandle: `receipt-q-${next}` });
-      }
-      return `q-${next}`;
-    },
-    delete: async (message) => {
-      calls.push(`delete ${message.messageId}`);
-      if (options.failDelete?.includes(message.messageId)) throw new Error('delete refused');
-      hidden.splice(hidden.indexOf(message), 1);
-    },
-    release: async (message) => {
-      calls.push(`release ${message.messageId}`);
-      hidden.splice(hidden.indexOf(message), 1);
-      visible.unshift(message);
-    },
-  };
-  return { port, visible, hidden, queue, calls };
-};
+import { fakeQueues } from './fake-queues.ts';
 
 const run = (port: RedrivePort<{ tag: string }>, max?: number) => {
   const moved: MovedMessage[] = [];
   const notes: string[] = [];
+  let sleeps = 0;
   const result = redrive(port, {
     max,
     onMoved: (entry) => moved.push(entry),
     onNote: (line) => notes.push(line),
-    sleep: async () => {},
+    sleep: async () => {
+      sleeps += 1;
+    },
   });
-  return { result, moved, notes };
+  return { result, moved, notes, sleeps: () => sleeps };
 };
 
 const event = (packageId: number) => JSON.stringify({ packageId, signerEmail: 'Bob@Example.com' });
@@ -210,5 +145,102 @@ describe("redrive, with SQS's message move task", () => {
     const fake = fakeQueues([event(1), event(2)], { moveTask: ['COMPLETED'] });
     expect(await run(fake.port, 1).result).toMatchObject({ method: 'one-by-one', moved: 1 });
     expect(fake.calls).not.toContain('startMoveTask');
+  });
+});
+
+describe('redrive, where a step of it fails or the queue is busy', () => {
+  it('receives at most 10 at a time, and no more than --max leaves room for', async () => {
+    const bodies = Array.from({ length: 12 }, (_, index) => event(index + 1));
+    const all = fakeQueues(bodies);
+    expect(await run(all.port).result).toMatchObject({ moved: 12, stoppedAtMax: false });
+    expect(all.requested).toEqual([10, 10, 10]);
+    const bounded = fakeQueues(bodies);
+    expect(await run(bounded.port, 11).result).toMatchObject({ moved: 11, stoppedAtMax: true });
+    expect(bounded.requested).toEqual([10, 1]);
+    expect(bounded.visible.map((message) => message.messageId)).toEqual(['dlq-12']);
+  });
+
+  it('keeps the failure that stopped it when releasing the rest fails too', async () => {
+    const fake = fakeQueues([event(1), event(2), event(3)], {
+      failSend: ['dlq-1'],
+      failRelease: true,
+    });
+    await expect(run(fake.port).result).rejects.toThrow(
+      /^redrive stopped after moving 0 messages: message dlq-1 could not be put on the queue/,
+    );
+    // Each was tried, though each failed: they show again after their visibility timeout.
+    expect(fake.calls.filter((call) => call.startsWith('release'))).toEqual([
+      'release dlq-1',
+      'release dlq-2',
+      'release dlq-3',
+    ]);
+    expect(fake.queue).toEqual([]);
+  });
+
+  it('names what a send threw even when it is not an Error', async () => {
+    const fake = fakeQueues([event(1)], { failSend: ['dlq-1'], sendFailure: 'socket closed' });
+    const error: unknown = await run(fake.port).result.catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('could not be put on the queue (socket closed)');
+    expect((error as Error).cause).toBe('socket closed');
+  });
+
+  it("names only the first line of a failure's message", async () => {
+    const fake = fakeQueues([event(1)], {
+      failSend: ['dlq-1'],
+      sendFailure: new TypeError('fetch failed\n    at the stack'),
+    });
+    const error: unknown = await run(fake.port).result.catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('(TypeError: fetch failed); it stays');
+    expect((error as Error).message).not.toContain('the stack');
+  });
+
+  it('keeps the cause of a failed send and of a failed delete', async () => {
+    const send = fakeQueues([event(1)], { failSend: ['dlq-1'] });
+    const sendError: unknown = await run(send.port).result.catch((caught: unknown) => caught);
+    expect((sendError as Error).cause).toEqual(new Error('queue refused it'));
+    const remove = fakeQueues([event(1)], { failDelete: ['dlq-1'] });
+    const deleteError: unknown = await run(remove.port).result.catch((caught: unknown) => caught);
+    expect((deleteError as Error).message).toContain(
+      'could not be deleted from the dead-letter queue (Error: delete refused); a later redrive',
+    );
+    expect((deleteError as Error).cause).toEqual(new Error('delete refused'));
+  });
+
+  it('moves them with --max even while others are in flight', async () => {
+    const fake = fakeQueues([event(1)], { inFlight: 3 });
+    expect(await run(fake.port, 5).result).toMatchObject({ method: 'one-by-one', moved: 1 });
+    expect(await run(fakeQueues([], { inFlight: 3 }).port, 5).result).toEqual({
+      method: 'none',
+      moved: 0,
+    });
+  });
+
+  it('moves the visible messages while others are in flight', async () => {
+    const fake = fakeQueues([event(1), event(2)], { inFlight: 1 });
+    expect(await run(fake.port).result).toMatchObject({ method: 'one-by-one', moved: 2 });
+  });
+
+  it('says one message in flight as one', async () => {
+    await expect(run(fakeQueues([], { inFlight: 1 }).port).result).rejects.toThrow(
+      'the dead-letter queue shows no message but 1 message in flight (someone is receiving ' +
+        'them, or a redrive is running): try again in a few minutes',
+    );
+  });
+});
+
+describe("redrive, following SQS's message move task", () => {
+  it('looks at the task again after each wait until it ends', async () => {
+    const fake = fakeQueues([event(1)], { moveTask: ['RUNNING', 'RUNNING', 'COMPLETED'] });
+    const { result, notes, sleeps } = run(fake.port);
+    expect(await result).toEqual({ method: 'move-task', moved: 1 });
+    expect(sleeps()).toBe(2);
+    expect(notes).toEqual(["started SQS's message move task for about 1 message; waiting for it"]);
+  });
+
+  it('reports a task that was cancelled, without a reason it did not give', async () => {
+    const fake = fakeQueues([event(1), event(2)], { moveTask: ['CANCELLED'] });
+    await expect(run(fake.port).result).rejects.toThrow(
+      /^the message move task ended CANCELLED after moving 1 message: what it did not move stays in the dead-letter queue; run npm run redrive again$/,
+    );
   });
 });
