@@ -1,4 +1,6 @@
+import { DEFAULT_SIGNINGHUB_TIMEOUT_MS } from '../lib/config.ts';
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
+import { FINAL_STATUSES } from '../lib/signinghub/signinghub-client.ts';
 import { positiveIntegerOf, UsageError } from '../ops/command-line.ts';
 import { simulatorRequest } from '../ops/stack-client.ts';
 import type { StackState } from '../ops/stack-state.ts';
@@ -11,11 +13,7 @@ export type Failure =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'drop' };
 
-/** The statuses SigningHub's client takes as final (lib/signinghub/signinghub-client.ts). */
-const FINAL_STATUSES: readonly number[] = [400, 403, 404, 410, 422];
 const MAX_TIMES = 100;
-/** The finish function's SIGNINGHUB_TIMEOUT_MS when npm start sets none (lib/config.ts). */
-const DEFAULT_SIGNINGHUB_TIMEOUT_MS = 10_000;
 
 /** The answer word of `fail`: an HTTP status from 400 to 599 (not 401), timeout or drop. */
 const readFailure = (word: string | undefined, usage: string): Failure => {

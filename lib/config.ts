@@ -194,6 +194,9 @@ const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
 const secretMaxAge = (env: Environment): number =>
   wholeNumber(env, 'POWERTOOLS_PARAMETERS_MAX_AGE', DEFAULT_SECRET_MAX_AGE_SECONDS);
 
+/** One HTTP attempt's timeout when SIGNINGHUB_TIMEOUT_MS is unset. */
+export const DEFAULT_SIGNINGHUB_TIMEOUT_MS = 10_000;
+
 const storeConfig = (env: Environment): StoreConfig => {
   const dynamoDbEndpoint = nonEmpty(env, 'DYNAMODB_ENDPOINT');
   if (dynamoDbEndpoint !== undefined) httpUrl(env, 'DYNAMODB_ENDPOINT', '');
@@ -203,7 +206,7 @@ const storeConfig = (env: Environment): StoreConfig => {
 const signingHubConfig = (env: Environment): SigningHubConfig => ({
   baseUrl: httpUrl(env, 'SIGNINGHUB_BASE_URL', 'https://api.signinghub.com'),
   apiVersion: apiVersion(env),
-  timeoutMs: positiveInteger(env, 'SIGNINGHUB_TIMEOUT_MS', 10_000),
+  timeoutMs: positiveInteger(env, 'SIGNINGHUB_TIMEOUT_MS', DEFAULT_SIGNINGHUB_TIMEOUT_MS),
   credentials: credentialsSource(env),
   secretMaxAgeSeconds: secretMaxAge(env),
 });

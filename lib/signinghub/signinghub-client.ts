@@ -20,6 +20,9 @@ import {
 } from './responses.ts';
 import { type CachedToken, expiringToken, TokenCache, tokenKey } from './token-cache.ts';
 
+/** SigningHub's answers that asking again cannot change (400, 403, 404, 410, 422). */
+export const FINAL_STATUSES: readonly number[] = [400, 403, 404, 410, 422];
+
 export interface SigningHubClientOptions {
   readonly baseUrl: string;
   readonly apiVersion: ApiVersion;
@@ -253,7 +256,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     const message = readErrorMessage(body, response.status);
     const details = { httpStatus: response.status, message };
     const status = response.status;
-    if (status === 400 || status === 403 || status === 404 || status === 410 || status === 422) {
+    if (FINAL_STATUSES.includes(status)) {
       return new FinalSigningHubError(operation, details);
     }
     // Only reached after a retry with a fresh token was refused too.
