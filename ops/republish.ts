@@ -36,16 +36,13 @@ interface SentEntry {
   readonly eventId: string | undefined;
 }
 
-const parseDetail = (text: string | undefined): unknown => {
-  try {
-    return JSON.parse(text ?? 'null');
-  } catch {
-    return text;
-  }
-};
+const RECORDER = 'recordRepublishedEvent';
 
-/** Records what a PutEvents through this client sent and the id EventBridge gave it. */
-const recordSent = (eventBridge: EventBridgeClient): (() => SentEntry | undefined) => {
+/**
+ * Records what a PutEvents through this client sent and the id EventBridge gave it, until
+ * `stop` takes the recorder off the client again.
+ */
+const recordSent = (eventBridge: EventBridgeClient) => {
   let sent: SentEntry | undefined;
   eventBridge.middlewareStack.add(
     (next) => async (args) => {
@@ -56,15 +53,16 @@ const recordSent = (eventBridge: EventBridgeClient): (() => SentEntry | undefine
         sent = {
           source: entry.Source ?? '',
           detailType: entry.DetailType ?? '',
-          detail: parseDetail(entry.Detail),
+          // JSON: publishCompletionEvents builds it with JSON.stringify.
+          detail: JSON.parse(entry.Detail ?? 'null') as unknown,
           eventId: answer.EventId,
         };
       }
       return result;
     },
-    { step: 'initialize', name: 'recordRepublishedEvent' },
+    { step: 'initialize', name: RECORDER },
   );
-  return () => sent;
+  return { sent: () => sent, stop: () => eventBridge.middlewareStack.remove(RECORDER) };
 };
 
 /**
@@ -95,16 +93,20 @@ export const republishPackage = async (
         'events: set the eventBusName parameter and deploy to send them',
     );
   }
-  const sent = recordSent(deps.eventBridge);
-  // A package item becoming final, as the stream shows it to publish (no old image: not final before).
-  await awsCall('events:PutEvents', () =>
-    publishCompletionEvents(
-      [{ eventName: 'MODIFY', dynamodb: { NewImage: item } }],
-      { eventBridge: deps.eventBridge, busName: deps.busName, metrics: NO_METRICS },
-      silentLog,
-    ),
-  );
-  const entry = sent();
+  const recorder = recordSent(deps.eventBridge);
+  try {
+    // A package item becoming final, as the stream shows it to publish (no old image: not final before).
+    await awsCall('events:PutEvents', () =>
+      publishCompletionEvents(
+        [{ eventName: 'MODIFY', dynamodb: { NewImage: item } }],
+        { eventBridge: deps.eventBridge, busName: deps.busName, metrics: NO_METRICS },
+        silentLog,
+      ),
+    );
+  } finally {
+    recorder.stop();
+  }
+  const entry = recorder.sent();
   if (!entry) {
     throw new Error(`no completion event was sent for package ${packageId} (status ${status})`);
   }
