@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../harness/dynamodb-local.ts';
+import {
+  type EventBridgeEmulator,
+  startEventBridgeEmulator,
+} from '../harness/eventbridge-emulator.ts';
 import { functionEnvironment } from '../harness/function-env.ts';
 import { localAws } from '../harness/local-aws.ts';
 import {
@@ -36,6 +40,9 @@ export interface BenchServices {
   readonly admin: DynamoDBClient;
   readonly counter: DynamoDbCounter;
   readonly simulator: SigningHubSimulator;
+  /** Where `publish` puts its completion events. */
+  readonly eventBridge: EventBridgeEmulator;
+  readonly tableName: string;
   /**
    * The environment a handler needs to reach these services through the counter, with one table
    * for every handler as in AWS: their package ids never overlap. (With a table each, DynamoDB
@@ -61,12 +68,16 @@ export const startBenchServices = async (): Promise<BenchServices> => {
     stops.push(() => counter.stop());
     const simulator = await startSimulator();
     stops.push(() => simulator.close());
+    const eventBridge = await startEventBridgeEmulator();
+    stops.push(() => eventBridge.close());
     return {
       dynamoDbLocal,
       dynamoDbLocalPid: findDynamoDbLocalPid(dynamoDbLocal.port),
       admin,
       counter,
       simulator,
+      eventBridge,
+      tableName,
       handlerEnv: {
         ...AWS_ENV,
         ...functionEnvironment({
@@ -74,6 +85,8 @@ export const startBenchServices = async (): Promise<BenchServices> => {
           dynamoDbEndpoint: counter.endpoint,
           signingHubUrl: simulator.url,
           credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+          eventBusName: 'bench',
+          eventBridgeEndpoint: eventBridge.url,
         }),
       },
       stop,

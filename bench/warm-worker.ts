@@ -1,6 +1,11 @@
 import type { HandlerModule } from '../harness/handler-modules.ts';
 import { lambdaContext } from '../harness/lambda-context.ts';
-import { callbackRequest, signingEventBatches } from './events.ts';
+import {
+  callbackRequest,
+  completionBatches,
+  reconcileTick,
+  signingEventBatches,
+} from './events.ts';
 import {
   type RoundReport,
   WORKLOADS,
@@ -14,6 +19,7 @@ import {
  * the DynamoDB counter run in the bench's process. Started as `node bench/warm-worker.ts <workload>`.
  */
 type Handler = HandlerModule['handler'];
+type Round = WorkerCommand & { type: 'round' };
 
 const send = (message: WorkerMessage): void => {
   process.send?.(message);
@@ -22,38 +28,83 @@ const send = (message: WorkerMessage): void => {
 const isWorkload = (name: string | undefined): name is Workload =>
   name !== undefined && Object.hasOwn(WORKLOADS, name);
 
+const field = (answer: unknown, name: string): unknown =>
+  typeof answer === 'object' && answer !== null
+    ? (answer as Record<string, unknown>)[name]
+    : undefined;
+
 const failuresIn = (workload: Workload, answer: unknown): number => {
-  if (typeof answer !== 'object' || answer === null) return 1;
-  if (workload === 'callback') {
-    return (answer as { statusCode?: unknown }).statusCode === 200 ? 0 : 1;
+  if (workload === 'callback') return field(answer, 'statusCode') === 200 ? 0 : 1;
+  if (workload === 'reconcile') {
+    const unconfirmed = field(answer, 'unconfirmed');
+    return typeof unconfirmed === 'number' ? unconfirmed : 1;
   }
-  const failures = (answer as { batchItemFailures?: unknown }).batchItemFailures;
+  const failures = field(answer, 'batchItemFailures');
   return Array.isArray(failures) ? failures.length : 1;
 };
 
-const invocationsFor = (workload: Workload, command: WorkerCommand & { type: 'round' }) => {
-  if (workload !== 'callback') {
-    return signingEventBatches(command.firstPackageId, command.events, command.batchSize).map(
-      (event) => ({ event, events: event.Records.length }),
-    );
+const invocationsFor = (workload: Workload, command: Round) => {
+  const { firstPackageId, events, batchSize } = command;
+  switch (workload) {
+    case 'callback': {
+      const secret = process.env.CALLBACK_SECRET ?? '';
+      return Array.from({ length: events }, (_, index) => ({
+        event: callbackRequest(secret, firstPackageId + index) as unknown,
+        events: 1,
+      }));
+    }
+    case 'publish':
+      return completionBatches(firstPackageId, events, batchSize).map((event) => ({
+        event: event as unknown,
+        events: event.Records.length,
+      }));
+    case 'reconcile':
+      // The packages are the bench's to seed: a run finds them through the index.
+      return Array.from({ length: events }, () => ({
+        event: reconcileTick() as unknown,
+        events: 1,
+      }));
+    default:
+      return signingEventBatches(firstPackageId, events, batchSize).map((event) => ({
+        event: event as unknown,
+        events: event.Records.length,
+      }));
   }
-  const secret = process.env.CALLBACK_SECRET ?? '';
-  return Array.from({ length: command.events }, (_, index) => ({
-    event: callbackRequest(secret, command.firstPackageId + index),
-    events: 1,
-  }));
 };
 
-const runRound = async (
-  workload: Workload,
-  handler: Handler,
-  command: WorkerCommand & { type: 'round' },
-): Promise<RoundReport> => {
+/**
+ * Counts what the handler prints, as CloudWatch Logs would ingest it: every line on stdout and
+ * stderr, and the EMF blobs among them. One `startsWith` per write, on every variant alike; the
+ * text still goes on (to nothing: the bench ignores it).
+ */
+const printed = { bytes: 0, lines: 0, emfBlobs: 0, emfBytes: 0 };
+const countWrites = (stream: NodeJS.WriteStream) => {
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : undefined;
+    const bytes =
+      text !== undefined ? Buffer.byteLength(text) : chunk instanceof Uint8Array ? chunk.length : 0;
+    printed.bytes += bytes;
+    printed.lines += text === undefined ? 1 : Math.max(1, text.split('\n').length - 1);
+    if (text?.startsWith('{"_aws":')) {
+      printed.emfBlobs += 1;
+      printed.emfBytes += bytes;
+    }
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof stream.write;
+};
+countWrites(process.stdout);
+countWrites(process.stderr);
+
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
+const runRound = async (workload: Workload, handler: Handler, command: Round) => {
   const invocations = invocationsFor(workload, command);
   const latenciesMs: number[] = [];
   let failures = 0;
   let events = 0;
-  const emfBefore = emfBlobs;
+  const before = { ...printed };
+  const startedAtMicros = monotonicMicros();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const invocation of invocations) {
@@ -73,20 +124,14 @@ const runRound = async (
     cpuMicros: cpu.user + cpu.system,
     failures,
     latenciesMs,
-    emfBlobs: emfBlobs - emfBefore,
-  };
+    logBytes: printed.bytes - before.bytes,
+    logLines: printed.lines - before.lines,
+    emfBlobs: printed.emfBlobs - before.emfBlobs,
+    emfBytes: printed.emfBytes - before.emfBytes,
+    startedAtMicros,
+    endedAtMicros: monotonicMicros(),
+  } satisfies RoundReport;
 };
-
-/**
- * Counts the EMF blobs the handler prints, so the report can say the metrics were on. One
- * `startsWith` per write, on every variant alike; the text still goes to stdout (ignored).
- */
-let emfBlobs = 0;
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-  if (typeof chunk === 'string' && chunk.startsWith('{"_aws":')) emfBlobs += 1;
-  return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-}) as typeof process.stdout.write;
 
 const workload = process.argv[2];
 if (!isWorkload(workload)) throw new Error(`unknown workload: ${workload}`);
@@ -95,6 +140,7 @@ const { handler } = (await import(
 )) as HandlerModule;
 
 process.on('message', (command: WorkerCommand) => {
+  // A normal exit, so that `--cpu-prof` writes its profile.
   if (command.type === 'stop') process.exit(0);
   runRound(workload, handler, command).then(send, (error: unknown) =>
     send({

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { pinToCpus } from './affinity.ts';
 import type { RoundReport, WorkerCommand, WorkerMessage, Workload } from './worker-protocol.ts';
 
 export interface WorkerProcess {
@@ -8,13 +9,22 @@ export interface WorkerProcess {
 
 const WORKER = new URL('./warm-worker.ts', import.meta.url);
 
+export interface WorkerOptions {
+  /** Node flags for the worker, such as `--cpu-prof`. */
+  readonly execArgv?: readonly string[];
+  /** The CPUs the worker (all its threads) may run on; any, when absent. */
+  readonly cpus?: readonly number[];
+}
+
 /** Forks a warm worker for `workload` and waits until its handler module has loaded. */
 export const startWorker = async (
   workload: Workload,
   env: Readonly<Record<string, string>>,
+  options: WorkerOptions = {},
 ): Promise<WorkerProcess> => {
   const child = fork(WORKER, [workload], {
     execPath: process.execPath,
+    execArgv: [...(options.execArgv ?? [])],
     env: { PATH: process.env.PATH ?? '', ...env },
     // A function's logs go to stdout, as in Lambda; nobody reads them here.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -52,13 +62,18 @@ export const startWorker = async (
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     if (child.connected) child.send({ type: 'stop' } satisfies WorkerCommand);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    // Generous: a worker under `--cpu-prof` writes its profile as it exits.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
   };
 
   try {
-    await expect('ready');
+    const ready = expect('ready');
+    ready.catch(() => undefined);
+    // Pinned while it loads: the threads it starts later inherit the mask.
+    if (options.cpus && child.pid !== undefined) await pinToCpus(child.pid, options.cpus);
+    await ready;
   } catch (error) {
     await stop();
     throw error;

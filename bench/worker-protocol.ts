@@ -3,25 +3,34 @@ export type WorkerCommand =
   | {
       readonly type: 'round';
       readonly firstPackageId: number;
+      /** Units of work: signing events, callback requests, stream records or reconcile runs. */
       readonly events: number;
+      /** Units per invocation. */
       readonly batchSize: number;
     }
   | { readonly type: 'stop' };
 
 export interface RoundReport {
   readonly type: 'round';
-  /** Signing events (finish) or requests (callback) handled. */
+  /** Units handled: signing events (finish), requests (callback), records (publish), runs (reconcile). */
   readonly events: number;
   readonly invocations: number;
   readonly wallMs: number;
-  /** User + system CPU of the worker process during the round. */
+  /** User + system CPU of the worker process during the round, all its threads. */
   readonly cpuMicros: number;
-  /** Events handed back to SQS, or callback answers other than 200. */
+  /** Events handed back to SQS or the stream, callback answers other than 200, failed runs. */
   readonly failures: number;
-  /** Per invocation, for the callback's latency percentiles. */
+  /** Per invocation, for the latency percentiles. */
   readonly latenciesMs: readonly number[];
-  /** CloudWatch EMF blobs (`{"_aws":…}` lines) the handler printed during the round. */
+  /** Every byte the handler printed to stdout and stderr (what CloudWatch Logs would ingest). */
+  readonly logBytes: number;
+  readonly logLines: number;
+  /** CloudWatch EMF blobs (`{"_aws":…}` lines) the handler printed, and their bytes. */
   readonly emfBlobs: number;
+  readonly emfBytes: number;
+  /** The round's start and end on the monotonic clock V8's CPU profiles use, in µs. */
+  readonly startedAtMicros: number;
+  readonly endedAtMicros: number;
 }
 
 export type WorkerMessage =
@@ -35,6 +44,8 @@ export const WORKLOADS = {
   'finish-floor': './floor/floor-finish.ts',
   'finish-peer': './peer/peer-finish.ts',
   callback: '../functions/callback.ts',
+  publish: '../functions/publish.ts',
+  reconcile: '../functions/reconcile.ts',
 } as const;
 
 export type Workload = keyof typeof WORKLOADS;

@@ -1,9 +1,13 @@
 import type { Artifact } from '../artifacts.ts';
 import type { ColdStartSamples } from '../cold-start.ts';
-import { median, quantile } from '../stats.ts';
-import type { WarmCallbackOutcome } from '../warm-callback.ts';
-import type { WarmFinishResult } from '../warm-finish.ts';
-import { atMost, emfShown, fixed, kb, micros, ms, perEvent, times } from './format.ts';
+import type { Prices } from '../cost/prices.ts';
+import { judgeAtMost, median } from '../stats.ts';
+import type { Variant } from '../warm/rounds.ts';
+import type { VariantSummary } from '../warm/summary.ts';
+import { budgetTable, coldImportRatio } from './budget-rows.ts';
+import { type CostFlows, costRow, costTable } from './cost-rows.ts';
+import { atMost, judged, kb, ms, times, withSpan } from './format.ts';
+import { functionRows } from './function-rows.ts';
 import { NOT_MEASURED, Report, type Verdict } from './report.ts';
 import type { Row } from './tables.ts';
 import { warmRows } from './warm-rows.ts';
@@ -16,8 +20,10 @@ export interface BenchResults {
   readonly peerMissing: string | undefined;
   readonly coldStarts: readonly ColdStartSamples[];
   readonly coldRuns: number;
-  readonly warmFinish: readonly WarmFinishResult[];
-  readonly callback: WarmCallbackOutcome;
+  readonly warm: ReadonlyMap<Variant, VariantSummary>;
+  readonly eventBridgePuts: number;
+  readonly cost: CostFlows | undefined;
+  readonly prices: Prices;
 }
 
 const artifactRows = (report: Report, { functions, floor, peer }: BenchResults): void => {
@@ -75,70 +81,52 @@ const coldRows = (report: Report, results: BenchResults): void => {
       continue;
     }
     const withPeer = name === 'finish' && peer && peer.error === undefined ? peer : undefined;
-    for (const [label, pick, judged] of [
+    for (const [label, pick, isTarget] of [
       ['process start to handler loaded, and exit', (s: ColdStartSamples) => s.processMs, true],
       ['the import alone', (s: ColdStartSamples) => s.importMs, false],
     ] as const) {
-      const ours = median(pick(samples));
-      const ratio = ours / median(pick(floor));
-      const result = atMost(ratio, 1.25, times);
+      const ratio = coldImportRatio(samples, floor, pick);
+      const toPeer = coldImportRatio(samples, withPeer, pick);
       report.add({
-        measure: `\`${name}\` cold start: ${label}`,
-        ours: ms(ours),
+        measure: `\`${name}\` cold start: ${label} (median; ratio per pass, 95% interval)`,
+        ours: ms(median(pick(samples))),
         floor: ms(median(pick(floor))),
-        oursToFloor: times(ratio),
-        ...(withPeer
+        ...(ratio ? { oursToFloor: withSpan(ratio) } : {}),
+        ...(withPeer && toPeer
+          ? { peer: ms(median(pick(withPeer))), oursToPeer: withSpan(toPeer) }
+          : {}),
+        ...(isTarget && ratio
           ? {
-              peer: ms(median(pick(withPeer))),
-              oursToPeer: times(ours / median(pick(withPeer))),
+              target: '≤ 1.25× floor',
+              result: report.judge(target, judged(judgeAtMost(ratio, 1.25), ratio)),
             }
           : {}),
-        target: '≤ 1.25× floor',
-        result: judged ? report.judge(target, result) : result,
       });
     }
   }
 };
 
-const callbackRows = (report: Report, { callback }: BenchResults): void => {
-  if (!callback.measured) {
-    report.add({ measure: 'callback', ours: `not measured (${callback.reason})` });
-    return;
-  }
-  const r = callback.result;
-  report.add({
-    measure: `warm \`callback\`: requests per second (${r.requests} GETs, one at a time)`,
-    ours: fixed((r.requests / r.wallMs) * 1000, 0),
-  });
-  report.add({
-    measure: 'warm `callback`: latency p50 / p99',
-    ours: `${ms(quantile(r.latenciesMs, 0.5))} / ${ms(quantile(r.latenciesMs, 0.99))}`,
-  });
-  report.add({
-    measure: 'warm `callback`: CPU per request',
-    ours: micros(r.cpuMicros / r.requests),
-  });
-  report.add({
-    measure: 'warm `callback`: EMF metric blobs printed; the figures above include them',
-    ours: emfShown(r.emfBlobs, r.requests),
-  });
-  report.add({
-    measure: '`callback`: requests per callback',
-    ours:
-      `DynamoDB ${perEvent(r.dynamoDb, r.requests)}; ` +
-      `SigningHub workflow ${fixed(r.workflowRequests / r.requests)}`,
-  });
-  if (r.failures > 0) {
-    report.add({ measure: '**callback answers other than 200**', ours: String(r.failures) });
-  }
-};
-
-/** The table's rows, and a verdict for each of the issue's targets. */
-export const buildRows = (results: BenchResults): { rows: Row[]; verdicts: Verdict[] } => {
+/** The tables of a run, and a verdict for each target and budget. */
+export const buildTables = (
+  results: BenchResults,
+): {
+  rows: Row[];
+  cost: { header: string[]; rows: string[][] } | undefined;
+  budgets: { header: string[]; rows: string[][] };
+  verdicts: Verdict[];
+} => {
   const report = new Report();
   artifactRows(report, results);
   coldRows(report, results);
-  warmRows(report, results.warmFinish, results.peerMissing);
-  callbackRows(report, results);
-  return { rows: report.rows, verdicts: report.verdicts };
+  warmRows(report, results.warm, results.peerMissing);
+  functionRows(report, results.warm, { eventBridgePuts: results.eventBridgePuts });
+  if (results.cost) report.add(costRow(results.cost, results.prices));
+  const cold = new Map(results.coldStarts.map((samples) => [samples.name, samples]));
+  const budgets = budgetTable(report, results.functions, cold, results.warm);
+  return {
+    rows: report.rows,
+    cost: results.cost ? costTable(results.cost, results.prices) : undefined,
+    budgets,
+    verdicts: report.verdicts,
+  };
 };

@@ -1,19 +1,21 @@
 import type { Machine } from '../machine.ts';
-import type { Verdict } from './report.ts';
+import type { Verdict, VerdictState } from './report.ts';
 
-/** "Targets: 8 of 10 met; missed: …; not measured: …." with or without the figures. */
+/** "Targets: 8 of 10 met; missed: …; within noise: …; not measured: …." */
 export const targetsLine = (verdicts: readonly Verdict[], withFigures: boolean): string => {
-  const met = verdicts.filter((verdict) => verdict.met === true).length;
-  const missed = verdicts.filter((verdict) => verdict.met === false);
-  const unmeasured = verdicts.filter((verdict) => verdict.met === undefined);
-  const describe = ({ target, text }: Verdict) =>
-    withFigures ? `${target}, ${text.replaceAll('**', '')}` : target;
+  const having = (state: VerdictState) => verdicts.filter((verdict) => verdict.state === state);
+  const describe = ({ target, text }: Verdict) => `${target}, ${text.replaceAll('**', '')}`;
+  const part = (state: VerdictState, label: string, figures: boolean) => {
+    const list = having(state);
+    if (list.length === 0) return '';
+    return `; ${label}: ${list.map((v) => (figures ? describe(v) : v.target)).join('; ')}`;
+  };
+  // Figures for the misses and the noise, in the file; the console's line stays short.
   return (
-    `Targets: ${met} of ${verdicts.length} met` +
-    (missed.length > 0 ? `; missed: ${missed.map(describe).join('; ')}` : '') +
-    (unmeasured.length > 0
-      ? `; not measured: ${unmeasured.map(({ target }) => target).join('; ')}`
-      : '') +
+    `Targets and budgets: ${having('met').length} of ${verdicts.length} met` +
+    part('missed', 'missed', withFigures) +
+    part('within noise', 'within noise', withFigures) +
+    part('not measured', 'not measured', false) +
     '.'
   );
 };
@@ -24,17 +26,18 @@ export const conditionsLine = (
   loadAtStart: number,
   seconds: number,
   limitSeconds: number,
+  affinity: string,
 ): string => {
   const busy = loadAtStart > machine.cores / 2;
   return (
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${seconds.toFixed(0)} s` +
     (seconds > limitSeconds ? ` (**over the ${limitSeconds} s budget**)` : '') +
     `. Machine: ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB memory, ` +
-    `${machine.cpuModel}, Node ${machine.node}. 1-minute load average when the run started: ` +
-    `${loadAtStart.toFixed(2)}` +
+    `${machine.cpuModel}, Node ${machine.node}. ${affinity} 1-minute load average when the run ` +
+    `started: ${loadAtStart.toFixed(2)}` +
     (busy
       ? ': other work was running on the machine, so absolute figures are noisy; the ratios, ' +
-        'measured side by side in interleaved rounds, much less so.'
+        'taken round by round in interleaved rounds, much less so.'
       : '.')
   );
 };

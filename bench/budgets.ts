@@ -1,0 +1,126 @@
+import type { Interval } from './stats.ts';
+import { judgeAtMost } from './stats.ts';
+
+/**
+ * What each function may cost, checked by every run of the bench. The next features (tenants,
+ * the archive) report against these; raising one is a decision, written with its reason.
+ */
+export interface FunctionBudget {
+  /** The deployment zip. */
+  readonly zipKb: number;
+  /** The import of the bundled handler, ÷ the floor bundle's, per cold-start pass. */
+  readonly coldImportToFloor: number;
+  /**
+   * CPU per warm invocation, in floor events: the floor's CPU for one finish event in the same
+   * round is the unit, so the budget holds on any machine and under any load.
+   */
+  readonly warmCpuFloorEvents: number;
+  /** Bytes printed per warm invocation, every log and EMF line. */
+  readonly logBytesPerInvocation: number;
+}
+
+export const BUDGETS: Readonly<Record<string, FunctionBudget>> = {
+  // A batch of 10 signing events per invocation.
+  finish: {
+    zipKb: 175,
+    coldImportToFloor: 1.25,
+    warmCpuFloorEvents: 12,
+    logBytesPerInvocation: 4_500,
+  },
+  // One GET from SigningHub, confirmed with the workflow API.
+  callback: {
+    zipKb: 200,
+    coldImportToFloor: 1.3,
+    warmCpuFloorEvents: 1.3,
+    logBytesPerInvocation: 1_800,
+  },
+  // A batch of 10 completion records, one EventBridge event each.
+  publish: {
+    zipKb: 140,
+    coldImportToFloor: 1.1,
+    warmCpuFloorEvents: 4,
+    logBytesPerInvocation: 1_200,
+  },
+  // One run that finds and confirms 10 stale packages.
+  reconcile: {
+    zipKb: 170,
+    coldImportToFloor: 1.25,
+    warmCpuFloorEvents: 10,
+    logBytesPerInvocation: 6_000,
+  },
+};
+
+/** What a run measured of one function; undefined where it measured nothing. */
+export interface FunctionFigures {
+  readonly zipBytes: number;
+  readonly coldImportToFloor: Interval | undefined;
+  readonly warmCpuFloorEvents: Interval | undefined;
+  readonly logBytesPerInvocation: number | undefined;
+}
+
+export type BudgetMeasure =
+  | 'zip'
+  | 'cold import ÷ floor'
+  | 'warm CPU per invocation'
+  | 'log bytes per invocation';
+
+export interface BudgetCheck {
+  readonly measure: BudgetMeasure;
+  /** The figure, or undefined when the run did not measure it. */
+  readonly value: number | undefined;
+  readonly interval: Interval | undefined;
+  readonly budget: number | undefined;
+  /** met, missed, within noise (the interval straddles the budget), not measured, or no budget. */
+  readonly state: 'met' | 'missed' | 'within noise' | 'not measured' | 'no budget';
+}
+
+const exact = (value: number | undefined, budget: number | undefined) =>
+  budget === undefined
+    ? 'no budget'
+    : value === undefined
+      ? 'not measured'
+      : value <= budget
+        ? 'met'
+        : 'missed';
+
+const ranged = (interval: Interval | undefined, budget: number | undefined) =>
+  budget === undefined
+    ? 'no budget'
+    : interval === undefined || !Number.isFinite(interval.hi)
+      ? 'not measured'
+      : judgeAtMost(interval, budget);
+
+/** Each of a function's four measures against its budget; a function without one says so. */
+export const checkBudget = (
+  figures: FunctionFigures,
+  budget: FunctionBudget | undefined,
+): BudgetCheck[] => [
+  {
+    measure: 'zip',
+    value: figures.zipBytes / 1024,
+    interval: undefined,
+    budget: budget?.zipKb,
+    state: exact(figures.zipBytes / 1024, budget?.zipKb),
+  },
+  {
+    measure: 'cold import ÷ floor',
+    value: figures.coldImportToFloor?.estimate,
+    interval: figures.coldImportToFloor,
+    budget: budget?.coldImportToFloor,
+    state: ranged(figures.coldImportToFloor, budget?.coldImportToFloor),
+  },
+  {
+    measure: 'warm CPU per invocation',
+    value: figures.warmCpuFloorEvents?.estimate,
+    interval: figures.warmCpuFloorEvents,
+    budget: budget?.warmCpuFloorEvents,
+    state: ranged(figures.warmCpuFloorEvents, budget?.warmCpuFloorEvents),
+  },
+  {
+    measure: 'log bytes per invocation',
+    value: figures.logBytesPerInvocation,
+    interval: undefined,
+    budget: budget?.logBytesPerInvocation,
+    state: exact(figures.logBytesPerInvocation, budget?.logBytesPerInvocation),
+  },
+];

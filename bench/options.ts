@@ -1,0 +1,84 @@
+import { parseCommand, positiveIntegerOf, UsageError, usageLine } from '../ops/command-line.ts';
+import type { WarmOptions } from './warm/warm-phase.ts';
+
+export const COMMAND = {
+  name: 'bench',
+  synopsis: '[--quick] [--rounds N] [--profile] [--no-pin] [--samples FILE]',
+  summary:
+    'Measures sizes, cold starts and warm cost of every function beside the floor and the peer, ' +
+    'in interleaved rounds, prices a million finishes, checks the budgets, and rewrites ' +
+    'BENCHMARKS.md.',
+  options: {
+    quick: { type: 'boolean' },
+    rounds: { type: 'string' },
+    profile: { type: 'boolean' },
+    'no-pin': { type: 'boolean' },
+    samples: { type: 'string' },
+  },
+  flags: {
+    quick: 'a smoke test: few rounds and events; prints the table, leaves BENCHMARKS.md alone',
+    rounds: 'measured rounds (default 56: four cycles of the 14 balanced orders)',
+    profile:
+      'instead: CPU profiles (node --cpu-prof) of a warm finish, ours, the floor and the peer, ' +
+      'summarised by self time per package',
+    'no-pin': 'leave CPU placement to the kernel instead of pinning with taskset',
+    samples: 'also write every round of the warm phase, as measured, to FILE (JSON)',
+  },
+  examples: ['npm run bench', 'npm run bench -- --quick', 'npm run bench -- --profile'],
+  positionals: false,
+} as const;
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly profile: boolean;
+  readonly pin: boolean;
+  readonly coldRuns: number;
+  readonly warm: Omit<WarmOptions, 'cpus' | 'execArgv'>;
+  /** Whether the run rewrites BENCHMARKS.md. */
+  readonly write: boolean;
+  /** Where to write the warm phase's rounds, raw. */
+  readonly samplesFile: string | undefined;
+}
+
+const FULL: BenchOptions['warm'] = {
+  finishEvents: 50,
+  batchSize: 10,
+  callbackRequests: 10,
+  publishRecords: 20,
+  reconcilePackages: 10,
+  rounds: 56,
+  duplicateEvents: 50,
+};
+
+const QUICK: BenchOptions['warm'] = {
+  ...FULL,
+  finishEvents: 20,
+  callbackRequests: 4,
+  reconcilePackages: 4,
+  rounds: 7,
+  duplicateEvents: 10,
+  steady: { window: 2, tolerance: 0.05, minRounds: 2, maxRounds: 4 },
+};
+
+export const parseBenchOptions = (args: readonly string[]): BenchOptions => {
+  const { values } = parseCommand(COMMAND, args);
+  const quick = values.quick === true;
+  const base = quick ? QUICK : FULL;
+  let rounds = base.rounds;
+  if (values.rounds !== undefined) {
+    const parsed = positiveIntegerOf(values.rounds);
+    if (parsed === undefined || parsed < 2) {
+      throw new UsageError(`--rounds takes a whole number of at least 2; ${usageLine(COMMAND)}`);
+    }
+    rounds = parsed;
+  }
+  return {
+    quick,
+    profile: values.profile === true,
+    pin: values['no-pin'] !== true,
+    coldRuns: quick ? 3 : 15,
+    warm: { ...base, rounds },
+    write: !quick,
+    samplesFile: values.samples,
+  };
+};

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { functionEnvironment } from '../../harness/function-env.ts';
+import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import type { CpuPlan } from '../affinity.ts';
+import { type BenchServices, benchFunctionEnv } from '../services.ts';
+import { startWorker, type WorkerOptions, type WorkerProcess } from '../worker-process.ts';
+import type { Workload } from '../worker-protocol.ts';
+import {
+  balancedOrders,
+  FINISH_VARIANTS,
+  PackageIds,
+  type Participant,
+  type RoundSample,
+  runRound,
+  type Variant,
+} from './rounds.ts';
+import { STEADY_RULE, type SteadyRule, warmUpDone } from './steady-state.ts';
+
+export interface WarmOptions {
+  /** Per round: signing events for each finish variant, in SQS batches of `batchSize`. */
+  readonly finishEvents: number;
+  readonly batchSize: number;
+  /** Per round: callback GETs (one per invocation) and completion records for publish. */
+  readonly callbackRequests: number;
+  readonly publishRecords: number;
+  /** Per round: one reconcile run, which finds this many stale packages. */
+  readonly reconcilePackages: number;
+  readonly rounds: number;
+  /** Warm-up events delivered a second time at the end, as SQS may: requests only. */
+  readonly duplicateEvents: number;
+  readonly steady?: SteadyRule;
+  readonly cpus?: CpuPlan | undefined;
+  /** Node flags per variant (`--cpu-prof` for the profile). */
+  readonly execArgv?: (variant: Variant) => readonly string[];
+  /** Called after the measured rounds, before the redeliveries write again to finished packages. */
+  readonly afterMeasured?: (ids: PackageIds) => Promise<void>;
+}
+
+export interface WarmRun {
+  readonly variants: readonly Variant[];
+  readonly samples: readonly RoundSample[];
+  readonly warmUpRounds: number;
+  /** Whether every finish variant levelled off before the warm-up's round limit. */
+  readonly steady: boolean;
+  readonly ids: PackageIds;
+  /** The peer's idempotency table, for its item sizes. */
+  readonly peerTable: string | undefined;
+}
+
+const WORKLOAD: Record<Variant, Workload> = {
+  ours: 'finish-ours',
+  floor: 'finish-floor',
+  peer: 'finish-peer',
+  'floor-twin': 'finish-floor',
+  callback: 'callback',
+  publish: 'publish',
+  reconcile: 'reconcile',
+};
+
+/** Reconcile finds packages older than this; the seeded ones are from 2020. */
+const RECONCILE_AFTER_SECONDS = 86_400;
+const STALE = new Date('2020-01-01T00:00:00.000Z');
+
+/** Powertools' documented idempotency table for the peer: `id` as the partition key. */
+const createIdempotencyTable = async (admin: DynamoDBClient): Promise<string> => {
+  const tableName = `bench-peer-idempotency-${randomUUID()}`;
+  await admin.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return tableName;
+};
+
+const participantFor = async (
+  services: BenchServices,
+  variant: Variant,
+  options: WarmOptions,
+  peerTable: string | undefined,
+): Promise<Participant> => {
+  const packages = new DynamoDbPackageStore(new DynamoDbTable(services.admin, services.tableName));
+  const seed = (first: number, count: number, at: Date) =>
+    Promise.all(
+      Array.from({ length: count }, (_, index) => {
+        services.simulator.setWorkflowStatus(first + index, 'COMPLETED');
+        return packages.markInProgress(first + index, at);
+      }),
+    ).then(() => undefined);
+  const env: Record<string, string> = {
+    ...services.handlerEnv,
+    ...(variant === 'peer' && peerTable ? { IDEMPOTENCY_TABLE_NAME: peerTable } : {}),
+    ...(variant === 'callback'
+      ? functionEnvironment({ callbackSecret: `bench-${randomUUID()}` })
+      : {}),
+    ...(variant === 'reconcile'
+      ? functionEnvironment({ reconcileAfterSeconds: RECONCILE_AFTER_SECONDS })
+      : {}),
+    ...benchFunctionEnv(variant),
+  };
+  const workerOptions: WorkerOptions = {
+    execArgv: options.execArgv?.(variant) ?? [],
+    ...(options.cpus ? { cpus: options.cpus.handlers } : {}),
+  };
+  const worker: WorkerProcess = await startWorker(WORKLOAD[variant], env, workerOptions);
+  const base = { variant, worker, packagesPerUnit: 1 };
+  switch (variant) {
+    case 'callback':
+      // A package the finish opened a moment ago, which SigningHub now reports COMPLETED.
+      return {
+        ...base,
+        units: options.callbackRequests,
+        batchSize: 1,
+        prepare: (first, count) => seed(first, count, new Date()),
+      };
+    case 'publish':
+      return { ...base, units: options.publishRecords, batchSize: options.batchSize };
+    case 'reconcile':
+      return {
+        ...base,
+        units: 1,
+        batchSize: 1,
+        packagesPerUnit: options.reconcilePackages,
+        prepare: (first, count) => seed(first, count, STALE),
+      };
+    default:
+      return { ...base, units: options.finishEvents, batchSize: options.batchSize };
+  }
+};
+
+/**
+ * Every variant in its own warm worker, measured in short interleaved rounds so that the
+ * machine's noise falls on all of them alike: first warm-up rounds until the JIT is done, then
+ * the measured rounds, then the finish variants get some of their warm-up events again.
+ */
+export const runWarmPhase = async (
+  services: BenchServices,
+  variants: readonly Variant[],
+  options: WarmOptions,
+  progress: (message: string) => void = () => undefined,
+): Promise<WarmRun> => {
+  const rule = options.steady ?? STEADY_RULE;
+  const ids = new PackageIds();
+  const samples: RoundSample[] = [];
+  const participants: Participant[] = [];
+  const peerTable = variants.includes('peer')
+    ? await createIdempotencyTable(services.admin)
+    : undefined;
+  const warmUpFirst = new Map<Variant, number>();
+  try {
+    for (const variant of variants) {
+      participants.push(await participantFor(services, variant, options, peerTable));
+    }
+    const orders = balancedOrders(participants);
+    const round = async (index: number, kind: 'warm-up' | 'measured') => {
+      for (const participant of orders[index % orders.length] ?? participants) {
+        const first = ids.take(
+          participant.variant,
+          participant.units * participant.packagesPerUnit,
+        );
+        if (!warmUpFirst.has(participant.variant)) warmUpFirst.set(participant.variant, first);
+        samples.push(await runRound(services, participant, kind, first));
+      }
+    };
+    const finishSeries = () =>
+      variants
+        .filter((variant) => FINISH_VARIANTS.includes(variant))
+        .map((variant) =>
+          samples
+            .filter((sample) => sample.variant === variant)
+            .map((sample) => sample.report.cpuMicros / sample.report.events),
+        );
+    let warmUpRounds = 0;
+    let steady = false;
+    for (;;) {
+      await round(warmUpRounds, 'warm-up');
+      warmUpRounds += 1;
+      const verdict = warmUpDone(finishSeries(), warmUpRounds, rule);
+      steady = verdict.steady;
+      if (verdict.done) break;
+    }
+    progress(`warm-up: ${warmUpRounds} rounds (${steady ? 'levelled off' : 'at its limit'})`);
+    for (let index = 0; index < options.rounds; index += 1) {
+      await round(index, 'measured');
+      if ((index + 1) % 10 === 0) progress(`round ${index + 1} of ${options.rounds}`);
+    }
+    await options.afterMeasured?.(ids);
+    for (const participant of participants) {
+      const first = warmUpFirst.get(participant.variant);
+      if (!FINISH_VARIANTS.includes(participant.variant) || first === undefined) continue;
+      const again = { ...participant, units: Math.min(options.duplicateEvents, participant.units) };
+      samples.push(await runRound(services, again, 'duplicate', first));
+    }
+    return { variants, samples, warmUpRounds, steady, ids, peerTable };
+  } finally {
+    await Promise.all(participants.map(({ worker }) => worker.stop()));
+  }
+};
