@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startCallbackStack } from '../support/callback-stack.ts';
-import { type EmfBlob, emfBlobs, emfDuring, emfTotal } from '../support/emf.ts';
+import { coldStartBlobs, emfBlobs, emfDuring, emfTotals } from '../support/emf.ts';
 import { type CallbackEventInput, callbackEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
 import { TEST_CALLBACK_SECRET, TEST_SERVICE_NAME } from '../support/function-stack.ts';
@@ -22,24 +22,22 @@ const newPackage = (workflowStatus: string | 'deleted') => {
   return packageId;
 };
 
-/** Each metric an invocation printed, summed, leaving out ColdStart's own blob. */
-const totals = (blobs: readonly EmfBlob[]): Record<string, number> => {
-  const names = new Set(
-    blobs.filter((blob) => !('ColdStart' in blob.units)).flatMap((blob) => Object.keys(blob.units)),
-  );
-  return Object.fromEntries([...names].map((name) => [name, emfTotal(blobs, name)]));
-};
-
 const call = (input: CallbackEventInput) =>
   emfDuring(output, () => stack.call(callbackEvent(input)));
 const callFor = (packageId: number) => call({ secret, query: { package_id: String(packageId) } });
 
+// The function's first invocation, before any test: its cold start, and the token it then holds.
+await callFor(newPackage('IN_PROGRESS'));
+
 describe('callback metrics (EMF on stdout)', () => {
-  it('counts an accepted callback that made its package COMPLETED', async () => {
+  it('counts an accepted callback that made its package COMPLETED, and its authentication', async () => {
+    // SigningHub refuses the token the function holds: the call authenticates once more.
+    stack.simulator.revokeTokens();
+    const before = stack.simulator.count('authenticate');
     const { answer, blobs } = await callFor(newPackage('COMPLETED'));
     expect(answer.statusCode).toBe(200);
-    // The first call authenticates the account.
-    expect(totals(blobs)).toEqual({
+    expect(stack.simulator.count('authenticate') - before).toBe(1);
+    expect(emfTotals(blobs)).toEqual({
       CallbackAccepted: 1,
       PackageCompleted: 1,
       SigningHubAuthentications: 1,
@@ -52,8 +50,9 @@ describe('callback metrics (EMF on stdout)', () => {
   });
 
   it('prints ColdStart once, on the first invocation only', async () => {
-    await callFor(newPackage('IN_PROGRESS'));
-    const coldStarts = emfBlobs(output.lines()).filter((blob) => 'ColdStart' in blob.units);
+    const { blobs } = await callFor(newPackage('IN_PROGRESS'));
+    expect(coldStartBlobs(blobs)).toEqual([]);
+    const coldStarts = coldStartBlobs(emfBlobs(output.lines()));
     expect(coldStarts).toHaveLength(1);
     expect(coldStarts[0]?.fields).toMatchObject({
       ColdStart: 1,
@@ -66,29 +65,29 @@ describe('callback metrics (EMF on stdout)', () => {
     ['deleted', 'PackageDeleted'],
   ])('counts a package made %s by its callback', async (workflowStatus, metric) => {
     const { blobs } = await callFor(newPackage(workflowStatus));
-    expect(totals(blobs)).toEqual({ CallbackAccepted: 1, [metric]: 1 });
+    expect(emfTotals(blobs)).toEqual({ CallbackAccepted: 1, [metric]: 1 });
   });
 
   it('counts a callback for a package still open, or already final, as accepted only', async () => {
-    expect(totals((await callFor(newPackage('IN_PROGRESS'))).blobs)).toEqual({
+    expect(emfTotals((await callFor(newPackage('IN_PROGRESS'))).blobs)).toEqual({
       CallbackAccepted: 1,
     });
     const completed = newPackage('COMPLETED');
     await callFor(completed);
-    expect(totals((await callFor(completed)).blobs)).toEqual({ CallbackAccepted: 1 });
+    expect(emfTotals((await callFor(completed)).blobs)).toEqual({ CallbackAccepted: 1 });
   });
 
   it('counts a callback without a package id as rejected, and logs it under the same service', async () => {
     const { answer, blobs, logs } = await call({ secret, query: { package_id: 'abc' } });
     expect(answer.statusCode).toBe(400);
-    expect(totals(blobs)).toEqual({ CallbackRejected: 1 });
+    expect(emfTotals(blobs)).toEqual({ CallbackRejected: 1 });
     expect(new Set(logs.map((line) => line.service))).toEqual(SERVICE);
   });
 
   it('counts a callback with a wrong secret as unauthorised', async () => {
     const { answer, blobs } = await call({ secret: 'not-the-secret', query: { package_id: '1' } });
     expect(answer.statusCode).toBe(401);
-    expect(totals(blobs)).toEqual({ CallbackUnauthorised: 1 });
+    expect(emfTotals(blobs)).toEqual({ CallbackUnauthorised: 1 });
   });
 
   it('prints no metrics and no warning for a HEAD probe', async () => {

@@ -1,3 +1,4 @@
+import { COLD_START_METRIC } from '../../lib/metrics-catalogue.ts';
 import type { OutputCapture } from './output-capture.ts';
 
 /** One CloudWatch embedded-metric-format blob as a function printed it. */
@@ -44,6 +45,22 @@ export const emfValues = (blobs: readonly EmfBlob[], name: string): number[] =>
 /** Their sum: what CloudWatch's Sum statistic would show. */
 export const emfTotal = (blobs: readonly EmfBlob[], name: string): number =>
   emfValues(blobs, name).reduce((sum, value) => sum + value, 0);
+
+/** Whether a blob is Powertools' cold start: ColdStart comes in a blob of its own. */
+const isColdStart = (blob: EmfBlob): boolean => COLD_START_METRIC in blob.units;
+
+/** The cold-start blobs among these. */
+export const coldStartBlobs = (blobs: readonly EmfBlob[]): EmfBlob[] => blobs.filter(isColdStart);
+
+/** The blobs of the invocation's own metrics: all but the cold start's. */
+export const applicationBlobs = (blobs: readonly EmfBlob[]): EmfBlob[] =>
+  blobs.filter((blob) => !isColdStart(blob));
+
+/** Each metric of the invocation's own blobs, summed: what CloudWatch's Sum would show. */
+export const emfTotals = (blobs: readonly EmfBlob[]): Record<string, number> => {
+  const names = new Set(applicationBlobs(blobs).flatMap((blob) => Object.keys(blob.units)));
+  return Object.fromEntries([...names].map((name) => [name, emfTotal(blobs, name)]));
+};
 
 /** Runs `invoke` and returns its answer with the EMF blobs and log lines printed meanwhile. */
 export const emfDuring = async <T>(
