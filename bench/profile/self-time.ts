@@ -25,6 +25,8 @@ export interface Window {
  */
 export const moduleOf = (url: string, functionName: string): string => {
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  // undici's HTTP parser (llhttp) is WebAssembly; Node's own http parser is native code.
+  if (url.startsWith('wasm://')) return 'node:undici (fetch)';
   if (url.startsWith('node:')) {
     const path = url.slice('node:'.length).replace(/^internal\//, '');
     if (path.startsWith('deps/undici')) return 'node:undici (fetch)';
@@ -40,8 +42,17 @@ export const moduleOf = (url: string, functionName: string): string => {
   return project ? `${project[1]}/${project[2]}` : url;
 };
 
-/** Whether a module is code someone wrote for this (a package or the project), not Node or V8. */
-const isCode = (module: string): boolean => !module.startsWith('node:') && !module.startsWith('(');
+/** The bench's own frames around a handler: building events, counting what it prints. */
+const isHarness = (module: string): boolean =>
+  /^(bench\/(warm-worker|events)\.ts|harness\/|tests\/support\/)/.test(module);
+
+/**
+ * Whether a module is code of the handler's (a package, or the project's), not Node's, V8's or
+ * the bench harness's: the bench's write counter sits between a logger and stdout, and the
+ * writing is the logger's.
+ */
+const isCode = (module: string): boolean =>
+  !module.startsWith('node:') && !module.startsWith('(') && !isHarness(module);
 
 /**
  * Time per module within the windows (all of the profile when none are given), in µs: each
@@ -95,12 +106,14 @@ export type Category =
   | 'metrics'
   | 'middy'
   | 'Powertools commons'
-  | 'validation and domain'
+  | 'validation'
+  | 'handler and domain (functions/, lib/)'
   | 'the SigningHub client (ky, fetch)'
   | "the writes' expressions (stores)"
   | 'AWS SDK'
   | 'batch and idempotency (peer)'
   | 'the bench floor and peer code'
+  | 'the bench harness (events, contexts, counting)'
   | 'Node core (http, streams, timers)'
   | 'garbage collector'
   | 'V8 and native'
@@ -124,9 +137,13 @@ export const categoryOf = (module: string): Category => {
   if (/^@(aws-sdk|smithy|aws-crypto)\//.test(module) || module === 'tslib' || module === 'bowser') {
     return 'AWS SDK';
   }
+  if (isHarness(module)) return 'the bench harness (events, contexts, counting)';
   if (module.startsWith('bench/')) return 'the bench floor and peer code';
   if (module.startsWith('node:')) return 'Node core (http, streams, timers)';
-  return 'validation and domain';
+  if (module === 'lib/finish/signing-event.ts' || module === 'lib/package-id.ts') {
+    return 'validation';
+  }
+  return 'handler and domain (functions/, lib/)';
 };
 
 /** Sums module totals by category. */

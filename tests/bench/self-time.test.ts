@@ -25,6 +25,7 @@ describe('the module a frame belongs to', () => {
     ['node:internal/deps/undici/undici', 'node:undici (fetch)'],
     ['node:internal/streams/writable', 'node:streams'],
     ['node:events', 'node:events'],
+    ['wasm://wasm/00034eea', 'node:undici (fetch)'],
   ])('%s is %s', (url, module) => {
     expect(moduleOf(url, 'f')).toBe(module);
   });
@@ -44,7 +45,14 @@ describe('the module a frame belongs to', () => {
     expect(categoryOf('node:undici (fetch)')).toBe('the SigningHub client (ky, fetch)');
     expect(categoryOf('@smithy/core')).toBe('AWS SDK');
     expect(categoryOf('@aws-lambda-powertools/idempotency')).toBe('batch and idempotency (peer)');
-    expect(categoryOf('lib/finish/signing-event.ts')).toBe('validation and domain');
+    expect(categoryOf('lib/finish/signing-event.ts')).toBe('validation');
+    expect(categoryOf('lib/finish/finish-package.ts')).toBe(
+      'handler and domain (functions/, lib/)',
+    );
+    expect(categoryOf('bench/warm-worker.ts')).toBe(
+      'the bench harness (events, contexts, counting)',
+    );
+    expect(categoryOf('bench/floor/floor-finish.ts')).toBe('the bench floor and peer code');
     expect(categoryOf('node:http')).toBe('Node core (http, streams, timers)');
     expect(categoryOf('(idle)')).toBe('idle');
   });
@@ -111,6 +119,28 @@ describe('self time', () => {
       'node:crypto': 100,
       '@smithy/signature-v4': 100,
       '(garbage collector)': 100,
+    });
+  });
+
+  it('sees through the bench harness to the logger whose line it counts', () => {
+    // The logger writes through the bench's counting wrapper into a Node stream.
+    const logging: CpuProfile = {
+      nodes: [
+        { ...frame(1, '', '(root)'), children: [2] },
+        {
+          ...frame(2, 'file:///x/node_modules/@aws-lambda-powertools/logger/index.js'),
+          children: [3],
+        },
+        { ...frame(3, 'file:///x/bench/warm-worker.ts'), children: [4] },
+        frame(4, 'node:internal/streams/writable'),
+      ],
+      startTime: 0,
+      endTime: 200,
+      samples: [4, 3],
+      timeDeltas: [100, 100],
+    };
+    expect(Object.fromEntries(timeByModule(logging, undefined, 'caller'))).toEqual({
+      '@aws-lambda-powertools/logger': 200,
     });
   });
 
