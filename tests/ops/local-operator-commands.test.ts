@@ -23,18 +23,20 @@ import {
 import { publishCompletionEvents } from '../../lib/events/completion-events.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
+import { onLocalStack } from '../../ops/local-target.ts';
+import { targetOpener } from '../../ops/open-target.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
-import { writeStackState } from '../../ops/stack-state.ts';
+import { reconcile } from '../../ops/reconcile-command.ts';
+import { redriveCommand } from '../../ops/redrive-command.ts';
+import { republish } from '../../ops/republish-command.ts';
+import { requireRunningStack, type StackState, writeStackState } from '../../ops/stack-state.ts';
+import { status } from '../../ops/status-command.ts';
+import { NO_LOCAL_QUEUES } from '../../ops/target.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { type Ran, run } from './command-run.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const COMMAND_TEST_MS = 120_000;
-
-interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let dir: string;
 let table: TestTable;
@@ -114,8 +116,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `npm run <script>` as the user types it, in a process of its own. */
 const npmRun = (script: string, ...args: string[]) =>
-  new Promise<CommandResult>((resolve) => {
+  new Promise<Ran>((resolve) => {
     execFile(
       'npm',
       ['run', '--silent', script, '--', ...args],
@@ -127,13 +130,19 @@ const npmRun = (script: string, ...args: string[]) =>
     );
   });
 
+const COMMANDS = { status, reconcile, republish, redrive: redriveCommand } as const;
+
+/** The command `npm run <script>` runs, in this process, on the stack npm start published. */
+const ops = (script: keyof typeof COMMANDS, ...args: string[]) =>
+  run((streams) => COMMANDS[script](args, targetOpener(env), streams));
+
 /** The package as `npm run status -- <id> --json` shows it, once `until` holds. */
 const statusUntil = async (
   packageId: number,
   until: (report: PackageReport) => boolean,
 ): Promise<PackageReport> => {
   for (let tries = 0; ; tries += 1) {
-    const { code, stdout, stderr } = await npmRun('status', String(packageId), '--json');
+    const { code, stdout, stderr } = await ops('status', String(packageId), '--json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = (JSON.parse(stdout) as { packages: PackageReport[] }).packages[0];
@@ -151,7 +160,7 @@ describe('the operator commands on the local stack', () => {
       simulator.setWorkflowStatus(8001, 'COMPLETED');
       await table.packages.markInProgress(8001, new Date());
 
-      const result = await npmRun('reconcile', '8001');
+      const result = await ops('reconcile', '8001');
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -179,7 +188,7 @@ describe('the operator commands on the local stack', () => {
       );
       await statusUntil(8002, (shown) => shown.events.length === 1);
 
-      const result = await npmRun('republish', '8002');
+      const result = await ops('republish', '8002');
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -192,6 +201,11 @@ describe('the operator commands on the local stack', () => {
         expect.objectContaining({ packageId: 8002, status: 'DECLINED' }),
       ]);
       expect(report.events[0]?.detail).toEqual(report.events[1]?.detail);
+      // The list names the event's type once, with how many were sent.
+      const list = await ops('status');
+      expect(list.stdout).toMatch(
+        /^8002 +DECLINED +DECLINED +0 +- +SigningPackageDeclined ×2 +\d/m,
+      );
     },
     COMMAND_TEST_MS,
   );
@@ -200,7 +214,7 @@ describe('the operator commands on the local stack', () => {
     'republish refuses a package that is not final',
     async () => {
       await table.packages.markInProgress(8003, new Date());
-      const result = await npmRun('republish', '8003');
+      const result = await ops('republish', '8003');
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^package 8003 is IN_PROGRESS, not final: /);
       expect(
@@ -213,21 +227,21 @@ describe('the operator commands on the local stack', () => {
   it(
     'reconcile and republish answer --help with exit 0, and a wrong or missing package id or an unknown flag with one line and exit 2',
     async () => {
-      for (const script of ['reconcile', 'republish']) {
+      for (const script of ['reconcile', 'republish'] as const) {
         const usage = `usage: npm run ${script} -- <packageId> [--stage <stage> [--region <region>]] [--json] (--help for more)`;
-        const wrong = await npmRun(script, '12x');
+        const wrong = await ops(script, '12x');
         expect(wrong.code).toBe(2);
         expect(wrong.stderr).toBe(`"12x" is not a package id (a positive integer); ${usage}\n`);
-        const missing = await npmRun(script);
+        const missing = await ops(script);
         expect(missing.code).toBe(2);
         expect(missing.stderr).toBe(`a package id is missing; ${usage}\n`);
-        const stray = await npmRun(script, '1', '2');
+        const stray = await ops(script, '1', '2');
         expect(stray.code).toBe(2);
         expect(stray.stderr).toBe(`one package id only, not "2"; ${usage}\n`);
-        const flag = await npmRun(script, '1', '--sage', 'prod');
+        const flag = await ops(script, '1', '--sage', 'prod');
         expect(flag.code).toBe(2);
         expect(flag.stderr).toBe(`unknown flag --sage; ${usage}\n`);
-        const help = await npmRun(script, '--help');
+        const help = await ops(script, '--help');
         expect(help.code).toBe(0);
         expect(help.stderr).toBe('');
         expect(help.stdout).toContain(`usage: npm run ${script} -- <packageId>`);
@@ -239,9 +253,27 @@ describe('the operator commands on the local stack', () => {
   );
 
   it(
+    'every ops command run by npm exits 0 on --help and 2 on an unknown flag, naming it in one line',
+    async () => {
+      for (const script of Object.keys(COMMANDS)) {
+        const help = await npmRun(script, '--help');
+        expect(help.code).toBe(0);
+        expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${script} -- `));
+        const flag = await npmRun(script, '--sage', 'prod');
+        expect(flag.code).toBe(2);
+        expect(flag.stdout).toBe('');
+        expect(flag.stderr).toMatch(
+          new RegExp(`^unknown flag --sage; usage: npm run ${script} -- .*\\n$`),
+        );
+      }
+    },
+    COMMAND_TEST_MS,
+  );
+
+  it(
     'redrive says the local stack has no dead-letter queue',
     async () => {
-      const result = await npmRun('redrive');
+      const result = await ops('redrive');
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
@@ -252,4 +284,88 @@ describe('the operator commands on the local stack', () => {
     },
     COMMAND_TEST_MS,
   );
+});
+
+describe('the local stack as a target', () => {
+  const withState = async <T>(
+    change: Partial<StackState>,
+    work: Parameters<typeof onLocalStack<T>>[1],
+  ) => onLocalStack({ ...(await requireRunningStack(env)), ...change }, work);
+
+  it('answers status in JSON with its stage, region and table, and no stack', async () => {
+    await table.packages.markInProgress(8101, new Date());
+    const { stdout } = await ops('status', '8101', '--json');
+    const json = JSON.parse(stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['stage', 'region', 'tableName', 'packages', 'total']);
+    expect(json).toMatchObject({
+      stage: 'local',
+      region: 'eu-west-1',
+      tableName: table.tableName,
+      total: 1,
+    });
+  });
+
+  it('lists final packages too: the local table is scanned', async () => {
+    const { stdout } = await ops('status', '--limit', '100');
+    expect(stdout).toMatch(/^8001 +COMPLETED /m);
+    expect(stdout).not.toContain('open packages only');
+  });
+
+  it('says how to put a package in the table it has nothing of', async () => {
+    expect(await ops('status', '8199')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'package 8199 has nothing in the table yet: send a signing event with npm run event -- ' +
+        '8199 <signerEmail>\n',
+    });
+  });
+
+  it('says how to make a first package, with the simulator or without it', async () => {
+    const empty = await createTestTable();
+    try {
+      const hint = (simulatorUrl: string | undefined) =>
+        withState({ tableName: empty.tableName, simulatorUrl }, async (local) => {
+          expect((await local.reports.reader.allPackages()).length).toBe(0);
+          return local.hints.noPackages;
+        });
+      expect(await hint(simulator.url)).toBe(
+        'no packages yet: create one with npm run simulator -- package 1001 --signers ' +
+          'alice@example.com,bob@example.com, then npm run event -- 1001 alice@example.com',
+      );
+      expect(await hint(undefined)).toBe(
+        'no packages yet: send a signing event with npm run event -- <packageId> <signerEmail>',
+      );
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('has no queues, and no simulator to ask where none runs', async () => {
+    await withState({ simulatorUrl: undefined }, async (local) => {
+      expect(() => local.queues()).toThrow(NO_LOCAL_QUEUES);
+      expect(local.reports.simulator).toBeUndefined();
+      expect(local.reports.listing).toBe('all');
+    });
+  });
+
+  it("says which of npm start's settings is bad when it reaches SigningHub with them", async () => {
+    const state = await requireRunningStack(env);
+    const functionEnvironment = { ...state.functionEnvironment, SIGNINGHUB_TIMEOUT_MS: 'soon' };
+    await withState({ functionEnvironment }, async (local) => {
+      await expect(local.signingHub()).rejects.toThrow(
+        /^the local stack \(npm start\) has a bad setting: SIGNINGHUB_TIMEOUT_MS .*; fix it and try again$/,
+      );
+    });
+  });
+
+  it('sends completion events through its EventBridge emulator, to its bus, with one client', async () => {
+    await withState({}, async (local) => {
+      const first = await local.completionBus();
+      const second = await local.completionBus();
+      expect(first.busName).toBe('local');
+      expect(second.eventBridge).toBe(first.eventBridge);
+      expect(await first.eventBridge.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1' });
+    });
+  });
 });
