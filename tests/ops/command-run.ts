@@ -11,7 +11,9 @@ export interface Ran {
 }
 
 /** A command's main run in this process as runCommand runs it: its exit code and its output. */
-export const run = async (main: (streams: Streams) => Promise<number>): Promise<Ran> => {
+export const run = async (
+  main: (streams: Streams) => Promise<number | undefined>,
+): Promise<Ran> => {
   let stdout = '';
   let stderr = '';
   const streams: Streams = {
