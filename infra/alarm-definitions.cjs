@@ -27,8 +27,6 @@ const {
 /**
  * Every alarm: its logical id, the suffix of its name, what it reads and when it fires, and the
  * text an operator receives (AlarmDescription: what it means and what to do).
- */
-/**
  * @param {import('./monitoring-settings.cjs').Settings} settings
  * @returns {AlarmDefinition[]}
  */

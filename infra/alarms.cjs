@@ -1,7 +1,8 @@
-// The alarms (infra/alarm-definitions.cjs defines them) and where they notify: a topic of the stack's own,
-// or an existing one (`alarmTopicArn`), with an address subscribed (`alarmEmail`). Those two are
-// template parameters, defaulting to the packaging's values, so that CloudFormation's conditions
-// (not two strings compared at packaging time) decide whether the topic and the subscription exist.
+// The alarms (infra/alarm-definitions.cjs defines them) and where they notify: a topic of the
+// stack's own, or an existing one (`alarmTopicArn`), with an address subscribed (`alarmEmail`).
+// Those two are template parameters, defaulting to the packaging's values, so that CloudFormation's
+// conditions (not two strings compared at packaging time) decide whether the topic and the
+// subscription exist.
 const { alarmDefinitions } = require('./alarm-definitions.cjs');
 const { readSettings } = require('./monitoring-settings.cjs');
 
