@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Mutation testing (`npm run mutate`) of lib/ and functions/ with the unit and integration tests.
+ * Mutation testing (`npm run mutate`) of lib/, functions/ and ops/ with the unit and integration
+ * tests.
  * The tests come from vitest.mutate.config.ts: the main Vitest config (DynamoDB Local as global
  * setup, test env) without the soak, e2e and infra tests.
  *
@@ -17,7 +18,18 @@ export default {
   },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
-  mutate: ['lib/**/*.ts', 'functions/**/*.ts'],
+  mutate: [
+    'lib/**/*.ts',
+    'functions/**/*.ts',
+    'ops/**/*.ts',
+    // Entry files only: each hands process.argv, the environment and the process's streams to a
+    // command module (ops/*-command.ts), which the tests run in-process; npm runs them in
+    // tests/ops/local-operator-commands.test.ts and tests/infra, outside what Stryker can see.
+    '!ops/cli/**',
+    // Makes the AWS SDK clients and lib's adapters for a deployed stack: only a stage deployed
+    // into moto exercises it (tests/infra/operator-commands-*.test.ts, outside the mutation run).
+    '!ops/stage-target.ts',
+  ],
   // Not needed in the sandbox (.stryker-tmp/sandbox-*): build output, local state, old reports.
   ignorePatterns: ['.serverless', '.esbuild', '.local', 'coverage', 'reports'],
   coverageAnalysis: 'perTest',

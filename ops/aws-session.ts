@@ -13,6 +13,8 @@ export interface AwsSession {
   readonly clientConfig: { readonly region: string };
 }
 
+// Stryker disable all: the SDK's own lookup of the profile's region, which needs a real profile
+// to answer anything but the test run's AWS_REGION; resolveRegion is tested with a stand-in for it
 /** The region the SDK finds in the profile's config (AWS_PROFILE, ~/.aws/config), if any. */
 const profileRegion = async (): Promise<string | undefined> => {
   const probe = new CloudFormationClient({});
@@ -25,6 +27,7 @@ const profileRegion = async (): Promise<string | undefined> => {
     probe.destroy();
   }
 };
+// Stryker restore all
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRegion } from '../../ops/aws-session.ts';
+import { openAwsSession, resolveRegion } from '../../ops/aws-session.ts';
 import { positiveIntegerOf } from '../../ops/command-line.ts';
 import { stackNameOf, targetOf } from '../../ops/operator-target.ts';
 
@@ -53,6 +53,15 @@ describe('resolveRegion, as the AWS CLI picks a region', () => {
     await expect(resolveRegion(undefined, {}, none)).rejects.toThrow(
       'no AWS region: pass --region <region>, or set AWS_REGION, or give your profile a region (aws configure)',
     );
+  });
+});
+
+describe('openAwsSession', () => {
+  it("gives every client the session's region", async () => {
+    expect(await openAwsSession(undefined, { AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual({
+      region: 'ap-south-1',
+      clientConfig: { region: 'ap-south-1' },
+    });
   });
 });
 
