@@ -28,10 +28,8 @@ export interface DeadLetter<Attributes = unknown> {
   readonly attributes: Attributes;
 }
 
-/** Whether SQS took the move on itself; if not, why (the redrive then moves them one by one). */
-export type MoveTaskStart =
-  | { readonly started: true }
-  | { readonly started: false; readonly reason: string };
+/** SQS took the move on itself; or why it is not offered (the redrive then moves them itself). */
+export type MoveTaskStart = 'started' | { readonly notOffered: string };
 
 export interface MoveTaskProgress {
   readonly status: string;

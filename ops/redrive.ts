@@ -156,13 +156,13 @@ export const redrive = async <A>(
     }
     if (visible === 0) return { method: 'none', moved: 0 };
     const start = await port.startMoveTask();
-    if (start.started) {
+    if (start === 'started') {
       options.onNote(
         `started SQS's message move task for about ${plural(visible, 'message')}; waiting for it`,
       );
       return followMoveTask(port, options);
     }
-    options.onNote(`${start.reason}: moving the messages one by one`);
+    options.onNote(`${start.notOffered}: moving the messages one by one`);
   }
   const result = await moveOneByOne(port, options);
   return result.moved === 0 ? { method: 'none', moved: 0 } : result;

@@ -93,11 +93,11 @@ export const sqsRedrivePort = (
         await awsCall('sqs:StartMessageMoveTask', () =>
           sqs.send(new StartMessageMoveTaskCommand({ SourceArn: from, DestinationArn: to })),
         );
-        return { started: true };
+        return 'started';
       } catch (error) {
         const reason = notOffered(error);
         if (reason === undefined) throw error;
-        return { started: false, reason };
+        return { notOffered: reason };
       }
     },
     moveTaskProgress: async () => {

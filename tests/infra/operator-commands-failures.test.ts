@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_TEST_MS, npmRun, oneLine, startOperatorMoto } from './operator-commands-stage.ts';
+import { npmRun } from '../ops/command-run.ts';
+import { COMMAND_TEST_MS, oneLine, startOperatorMoto } from './operator-commands-stage.ts';
 
 /** A moto with nothing deployed: the commands fail before they find anything to act on. */
 const moto = startOperatorMoto();

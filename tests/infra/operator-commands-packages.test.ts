@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
-import {
-  COMMAND_TEST_MS,
-  deployOperatorStage,
-  drain,
-  npmRun,
-  oneLine,
-  runOnStage,
-} from './operator-commands-stage.ts';
+import { npmRun } from '../ops/command-run.ts';
+import { COMMAND_TEST_MS, deployOperatorStage, oneLine } from './operator-commands-stage.ts';
 
 /** The commands on one package, against the default configuration deployed into a moto of its own. */
-const stage = deployOperatorStage();
+const { stage, onStage, drain } = deployOperatorStage();
 
 describe('npm run republish on a stage deployed in moto', () => {
   const final = async (packageId: number) => {
@@ -30,14 +24,14 @@ describe('npm run republish on a stage deployed in moto', () => {
       const { observerUrl } = stage();
       await final(7101);
 
-      const result = await runOnStage(stage(), 'republish', '7101');
+      const result = await onStage('republish', '7101');
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(oneLine(result.stdout)).toMatch(
         /^package 7101 \(COMPLETED\): SigningPackageCompleted sent again to bus default as event \S+$/,
       );
-      const events = (await drain(stage(), observerUrl)).map(
+      const events = (await drain(observerUrl)).map(
         (message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>,
       );
       expect(events).toHaveLength(1);
@@ -56,7 +50,7 @@ describe('npm run republish on a stage deployed in moto', () => {
       const { observerUrl } = stage();
       await final(7102);
 
-      const result = await runOnStage(stage(), 'republish', '7102', '--json');
+      const result = await onStage('republish', '7102', '--json');
 
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({
@@ -67,7 +61,7 @@ describe('npm run republish on a stage deployed in moto', () => {
         detailType: 'SigningPackageCompleted',
         detail: { packageId: 7102, status: 'COMPLETED' },
       });
-      expect(await drain(stage(), observerUrl)).toHaveLength(1);
+      expect(await drain(observerUrl)).toHaveLength(1);
     },
     COMMAND_TEST_MS,
   );
@@ -78,7 +72,7 @@ describe('npm run republish on a stage deployed in moto', () => {
       const { packages, observerUrl } = stage();
       await packages.markInProgress(7103, new Date());
 
-      const result = await runOnStage(stage(), 'republish', '7103');
+      const result = await onStage('republish', '7103');
 
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
@@ -86,7 +80,7 @@ describe('npm run republish on a stage deployed in moto', () => {
         "package 7103 is IN_PROGRESS, not final: republish sends only a final package's " +
           'completion event (npm run reconcile -- 7103 asks SigningHub whether it is final now)',
       );
-      expect(await drain(stage(), observerUrl)).toEqual([]);
+      expect(await drain(observerUrl)).toEqual([]);
     },
     COMMAND_TEST_MS,
   );
@@ -112,13 +106,13 @@ describe('npm run status on a stage deployed in moto', () => {
       });
       await packages.markInProgress(PACKAGE_ID, new Date());
 
-      const text = await runOnStage(stage(), 'status', String(PACKAGE_ID));
+      const text = await onStage('status', String(PACKAGE_ID));
       expect(text.stderr).toBe('');
       expect(text.code).toBe(0);
       expect(text.stdout).toContain(`package ${PACKAGE_ID}: IN_PROGRESS, 0 callbacks`);
       expect(text.stdout).toMatch(/alice@example\.com\s+SUCCEEDED\s+1\s/);
 
-      const json = await runOnStage(stage(), 'status', String(PACKAGE_ID), '--json');
+      const json = await onStage('status', String(PACKAGE_ID), '--json');
       expect(json.code).toBe(0);
       const parsed = JSON.parse(json.stdout) as {
         stage: string;
@@ -134,7 +128,7 @@ describe('npm run status on a stage deployed in moto', () => {
         finishes: [{ signer: 'alice@example.com', status: 'SUCCEEDED', attempts: 1 }],
       });
 
-      const list = await runOnStage(stage(), 'status');
+      const list = await onStage('status');
       expect(list.code).toBe(0);
       expect(list.stdout).toMatch(new RegExp(`^${PACKAGE_ID}\\s+IN_PROGRESS`, 'm'));
       expect(list.stdout).toContain('open packages only');
@@ -147,7 +141,7 @@ describe('npm run status on a stage deployed in moto', () => {
   it(
     'says when the deployed table has nothing for the package',
     async () => {
-      const result = await runOnStage(stage(), 'status', '7299');
+      const result = await onStage('status', '7299');
       expect(result.code).toBe(1);
       expect(oneLine(result.stderr)).toBe(
         'package 7299 has nothing in the table signinghub-finish-test (stage test in ' +
@@ -167,7 +161,7 @@ describe('npm run reconcile on a stage deployed in moto', () => {
       simulator.setWorkflowStatus(7301, 'COMPLETED');
       await packages.markInProgress(7301, new Date());
 
-      const result = await runOnStage(stage(), 'reconcile', '7301');
+      const result = await onStage('reconcile', '7301');
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -187,7 +181,7 @@ describe('npm run reconcile on a stage deployed in moto', () => {
         expect(result.stdout + result.stderr).not.toContain(secret);
       }
 
-      const again = await runOnStage(stage(), 'reconcile', '7301', '--json');
+      const again = await onStage('reconcile', '7301', '--json');
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toEqual({
         packageId: 7301,
@@ -209,7 +203,7 @@ describe('npm run reconcile on a stage deployed in moto', () => {
       simulator.createPackage(7302, ['alice@example.com']);
       await packages.markInProgress(7302, new Date());
 
-      const result = await runOnStage(stage(), 'reconcile', '7302');
+      const result = await onStage('reconcile', '7302');
 
       expect(result.code).toBe(0);
       expect(oneLine(result.stdout)).toBe(
@@ -225,7 +219,7 @@ describe('npm run reconcile on a stage deployed in moto', () => {
     async () => {
       const { packages, simulator } = stage();
 
-      const result = await runOnStage(stage(), 'reconcile', '7399');
+      const result = await onStage('reconcile', '7399');
 
       expect(result.code).toBe(1);
       expect(oneLine(result.stderr)).toMatch(

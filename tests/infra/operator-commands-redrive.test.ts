@@ -1,17 +1,10 @@
 import { PurgeQueueCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signingEventBody } from '../support/factories.ts';
-import {
-  COMMAND_TEST_MS,
-  deadLetter,
-  deployOperatorStage,
-  drain,
-  oneLine,
-  runOnStage,
-} from './operator-commands-stage.ts';
+import { COMMAND_TEST_MS, deployOperatorStage, oneLine } from './operator-commands-stage.ts';
 
 /** npm run redrive against the default configuration deployed into a moto of its own. */
-const stage = deployOperatorStage();
+const { stage, onStage, drain, deadLetter } = deployOperatorStage();
 
 describe('npm run redrive on a stage deployed in moto', () => {
   beforeEach(async () => {
@@ -29,9 +22,9 @@ describe('npm run redrive on a stage deployed in moto', () => {
       const bodies = [7001, 7002, 7003].map((packageId) =>
         signingEventBody({ packageId, signerEmail: 'alice@example.com' }),
       );
-      for (const body of bodies) await deadLetter(stage(), body);
+      for (const body of bodies) await deadLetter(body);
 
-      const result = await runOnStage(stage(), 'redrive');
+      const result = await onStage('redrive');
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -50,14 +43,14 @@ describe('npm run redrive on a stage deployed in moto', () => {
       expect(lines.at(-1)).toMatch(
         /^redrive: moved 3 messages from .+ to .+ of stage test in eu-west-1$/,
       );
-      const moved = await drain(stage(), queueUrl);
+      const moved = await drain(queueUrl);
       expect(moved.map((message) => message.Body).sort()).toEqual([...bodies].sort());
       for (const message of moved) {
         expect(message.MessageAttributes).toEqual({
           origin: { DataType: 'String', StringValue: 'operator-test' },
         });
       }
-      expect(await drain(stage(), deadLetterQueueUrl)).toEqual([]);
+      expect(await drain(deadLetterQueueUrl)).toEqual([]);
     },
     COMMAND_TEST_MS,
   );
@@ -67,17 +60,17 @@ describe('npm run redrive on a stage deployed in moto', () => {
     async () => {
       const { queueUrl, deadLetterQueueUrl } = stage();
       for (const packageId of [7011, 7012, 7013, 7014, 7015]) {
-        await deadLetter(stage(), signingEventBody({ packageId }));
+        await deadLetter(signingEventBody({ packageId }));
       }
 
-      const text = await runOnStage(stage(), 'redrive', '--max', '2');
+      const text = await onStage('redrive', '--max', '2');
       expect(text.code).toBe(0);
       expect(text.stdout.trim().split('\n')).toHaveLength(3);
       expect(text.stdout).toContain(
         'stopped at --max 2, about 3 messages left (run it again to move more)',
       );
 
-      const json = await runOnStage(stage(), 'redrive', '--max', '2', '--json');
+      const json = await onStage('redrive', '--max', '2', '--json');
       expect(json.code).toBe(0);
       const summary = JSON.parse(json.stdout) as {
         method: string;
@@ -95,8 +88,8 @@ describe('npm run redrive on a stage deployed in moto', () => {
         to: queueUrl,
       });
       expect(summary.messages).toHaveLength(2);
-      expect((await drain(stage(), queueUrl)).length).toBe(4);
-      expect((await drain(stage(), deadLetterQueueUrl)).length).toBe(1);
+      expect((await drain(queueUrl)).length).toBe(4);
+      expect((await drain(deadLetterQueueUrl)).length).toBe(1);
     },
     COMMAND_TEST_MS,
   );
@@ -114,19 +107,17 @@ describe('npm run redrive on a stage deployed in moto', () => {
       );
       const big = signingEventBody({ packageId: 7021, eventId: 'x'.repeat(2_000) });
       try {
-        await deadLetter(stage(), big);
+        await deadLetter(big);
 
-        const result = await runOnStage(stage(), 'redrive');
+        const result = await onStage('redrive');
 
         expect(result.code).toBe(1);
         expect(oneLine(result.stderr)).toMatch(
           /^redrive stopped after moving 0 messages: message \S+ could not be put on the queue \(.+\); it stays in the dead-letter queue/,
         );
-        expect(await drain(stage(), queueUrl)).toEqual([]);
+        expect(await drain(queueUrl)).toEqual([]);
         // Released at once, not hidden for the receive's visibility timeout.
-        expect((await drain(stage(), deadLetterQueueUrl)).map((message) => message.Body)).toEqual([
-          big,
-        ]);
+        expect((await drain(deadLetterQueueUrl)).map((message) => message.Body)).toEqual([big]);
       } finally {
         await sqs.send(
           new SetQueueAttributesCommand({
@@ -142,7 +133,7 @@ describe('npm run redrive on a stage deployed in moto', () => {
   it(
     'says the dead-letter queue is empty when it is',
     async () => {
-      const result = await runOnStage(stage(), 'redrive');
+      const result = await onStage('redrive');
       expect(result.code).toBe(0);
       expect(oneLine(result.stdout)).toMatch(
         /^the dead-letter queue \S+ of stage test in eu-west-1 is empty: nothing to redrive$/,

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -29,21 +27,15 @@ import {
 import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import { npmRun } from '../ops/command-run.ts';
 import { type Defer, withDeployTools } from '../support/deploy-tools.ts';
 import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
 import { packagedService } from '../support/packaged-services.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FINISH_MAPPING = 'FinishEventSourceMappingSQSSigningEventsQueue';
 const PUBLISH_MAPPING = 'PublishEventSourceMappingDynamodbTable';
 /** Every npm run takes a few seconds to start on a busy machine; none is timed. */
 export const COMMAND_TEST_MS = 180_000;
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** The caller's AWS settings: these alone, nothing of the machine's own profile or role. */
 const callerEnv = async (defer: Defer, endpoint: string): Promise<NodeJS.ProcessEnv> => {
@@ -76,7 +68,7 @@ export const startOperatorMoto = () =>
  * need beside it: the stage's SigningHub is the simulator, its credentials secret is in moto's
  * Secrets Manager, and a rule puts the bus's completion events on a queue the tests read.
  */
-export const deployOperatorStage = () =>
+const deployStage = () =>
   withDeployTools(async (defer) => {
     const service = await packagedService('default');
     const moto = await startMotoServer();
@@ -164,24 +156,10 @@ export const deployOperatorStage = () =>
     };
   }, 300_000);
 
-/** `npm run <script> -- <args>` as an operator types it, with the caller's AWS settings `env`. */
-export const npmRun = (env: NodeJS.ProcessEnv, script: string, ...args: string[]) =>
-  new Promise<CommandResult>((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', script, '--', ...args],
-      { cwd: REPO, env, timeout: 150_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-
-export type OperatorStage = ReturnType<ReturnType<typeof deployOperatorStage>>;
+type OperatorStage = ReturnType<ReturnType<typeof deployStage>>;
 
 /** A command against the deployed stage, with made-up keys moto accepts. */
-export const runOnStage = (stage: OperatorStage, script: string, ...args: string[]) => {
+const runOnStage = (stage: OperatorStage, script: string, ...args: string[]) => {
   const { baseEnv, region } = stage;
   return npmRun(
     { ...baseEnv, AWS_ACCESS_KEY_ID: 'operator', AWS_SECRET_ACCESS_KEY: 'operator' },
@@ -195,7 +173,7 @@ export const runOnStage = (stage: OperatorStage, script: string, ...args: string
 };
 
 /** Every message a queue holds now (each received once, and hidden for a minute). */
-export const drain = async (stage: OperatorStage, queueUrl: string): Promise<Message[]> => {
+const drain = async (stage: OperatorStage, queueUrl: string): Promise<Message[]> => {
   const { sqs } = stage;
   const messages: Message[] = [];
   for (;;) {
@@ -213,7 +191,7 @@ export const drain = async (stage: OperatorStage, queueUrl: string): Promise<Mes
 };
 
 /** Puts a signing event in the dead-letter queue, with a message attribute to carry. */
-export const deadLetter = async (stage: OperatorStage, body: string) => {
+const deadLetter = async (stage: OperatorStage, body: string) => {
   const { sqs, deadLetterQueueUrl } = stage;
   await sqs.send(
     new SendMessageCommand({
@@ -229,4 +207,18 @@ export const oneLine = (text: string): string => {
   const lines = text.trim().split('\n');
   expect(lines).toHaveLength(1);
   return lines[0] ?? '';
+};
+
+/**
+ * The stage deployed for a test file (its hooks registered where this is called), and the
+ * helpers on it: a command as an operator runs it, a queue drained, a message dead-lettered.
+ */
+export const deployOperatorStage = () => {
+  const stage = deployStage();
+  return {
+    stage,
+    onStage: (script: string, ...args: string[]) => runOnStage(stage(), script, ...args),
+    drain: (queueUrl: string) => drain(stage(), queueUrl),
+    deadLetter: (body: string) => deadLetter(stage(), body),
+  };
 };

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import type { FinishItem, PackageItem } from '../../lib/store/items.ts';
 import type { PackageReader, PackageRecords } from '../../lib/store/package-reader.ts';
@@ -23,6 +26,29 @@ export const run = async (
   const code = await runMain(() => main(streams), streams);
   return { code, stdout, stderr };
 };
+
+/** The lines a command printed, once it succeeded with nothing on stderr. */
+export const linesOf = (ran: Ran): string[] => {
+  expect(ran.stderr).toBe('');
+  expect(ran.code).toBe(0);
+  return ran.stdout.split('\n');
+};
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `npm run <script> -- <args>` as the user types it, in a process of its own with `env`. */
+export const npmRun = (env: NodeJS.ProcessEnv, script: string, ...args: string[]) =>
+  new Promise<Ran>((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', script, '--', ...args],
+      { cwd: REPO, env, timeout: 150_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 
 /** For a command line that must be refused before any target is opened. */
 export const NEVER_OPENED: TargetOpener = async () => {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeAwsFailure } from '../../ops/aws-failure.ts';
 import { deployedEnvironment, findDeployedStack } from '../../ops/deployed-stack.ts';
 import { isUserError } from '../../ops/user-error.ts';
+import { rejection } from '../support/rejection.ts';
 
 interface Call {
   readonly command: string;
@@ -75,14 +76,6 @@ const stackOf =
 
 const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('it succeeded');
-    },
-    (error: unknown) => error,
-  );
-
 describe('findDeployedStack', () => {
   it("finds the stage's resources by their logical ids, through every page", async () => {
     const { client, calls } = cloudFormation(stackOf(RESOURCES));
@@ -114,13 +107,13 @@ describe('findDeployedStack', () => {
     const { client } = cloudFormation(() => {
       throw missing;
     });
-    const error = await failureOf(findDeployedStack(client, 'prod', 'eu-west-1'));
+    const error = await rejection(findDeployedStack(client, 'prod', 'eu-west-1'));
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       'no stack signinghub-finish-prod in eu-west-1: deploy it with npx serverless deploy ' +
         '--stage prod or check --region',
     );
-    expect((error as Error).cause).toBe(missing);
+    expect(error.cause).toBe(missing);
   });
 
   it('says which resource a stack lacks, and its state', async () => {
@@ -152,7 +145,7 @@ describe('findDeployedStack', () => {
       if (call.command === refused) throw denied;
       return stackOf(RESOURCES)(call);
     });
-    const error = await failureOf(findDeployedStack(client, 'prod', 'eu-west-1'));
+    const error = await rejection(findDeployedStack(client, 'prod', 'eu-west-1'));
     expect(error).toBe(denied);
     expect(describeAwsFailure(error, 'eu-west-1')).toMatch(new RegExp(`^AWS denied ${action} `));
   });
@@ -162,7 +155,7 @@ describe('findDeployedStack', () => {
     const { client } = cloudFormation(() => {
       throw other;
     });
-    expect(await failureOf(findDeployedStack(client, 'prod', 'eu-west-1'))).toBe(other);
+    expect(await rejection(findDeployedStack(client, 'prod', 'eu-west-1'))).toBe(other);
   });
 });
 
@@ -192,7 +185,7 @@ describe('deployedEnvironment', () => {
     const denied = lambda(() => {
       throw sdkError('AccessDeniedException', 'no');
     });
-    const error = await failureOf(deployedEnvironment(denied.client, 'fn'));
+    const error = await rejection(deployedEnvironment(denied.client, 'fn'));
     expect(describeAwsFailure(error, 'eu-west-1')).toMatch(
       /^AWS denied lambda:GetFunctionConfiguration /,
     );

@@ -34,8 +34,8 @@ export const fakeQueues = (bodies: readonly string[], options: FakeOptions = {})
     startMoveTask: async () => {
       calls.push('startMoveTask');
       return options.moveTask === 'unsupported' || options.moveTask === undefined
-        ? { started: false, reason: 'this SQS does not offer StartMessageMoveTask (test)' }
-        : { started: true };
+        ? { notOffered: 'this SQS does not offer StartMessageMoveTask (test)' }
+        : 'started';
     },
     moveTaskProgress: async () => {
       const status = taskStates.length > 1 ? (taskStates.shift() ?? '') : (taskStates[0] ?? '');

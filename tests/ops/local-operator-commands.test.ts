@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,9 +31,8 @@ import { requireRunningStack, type StackState, writeStackState } from '../../ops
 import { status } from '../../ops/status-command.ts';
 import { NO_LOCAL_QUEUES } from '../../ops/target.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { type Ran, run } from './command-run.ts';
+import { npmRun, run } from './command-run.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const COMMAND_TEST_MS = 120_000;
 
 let dir: string;
@@ -115,20 +112,6 @@ afterAll(async () => {
   await table?.drop();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** `npm run <script>` as the user types it, in a process of its own. */
-const npmRun = (script: string, ...args: string[]) =>
-  new Promise<Ran>((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', script, '--', ...args],
-      { cwd: REPO, env, timeout: 100_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 
 const COMMANDS = { status, reconcile, republish, redrive: redriveCommand } as const;
 
@@ -256,10 +239,10 @@ describe('the operator commands on the local stack', () => {
     'every ops command run by npm exits 0 on --help and 2 on an unknown flag, naming it in one line',
     async () => {
       for (const script of Object.keys(COMMANDS)) {
-        const help = await npmRun(script, '--help');
+        const help = await npmRun(env, script, '--help');
         expect(help.code).toBe(0);
         expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${script} -- `));
-        const flag = await npmRun(script, '--sage', 'prod');
+        const flag = await npmRun(env, script, '--sage', 'prod');
         expect(flag.code).toBe(2);
         expect(flag.stdout).toBe('');
         expect(flag.stderr).toMatch(

@@ -11,6 +11,7 @@ import {
   reconcileOne,
 } from '../../ops/reconcile-one.ts';
 import { isUserError } from '../../ops/user-error.ts';
+import { rejection } from '../support/rejection.ts';
 import { fakeTarget, NEVER_OPENED, openerOf, packageItem, run } from './command-run.ts';
 
 const NOW = new Date('2026-11-28T08:00:00.000Z');
@@ -56,14 +57,6 @@ const depsOf = (
   tableName: 'signinghub-finish-test',
   where: 'stage test in eu-west-1',
 });
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('it succeeded');
-    },
-    (error: unknown) => error,
-  );
 
 describe('reconcileOne', () => {
   it('records what SigningHub says of an open package, at the time given', async () => {
@@ -132,9 +125,9 @@ describe('reconcileOne', () => {
   it('refuses a package the table does not know, asking SigningHub nothing', async () => {
     const { packages, recorded } = packagesOf([]);
     const hub = signingHubSaying(undefined);
-    const error = await failureOf(reconcileOne(6, depsOf(packages, hub.signingHub)));
+    const error = await rejection(reconcileOne(6, depsOf(packages, hub.signingHub)));
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       'package 6 is not in the table signinghub-finish-test (stage test in eu-west-1): its ' +
         'first finish or callback puts it there; check the package id, and --stage',
     );
@@ -145,11 +138,11 @@ describe('reconcileOne', () => {
   it('changes nothing when SigningHub cannot answer, and says so', async () => {
     const { packages, recorded } = packagesOf([packageItem(7)]);
     const failing = new RetryableSigningHubError('workflow', { httpStatus: 503, message: 'busy' });
-    const error = await failureOf(
+    const error = await rejection(
       reconcileOne(7, depsOf(packages, signingHubSaying('x', failing).signingHub)),
     );
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       'package 7: could not confirm it with SigningHub (SigningHub workflow failed (HTTP 503): ' +
         'busy); nothing changed: try again later (the reconciler also tries on its schedule)',
     );

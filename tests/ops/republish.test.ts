@@ -10,6 +10,7 @@ import { describeAwsFailure } from '../../ops/aws-failure.ts';
 import { type RepublishDependencies, republishPackage } from '../../ops/republish.ts';
 import { describeRepublish, republish } from '../../ops/republish-command.ts';
 import { isUserError } from '../../ops/user-error.ts';
+import { rejection } from '../support/rejection.ts';
 import { fakeTarget, NEVER_OPENED, openerOf, run } from './command-run.ts';
 
 let emulator: EventBridgeEmulator;
@@ -62,14 +63,6 @@ const eventsOf = (packageId: number) =>
     (event) => (event.detail as { packageId?: number }).packageId === packageId,
   );
 
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('it succeeded');
-    },
-    (error: unknown) => error,
-  );
-
 describe('republishPackage', () => {
   it("sends a final package's event again to the bus, as publish builds it, and says what it sent", async () => {
     const table = tableOf(packageItem(501, 'DECLINED'));
@@ -106,9 +99,9 @@ describe('republishPackage', () => {
     [packageItem(503, 'IN_PROGRESS'), 'IN_PROGRESS'],
     [packageItem(503), 'IN_PROGRESS'],
   ])('refuses a package that is not final, sending nothing (%#)', async (item, status) => {
-    const error = await failureOf(republishPackage(503, deps(tableOf(item))));
+    const error = await rejection(republishPackage(503, deps(tableOf(item))));
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       `package 503 is ${status}, not final: republish sends only a final package's completion ` +
         'event (npm run reconcile -- 503 asks SigningHub whether it is final now)',
     );
@@ -116,9 +109,9 @@ describe('republishPackage', () => {
   });
 
   it('refuses a package the table does not have, naming the table and where', async () => {
-    const error = await failureOf(republishPackage(504, deps(tableOf())));
+    const error = await rejection(republishPackage(504, deps(tableOf())));
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       'package 504 is not in the table signinghub-finish-test (stage test in eu-west-1): check ' +
         'the package id, and --stage',
     );
@@ -126,9 +119,9 @@ describe('republishPackage', () => {
 
   it('says a publish function without a bus sends no events', async () => {
     const table = tableOf(packageItem(505, 'COMPLETED'));
-    const error = await failureOf(republishPackage(505, deps(table, { busName: undefined })));
+    const error = await rejection(republishPackage(505, deps(table, { busName: undefined })));
     expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       'the publish function of stage test in eu-west-1 has no EVENT_BUS_NAME, so it sends no ' +
         'completion events: set the eventBusName parameter and deploy to send them',
     );
@@ -138,18 +131,16 @@ describe('republishPackage', () => {
   it('fails when nothing was sent for an item that is not a package of this table', async () => {
     const { pk: _, ...withoutKey } = packageItem(506, 'COMPLETED');
     const table = { get: async () => withoutKey };
-    const error = await failureOf(republishPackage(506, deps(table)));
+    const error = await rejection(republishPackage(506, deps(table)));
     expect(isUserError(error)).toBe(false);
-    expect((error as Error).message).toBe(
-      'no completion event was sent for package 506 (status COMPLETED)',
-    );
+    expect(error.message).toBe('no completion event was sent for package 506 (status COMPLETED)');
   });
 
   it('fails when EventBridge refuses the event, and can send it later', async () => {
     const table = tableOf(packageItem(507, 'COMPLETED'));
     emulator.failNext(1);
-    const error = await failureOf(republishPackage(507, deps(table)));
-    expect((error as Error).message).toMatch(/^EventBridge refused the event: /);
+    const error = await rejection(republishPackage(507, deps(table)));
+    expect(error.message).toMatch(/^EventBridge refused the event: /);
     expect(eventsOf(507)).toEqual([]);
     expect((await republishPackage(507, deps(table))).detailType).toBe('SigningPackageCompleted');
   });
@@ -158,7 +149,7 @@ describe('republishPackage', () => {
     const closed = new EventBridgeClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     try {
       const table = tableOf(packageItem(508, 'COMPLETED'));
-      const error = await failureOf(republishPackage(508, deps(table, { eventBridge: closed })));
+      const error = await rejection(republishPackage(508, deps(table, { eventBridge: closed })));
       expect(describeAwsFailure(error, 'eu-west-1')).toMatch(
         /^could not reach AWS in eu-west-1 \(ECONNREFUSED on events:PutEvents\)/,
       );
@@ -176,7 +167,9 @@ describe('npm run republish', () => {
     });
 
   it('says what it sent, or answers it in JSON', async () => {
-    const text = await run((streams) => republish(['601'], openerOf(target('orders')).opener, streams));
+    const text = await run((streams) =>
+      republish(['601'], openerOf(target('orders')).opener, streams),
+    );
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(

@@ -91,7 +91,7 @@ describe('the SQS redrive port', () => {
           }
         : arns(call),
     );
-    expect(await port.startMoveTask()).toEqual({ started: true });
+    expect(await port.startMoveTask()).toBe('started');
     expect(await port.moveTaskProgress()).toEqual({
       status: 'FAILED',
       moved: 3,
@@ -119,26 +119,25 @@ describe('the SQS redrive port', () => {
     });
   });
 
-  it.each([
-    'UnsupportedOperation',
-    'AWS.SimpleQueueService.UnsupportedOperation',
-    'UnknownOperationException',
-    'UnknownOperation',
-    'InvalidAction',
-    'NotImplemented',
-  ])('falls back when SQS says %s', async (name) => {
-    expect(await refusingMoveTask(sdkError(name)).port.startMoveTask()).toEqual({
-      started: false,
-      reason: `this SQS does not offer StartMessageMoveTask (${name})`,
-    });
-  });
+  /** SQS's own word for an action a region or endpoint does not have. */
+  const SQS_UNSUPPORTED = ['UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation'];
+  /** What emulators of SQS answer to an action they lack. */
+  const EMULATOR_UNSUPPORTED = ['UnknownOperationException', 'UnknownOperation', 'InvalidAction'];
+
+  it.each([...SQS_UNSUPPORTED, ...EMULATOR_UNSUPPORTED, 'NotImplemented'])(
+    'falls back when SQS says %s',
+    async (name) => {
+      expect(await refusingMoveTask(sdkError(name)).port.startMoveTask()).toEqual({
+        notOffered: `this SQS does not offer StartMessageMoveTask (${name})`,
+      });
+    },
+  );
 
   it.each(['AccessDenied', 'AccessDeniedException'])(
     'falls back when the move task is denied (%s)',
     async (name) => {
       expect(await refusingMoveTask(sdkError(name)).port.startMoveTask()).toEqual({
-        started: false,
-        reason: 'your credentials may not call sqs:StartMessageMoveTask',
+        notOffered: 'your credentials may not call sqs:StartMessageMoveTask',
       });
     },
   );
@@ -146,13 +145,11 @@ describe('the SQS redrive port', () => {
   it('falls back when what answered is not SQS at all', async () => {
     const page = sdkError('SyntaxError', 'Unexpected token <', 501);
     expect(await refusingMoveTask(page).port.startMoveTask()).toEqual({
-      started: false,
-      reason: 'this SQS does not offer StartMessageMoveTask (it answered HTTP 501)',
+      notOffered: 'this SQS does not offer StartMessageMoveTask (it answered HTTP 501)',
     });
     const garbled = sdkError('Error', 'Deserialization error: to see the raw response…');
     expect(await refusingMoveTask(garbled).port.startMoveTask()).toEqual({
-      started: false,
-      reason: 'this SQS does not offer StartMessageMoveTask (it answered HTTP ?)',
+      notOffered: 'this SQS does not offer StartMessageMoveTask (it answered HTTP ?)',
     });
   });
 

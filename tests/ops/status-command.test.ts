@@ -7,6 +7,7 @@ import type { OperatorTarget } from '../../ops/target.ts';
 import {
   fakeTarget,
   finishItem,
+  linesOf,
   NEVER_OPENED,
   openerOf,
   packageItem,
@@ -79,10 +80,7 @@ const statusOn = (target: OperatorTarget, ...args: string[]) =>
 
 describe('npm run status, the list', () => {
   it('shows every package newest first, each completion event type once with its count', async () => {
-    const { code, stdout, stderr } = await statusOn(localLike());
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    expect(stdout.split('\n')).toEqual([
+    expect(linesOf(await statusOn(localLike()))).toEqual([
       'PACKAGE  STATUS       SIGNINGHUB  CALLBACKS  FINISHES     COMPLETION EVENT            UPDATED',
       '1003     -            -           0          1 FAILED     -                           2026-11-28 07:50:00Z',
       '1001     COMPLETED    COMPLETED   1          2 SUCCEEDED  SigningPackageCompleted ×2  2026-11-28 07:40:13Z',
@@ -109,10 +107,9 @@ describe('npm run status, the list', () => {
 
   it('lists only the open packages of a stage, without a column of events it does not keep', async () => {
     const { reader, target } = stageLike();
-    const { code, stdout } = await statusOn(target, '--limit', '1');
-    expect(code).toBe(0);
+    const lines = linesOf(await statusOn(target, '--limit', '1'));
     expect(reader.read).toEqual([1003]);
-    expect(stdout.split('\n')).toEqual([
+    expect(lines).toEqual([
       'PACKAGE  STATUS  SIGNINGHUB  CALLBACKS  FINISHES  UPDATED',
       '1003     -       -           0          1 FAILED  2026-11-28 07:50:00Z',
       '(the 1 newest of 2 open packages; --limit 2 shows all)',
