@@ -1,14 +1,6 @@
-import {
-  isFinishStatus,
-  keyOf,
-  lastErrorValue,
-  n,
-  num,
-  readLastError,
-  s,
-  str,
-} from './attributes.ts';
+import { isFinishStatus, keyOf, lastErrorValue, n, s } from './attributes.ts';
 import type { DynamoDbTable } from './dynamodb-table.ts';
+import { finishItemOf } from './item-parsing.ts';
 import type { FinishItem, FinishKey } from './items.ts';
 import { finishKey } from './keys.ts';
 import type { ClaimResult, FinishStore, Lease, RetryProgress, SettleFinish } from './ports.ts';
@@ -98,15 +90,6 @@ export class DynamoDbFinishStore implements FinishStore {
   async getFinish(key: FinishKey): Promise<FinishItem | undefined> {
     const item = await this.#table.get(finishKey(key));
     if (!item) return undefined;
-    const status = str(item, 'status');
-    return {
-      ...key,
-      status: isFinishStatus(status) ? status : 'IN_FLIGHT',
-      attempts: num(item, 'attempts') ?? 0,
-      lastError: readLastError(item),
-      createdAt: str(item, 'createdAt') ?? '',
-      updatedAt: str(item, 'updatedAt') ?? '',
-      finishedAt: str(item, 'finishedAt'),
-    };
+    return finishItemOf(key, item);
   }
 }

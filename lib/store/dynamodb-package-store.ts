@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type Item, isPackageStatus, isStringKey, keyOf, n, num, s, str } from './attributes.ts';
+import { isStringKey, keyOf, n, s, str } from './attributes.ts';
 import type { DynamoDbTable } from './dynamodb-table.ts';
+import { packageItemOf } from './item-parsing.ts';
 import { isFinalPackageStatus, OPEN_PACKAGES_INDEX, type PackageItem } from './items.ts';
 import { packageIdOf, packageKey } from './keys.ts';
 import type { Confirmation, ConfirmationResult, PackageStore, StalePage } from './ports.ts';
@@ -22,19 +23,6 @@ const upsertValues = (packageId: number, now: Date): Record<string, AttributeVal
   ':now': s(now.toISOString()),
   ':packageId': n(packageId),
 });
-
-const readPackage = (packageId: number, item: Item): PackageItem => {
-  const status = str(item, 'status');
-  return {
-    packageId,
-    status: isPackageStatus(status) ? status : 'IN_PROGRESS',
-    workflowStatus: str(item, 'workflowStatus'),
-    callbacks: num(item, 'callbacks') ?? 0,
-    lastCallbackAt: str(item, 'lastCallbackAt'),
-    completedAt: str(item, 'completedAt'),
-    updatedAt: str(item, 'updatedAt') ?? '',
-  };
-};
 
 /** The package items: created by the first finish or callback; a final status stays. */
 export class DynamoDbPackageStore implements PackageStore {
@@ -63,7 +51,7 @@ export class DynamoDbPackageStore implements PackageStore {
       ExpressionAttributeValues: { ...upsertValues(packageId, now), ':one': n(1) },
       ReturnValues: 'ALL_NEW',
     });
-    if (counted.written) return readPackage(packageId, counted.item);
+    if (counted.written) return packageItemOf(packageId, counted.item);
     // Final already: count the callback, leave the status and its place outside the index alone.
     const final = await this.#table.update({
       Key: keyOf(packageKey(packageId)),
@@ -72,7 +60,7 @@ export class DynamoDbPackageStore implements PackageStore {
       ExpressionAttributeValues: { ':now': s(now.toISOString()), ':one': n(1) },
       ReturnValues: 'ALL_NEW',
     });
-    return readPackage(packageId, final.written ? final.item : {});
+    return packageItemOf(packageId, final.written ? final.item : {});
   }
 
   async recordConfirmation(
@@ -129,6 +117,6 @@ export class DynamoDbPackageStore implements PackageStore {
 
   async getPackage(packageId: number): Promise<PackageItem | undefined> {
     const item = await this.#table.get(packageKey(packageId));
-    return item ? readPackage(packageId, item) : undefined;
+    return item ? packageItemOf(packageId, item) : undefined;
   }
 }
