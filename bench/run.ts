@@ -164,7 +164,14 @@ const main = async (options: BenchOptions): Promise<number> => {
       ? `${finishMemory.memoryMb} MB (${finishMemory.architecture})`
       : 'its memory size';
     const seconds = (performance.now() - started) / 1000;
-    const warmUp = `Warm-up: ${warmRun.warmUpRounds} rounds, ${warmRun.steady ? 'until every finish variant\u2019s CPU per event stopped falling' : '**stopped at its limit before the CPU per event levelled off**'}.`;
+    const warmUpEvents = warmRun.samples
+      .filter(({ variant, kind }) => variant === 'floor' && kind === 'warm-up')
+      .reduce((all, { report }) => all + report.events, 0);
+    const warmUp =
+      `Warm-up: ${warmRun.warmUpRounds} rounds (${warmUpEvents} events per finish variant), ` +
+      (warmRun.steady
+        ? 'until every finish variant’s CPU per event stopped falling.'
+        : '**stopped at its limit before the CPU per event levelled off**.');
     const block = [
       `${conditionsLine(machine, loadAtStart, seconds, TIME_LIMIT_S, said)} ${warmUp}`,
       '',

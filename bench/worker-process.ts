@@ -24,7 +24,8 @@ export const startWorker = async (
 ): Promise<WorkerProcess> => {
   const child = fork(WORKER, [workload], {
     execPath: process.execPath,
-    execArgv: [...(options.execArgv ?? [])],
+    // --expose-gc: each round ends with a scavenge of its own (bench/warm-worker.ts).
+    execArgv: ['--expose-gc', ...(options.execArgv ?? [])],
     env: { PATH: process.env.PATH ?? '', ...env },
     // A function's logs go to stdout, as in Lambda; nobody reads them here.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

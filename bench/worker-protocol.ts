@@ -1,4 +1,4 @@
-/** What the bench asks of a warm worker: run one round of a workload, or stop. */
+/** What the bench asks of a warm worker: run one slice of a round of a workload, or stop. */
 export type WorkerCommand =
   | {
       readonly type: 'round';
@@ -7,6 +7,8 @@ export type WorkerCommand =
       readonly events: number;
       /** Units per invocation. */
       readonly batchSize: number;
+      /** The round's last slice for this worker: end it with a scavenge, measured. */
+      readonly collect: boolean;
     }
   | { readonly type: 'stop' };
 
@@ -28,6 +30,10 @@ export interface RoundReport {
   /** CloudWatch EMF blobs (`{"_aws":…}` lines) the handler printed, and their bytes. */
   readonly emfBlobs: number;
   readonly emfBytes: number;
+  /** The collector's pauses during the round (its closing scavenge included), and their time. */
+  readonly gcMinor: number;
+  readonly gcMajor: number;
+  readonly gcMs: number;
   /** The round's start and end on the monotonic clock V8's CPU profiles use, in µs. */
   readonly startedAtMicros: number;
   readonly endedAtMicros: number;

@@ -116,6 +116,8 @@ export const runProfiles = async (
         cpus: plan,
         execArgv: (variant) => [
           '--cpu-prof',
+          // A sample every 250 µs rather than 1 ms: categories of 20 µs per event get ~200 samples.
+          '--cpu-prof-interval=250',
           `--cpu-prof-dir=${dir}`,
           `--cpu-prof-name=${variant}.cpuprofile`,
         ],
@@ -127,10 +129,7 @@ export const runProfiles = async (
     const events = new Map<Variant, number>();
     for (const variant of PROFILED) {
       const measured = run.samples.filter((s) => s.variant === variant && s.kind === 'measured');
-      const windows: Window[] = measured.map((s) => ({
-        from: s.report.startedAtMicros,
-        to: s.report.endedAtMicros,
-      }));
+      const windows: Window[] = measured.flatMap((s) => s.windows);
       const profile = JSON.parse(
         await readFile(join(dir, `${variant}.cpuprofile`), 'utf8'),
       ) as CpuProfile;

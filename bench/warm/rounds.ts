@@ -40,6 +40,8 @@ export interface RoundSample {
   readonly firstPackageId: number;
   readonly packages: number;
   readonly report: RoundReport;
+  /** When the worker was at it, on the profile's clock: one stretch per slice. */
+  readonly windows: readonly { readonly from: number; readonly to: number }[];
   /** DynamoDB Local's CPU during the round; undefined where it cannot be read. */
   readonly serverCpuMicros: number | undefined;
   readonly dynamoDb: OperationCounts;
@@ -91,16 +93,28 @@ export class PackageIds {
   }
 }
 
-/** One round of one participant: its worker's report, and what the services saw meanwhile. */
-export const runRound = async (
+/**
+ * How a participant's units for one round are cut into `slices` of whole invocations, spread as
+ * evenly as the invocations allow (a slice may hold none).
+ */
+export const slicePlan = (units: number, batchSize: number, slices: number): number[] => {
+  const plan = Array.from({ length: slices }, () => 0);
+  const batches = Math.ceil(units / batchSize);
+  for (let batch = 0; batch < batches; batch += 1) {
+    const slice = Math.floor((batch * slices) / batches);
+    plan[slice] = (plan[slice] ?? 0) + Math.min(batchSize, units - batch * batchSize);
+  }
+  return plan;
+};
+
+/** One slice of a round of one participant: its worker's report, and what the services saw. */
+export const runSlice = async (
   services: BenchServices,
   participant: Participant,
   kind: RoundKind,
-  firstPackageId: number,
+  slice: { readonly firstPackageId: number; readonly units: number; readonly last: boolean },
 ): Promise<RoundSample> => {
   const { counter, simulator } = services;
-  const packages = participant.units * participant.packagesPerUnit;
-  await participant.prepare?.(firstPackageId, packages);
   const dynamoBefore = counter.counts();
   const before = {
     authenticate: simulator.count('authenticate'),
@@ -110,17 +124,19 @@ export const runRound = async (
   const serverBefore = processCpuMicros(services.dynamoDbLocalPid);
   const report = await participant.worker.run({
     type: 'round',
-    firstPackageId,
-    events: participant.units,
+    firstPackageId: slice.firstPackageId,
+    events: slice.units,
     batchSize: participant.batchSize,
+    collect: slice.last,
   });
   const serverAfter = processCpuMicros(services.dynamoDbLocalPid);
   return {
     variant: participant.variant,
     kind,
-    firstPackageId,
-    packages,
+    firstPackageId: slice.firstPackageId,
+    packages: slice.units * participant.packagesPerUnit,
     report,
+    windows: [{ from: report.startedAtMicros, to: report.endedAtMicros }],
     serverCpuMicros:
       serverBefore === undefined || serverAfter === undefined
         ? undefined
@@ -132,4 +148,57 @@ export const runRound = async (
       workflow: simulator.count('workflow') - before.workflow,
     },
   };
+};
+
+const plus = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+  const total: Record<string, number> = { ...a };
+  for (const [key, value] of Object.entries(b)) total[key] = (total[key] ?? 0) + value;
+  return total;
+};
+
+/** The report fields that add up over slices. */
+const SUMMED = [
+  'events',
+  'invocations',
+  'wallMs',
+  'cpuMicros',
+  'failures',
+  'logBytes',
+  'logLines',
+  'emfBlobs',
+  'emfBytes',
+  'gcMinor',
+  'gcMajor',
+  'gcMs',
+] as const;
+
+/** Two slices of one participant's round, as one. */
+const combine = (a: RoundSample, b: RoundSample): RoundSample => {
+  const report: { -readonly [Key in keyof RoundReport]: RoundReport[Key] } = { ...a.report };
+  for (const key of SUMMED) report[key] = a.report[key] + b.report[key];
+  report.latenciesMs = [...a.report.latenciesMs, ...b.report.latenciesMs];
+  report.endedAtMicros = b.report.endedAtMicros;
+  return {
+    ...a,
+    packages: a.packages + b.packages,
+    report,
+    windows: [...a.windows, ...b.windows],
+    serverCpuMicros:
+      a.serverCpuMicros === undefined || b.serverCpuMicros === undefined
+        ? undefined
+        : a.serverCpuMicros + b.serverCpuMicros,
+    dynamoDb: plus(a.dynamoDb, b.dynamoDb),
+    signingHub: {
+      authenticate: a.signingHub.authenticate + b.signingHub.authenticate,
+      finish: a.signingHub.finish + b.signingHub.finish,
+      workflow: a.signingHub.workflow + b.signingHub.workflow,
+    },
+  };
+};
+
+/** A round's slices of one participant, as one sample. */
+export const mergeSlices = (slices: readonly RoundSample[]): RoundSample => {
+  const [first, ...rest] = slices;
+  if (!first) throw new Error('a round without slices');
+  return rest.reduce(combine, first);
 };

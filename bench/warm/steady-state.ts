@@ -11,10 +11,10 @@ export interface SteadyRule {
 
 /** Warm-up stops when the JIT has done its work: the cost per event no longer falls. */
 export const STEADY_RULE: SteadyRule = {
-  window: 4,
+  window: 3,
   tolerance: 0.03,
-  minRounds: 12,
-  maxRounds: 40,
+  minRounds: 8,
+  maxRounds: 24,
 };
 
 /**

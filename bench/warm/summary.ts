@@ -97,12 +97,13 @@ export const roundRatio = (
 ): Interval => ratioInterval(pairedRatios(series(numerator), series(denominator)));
 
 /**
- * Drift: the second half of the measured rounds against the first, per round pair. Near 1× when
- * the warm-up reached the steady state; well below when the code was still getting faster.
+ * Whether a ratio held still over the run: its per-round values in the second half of the
+ * measured rounds against the first, pair by pair. Near 1× when both variants had reached their
+ * steady state; off it when one was still getting faster than the other. (Each variant's own CPU
+ * drifts with the machine's load; their ratio does not.)
  */
-export const drift = (summary: VariantSummary): Interval => {
-  const half = Math.floor(summary.cpuPerEvent.length / 2);
-  return ratioInterval(
-    pairedRatios(summary.cpuPerEvent.slice(half, 2 * half), summary.cpuPerEvent.slice(0, half)),
-  );
+export const ratioDrift = (numerator: VariantSummary, denominator: VariantSummary): Interval => {
+  const ratios = pairedRatios(numerator.cpuPerEvent, denominator.cpuPerEvent);
+  const half = Math.floor(ratios.length / 2);
+  return ratioInterval(pairedRatios(ratios.slice(half, 2 * half), ratios.slice(0, half)));
 };

@@ -10,10 +10,12 @@ import type { Workload } from '../worker-protocol.ts';
 import {
   balancedOrders,
   FINISH_VARIANTS,
+  mergeSlices,
   PackageIds,
   type Participant,
   type RoundSample,
-  runRound,
+  runSlice,
+  slicePlan,
   type Variant,
 } from './rounds.ts';
 import { STEADY_RULE, type SteadyRule, warmUpDone } from './steady-state.ts';
@@ -28,6 +30,13 @@ export interface WarmOptions {
   /** Per round: one reconcile run, which finds this many stale packages. */
   readonly reconcilePackages: number;
   readonly rounds: number;
+  /**
+   * Each round is cut into this many slices, taken in the round's order in turn, so that every
+   * variant's measurement spans the whole round and not a quarter-second of it.
+   */
+  readonly slices?: number;
+  /** Warm-up rounds hold this many times a measured round's units. */
+  readonly warmUpScale?: number;
   /** Warm-up events delivered a second time at the end, as SQS may: requests only. */
   readonly duplicateEvents: number;
   readonly steady?: SteadyRule;
@@ -58,6 +67,10 @@ const WORKLOAD: Record<Variant, Workload> = {
   publish: 'publish',
   reconcile: 'reconcile',
 };
+
+const SLICES = 5;
+/** Warm-up rounds are this many measured rounds long: the JIT learns per event, not per round. */
+const WARM_UP_SCALE = 3;
 
 /** Reconcile finds packages older than this; the seeded ones are from 2020. */
 const RECONCILE_AFTER_SECONDS = 86_400;
@@ -156,15 +169,33 @@ export const runWarmPhase = async (
       participants.push(await participantFor(services, variant, options, peerTable));
     }
     const orders = balancedOrders(participants);
+    const slices = options.slices ?? SLICES;
+    const warmUpScale = options.warmUpScale ?? WARM_UP_SCALE;
     const round = async (index: number, kind: 'warm-up' | 'measured') => {
-      for (const participant of orders[index % orders.length] ?? participants) {
-        const first = ids.take(
-          participant.variant,
-          participant.units * participant.packagesPerUnit,
-        );
+      const scale = kind === 'warm-up' ? warmUpScale : 1;
+      const plans = (orders[index % orders.length] ?? participants).map((participant) => {
+        const total = participant.units * scale;
+        const packages = total * participant.packagesPerUnit;
+        const first = ids.take(participant.variant, packages);
         if (!warmUpFirst.has(participant.variant)) warmUpFirst.set(participant.variant, first);
-        samples.push(await runRound(services, participant, kind, first));
+        const units = slicePlan(total, participant.batchSize, slices);
+        return { participant, first, packages, total, units, done: 0, parts: [] as RoundSample[] };
+      });
+      // The scene for the whole round first, so that no seeding falls between measured slices.
+      for (const plan of plans) await plan.participant.prepare?.(plan.first, plan.packages);
+      for (let slice = 0; slice < slices; slice += 1) {
+        for (const plan of plans) {
+          const units = plan.units[slice] ?? 0;
+          if (units === 0) continue;
+          const firstPackageId = plan.first + plan.done * plan.participant.packagesPerUnit;
+          plan.done += units;
+          const last = plan.done === plan.total;
+          plan.parts.push(
+            await runSlice(services, plan.participant, kind, { firstPackageId, units, last }),
+          );
+        }
       }
+      for (const plan of plans) samples.push(mergeSlices(plan.parts));
     };
     const finishSeries = () =>
       variants
@@ -192,8 +223,14 @@ export const runWarmPhase = async (
     for (const participant of participants) {
       const first = warmUpFirst.get(participant.variant);
       if (!FINISH_VARIANTS.includes(participant.variant) || first === undefined) continue;
-      const again = { ...participant, units: Math.min(options.duplicateEvents, participant.units) };
-      samples.push(await runRound(services, again, 'duplicate', first));
+      const units = Math.min(options.duplicateEvents, participant.units);
+      samples.push(
+        await runSlice(services, participant, 'duplicate', {
+          firstPackageId: first,
+          units,
+          last: true,
+        }),
+      );
     }
     return { variants, samples, warmUpRounds, steady, ids, peerTable };
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuList, planCpus } from '../../bench/affinity.ts';
-import { balancedOrders, PackageIds } from '../../bench/warm/rounds.ts';
+import { balancedOrders, PackageIds, slicePlan } from '../../bench/warm/rounds.ts';
 import { hasLevelledOff, warmUpDone } from '../../bench/warm/steady-state.ts';
 
 describe('balanced round orders', () => {
@@ -82,5 +82,14 @@ describe('CPU placement', () => {
     expect(planCpus([0, 1, 2, 3])).toEqual({ handlers: [0, 1], services: [2, 3] });
     expect(planCpus([0])).toBeUndefined();
     expect(planCpus(undefined)).toBeUndefined();
+  });
+});
+
+describe('slices of a round', () => {
+  it('cuts a round into whole invocations, spread as evenly as they allow', () => {
+    expect(slicePlan(50, 10, 5)).toEqual([10, 10, 10, 10, 10]);
+    expect(slicePlan(20, 10, 5)).toEqual([10, 0, 10, 0, 0]);
+    expect(slicePlan(1, 1, 5)).toEqual([1, 0, 0, 0, 0]);
+    expect(slicePlan(25, 10, 2)).toEqual([20, 5]);
   });
 });

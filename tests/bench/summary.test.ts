@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { finishFlow, writeUnitsPerEvent } from '../../bench/cost/flows.ts';
 import { ASSUMPTIONS } from '../../bench/cost/prices.ts';
-import type { RoundKind, RoundSample, Variant } from '../../bench/warm/rounds.ts';
-import { roundRatio, summarize } from '../../bench/warm/summary.ts';
+import {
+  mergeSlices,
+  type RoundKind,
+  type RoundSample,
+  type Variant,
+} from '../../bench/warm/rounds.ts';
+import { ratioDrift, roundRatio, summarize } from '../../bench/warm/summary.ts';
 
 const sample = (
   variant: Variant,
@@ -26,10 +31,14 @@ const sample = (
     logLines: 2,
     emfBlobs: 1,
     emfBytes: 400,
+    gcMinor: 1,
+    gcMajor: 0,
+    gcMs: 5,
     startedAtMicros: 0,
     endedAtMicros: 50_000,
     ...extra,
   },
+  windows: [{ from: 0, to: 50_000 }],
   serverCpuMicros: 20_000,
   dynamoDb: { UpdateItem: 30 },
   signingHub: { authenticate: 0, finish: 10, workflow: 0 },
@@ -68,6 +77,60 @@ describe('a variant over a run', () => {
     expect(ratio.estimate).toBeCloseTo(1.2, 10);
     expect(ratio.lo).toBeCloseTo(1.2, 10);
     expect(ratio.n).toBe(2);
+  });
+});
+
+describe('a ratio over the run', () => {
+  it('holds still when both variants move together with the machine', () => {
+    // The machine halves everyone's CPU in the second half; the ratio stays 1.2.
+    const rounds = [1, 1, 0.5, 0.5].flatMap((load) => [
+      sample('ours', 'measured', 12_000 * load),
+      sample('floor', 'measured', 10_000 * load),
+    ]);
+    expect(ratioDrift(summarize(rounds, 'ours'), summarize(rounds, 'floor')).estimate).toBeCloseTo(
+      1,
+      10,
+    );
+  });
+
+  it('shows a variant still getting faster than the other', () => {
+    const rounds = [12_000, 12_000, 10_800, 10_800].flatMap((cpu) => [
+      sample('ours', 'measured', cpu),
+      sample('floor', 'measured', 10_000),
+    ]);
+    expect(ratioDrift(summarize(rounds, 'ours'), summarize(rounds, 'floor')).estimate).toBeCloseTo(
+      0.9,
+      10,
+    );
+  });
+});
+
+describe('the slices of a round', () => {
+  it('add up to one sample: counts and times summed, latencies and windows kept', () => {
+    const first = sample('ours', 'measured', 10_000, { startedAtMicros: 100, endedAtMicros: 200 });
+    const second = {
+      ...sample('ours', 'measured', 12_000, { startedAtMicros: 500, endedAtMicros: 600 }),
+      windows: [{ from: 500, to: 600 }],
+      dynamoDb: { UpdateItem: 30, PutItem: 1 },
+    };
+    const round = mergeSlices([first, second]);
+    expect(round.report).toMatchObject({
+      events: 20,
+      invocations: 2,
+      cpuMicros: 22_000,
+      logBytes: 2000,
+      gcMinor: 2,
+      startedAtMicros: 100,
+      endedAtMicros: 600,
+    });
+    expect(round.report.latenciesMs).toEqual([50, 50]);
+    expect(round.windows).toEqual([
+      { from: 0, to: 50_000 },
+      { from: 500, to: 600 },
+    ]);
+    expect(round.dynamoDb).toEqual({ UpdateItem: 60, PutItem: 1 });
+    expect(round.serverCpuMicros).toBe(40_000);
+    expect(round.packages).toBe(20);
   });
 });
 
