@@ -20,33 +20,33 @@ export interface FunctionBudget {
 }
 
 export const BUDGETS: Readonly<Record<string, FunctionBudget>> = {
-  // A batch of 10 signing events per invocation.
+  // A batch of 10 signing events per invocation: 1.25× the floor's CPU per event.
   finish: {
     zipKb: 175,
     coldImportToFloor: 1.25,
-    warmCpuFloorEvents: 12,
-    logBytesPerInvocation: 4_500,
+    warmCpuFloorEvents: 12.5,
+    logBytesPerInvocation: 6_400,
   },
   // One GET from SigningHub, confirmed with the workflow API.
   callback: {
     zipKb: 200,
     coldImportToFloor: 1.3,
-    warmCpuFloorEvents: 1.3,
-    logBytesPerInvocation: 1_800,
+    warmCpuFloorEvents: 2.2,
+    logBytesPerInvocation: 1_400,
   },
   // A batch of 10 completion records, one EventBridge event each.
   publish: {
     zipKb: 140,
-    coldImportToFloor: 1.1,
-    warmCpuFloorEvents: 4,
-    logBytesPerInvocation: 1_200,
+    coldImportToFloor: 1.15,
+    warmCpuFloorEvents: 4.8,
+    logBytesPerInvocation: 5_100,
   },
   // One run that finds and confirms 10 stale packages.
   reconcile: {
-    zipKb: 170,
+    zipKb: 172,
     coldImportToFloor: 1.25,
-    warmCpuFloorEvents: 10,
-    logBytesPerInvocation: 6_000,
+    warmCpuFloorEvents: 9,
+    logBytesPerInvocation: 6_400,
   },
 };
 

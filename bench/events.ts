@@ -15,8 +15,8 @@ import {
 
 /** Signers the events are spread over: each is one token scope. */
 export const SIGNER_COUNT = 20;
-export const signerEmail = (index: number): string =>
-  `signer-${(index % SIGNER_COUNT) + 1}@example.com`;
+export const signerEmail = (packageId: number): string =>
+  `signer-${(packageId % SIGNER_COUNT) + 1}@example.com`;
 
 /** `count` things made by `make(index)`, in batches of `batchSize`. */
 const inBatches = <T>(count: number, batchSize: number, make: (index: number) => T): T[][] =>
@@ -32,11 +32,11 @@ export const signingEventBatches = (
   events: number,
   batchSize: number,
 ): SQSEvent[] =>
-  inBatches(events, batchSize, (index) =>
-    sqsRecord(
-      signingEventBody({ packageId: firstPackageId + index, signerEmail: signerEmail(index) }),
-    ),
-  ).map((records) => sqsEvent(...records));
+  inBatches(events, batchSize, (index) => {
+    const packageId = firstPackageId + index;
+    // The signer follows the package, so that a redelivery is the same event, whatever slice.
+    return sqsRecord(signingEventBody({ packageId, signerEmail: signerEmail(packageId) }));
+  }).map((records) => sqsEvent(...records));
 
 /** What API Gateway (HTTP API, payload 2.0) hands the callback for SigningHub's GET. */
 export const callbackRequest = (secret: string, packageId: number): APIGatewayProxyEventV2 =>

@@ -1,4 +1,5 @@
 import { type OperationCounts, WRITE_OPERATIONS } from '../dynamodb-counter.ts';
+import { SIGNER_COUNT } from '../events.ts';
 import { type Interval, judgeAtMost, sum } from '../stats.ts';
 import type { Variant } from '../warm/rounds.ts';
 import { ratioDrift, roundRatio, type VariantSummary } from '../warm/summary.ts';
@@ -153,7 +154,8 @@ export const warmRows = (
       atMost(writesPerFinish(ours), 3, (value) => fixed(value)),
     ),
   });
-  const auth = (r: VariantSummary | undefined) => r && `${r.authentications} for 20 scopes`;
+  const auth = (r: VariantSummary | undefined) =>
+    r && `${r.authentications} for ${SIGNER_COUNT} scopes`;
   report.add({
     measure: `SigningHub authentications over ${ours.requestEvents} events`,
     ours: auth(ours) ?? '',
@@ -162,7 +164,7 @@ export const warmRows = (
     target: 'one per scope per token lifetime',
     result: report.judge(
       'one authentication per scope per token lifetime',
-      atMost(ours.authentications, 20, (value) => `${value} for 20 scopes`),
+      atMost(ours.authentications, SIGNER_COUNT, (value) => `${value} for ${SIGNER_COUNT} scopes`),
     ),
   });
   report.add({
