@@ -121,6 +121,11 @@ export const warmRows = (
     ),
     ours: `${fixed(ours.logBytes / ours.events, 0)} B (${fixed(ours.logLines / ours.events)})`,
   });
+  report.add({
+    measure:
+      'warm `finish`: the collector’s pauses per event, main thread (in the CPU above; each round’s closing scavenge included)',
+    ...compare(ours, floor, peer, (r) => r.gcMicros / r.events, micros),
+  });
   const server = (r: VariantSummary) => (r.serverCpuMicros ?? 0) / r.events;
   if ([ours, floor, peer].every((r) => r === undefined || r.serverCpuMicros !== undefined)) {
     report.add({

@@ -25,6 +25,8 @@ export interface VariantSummary {
   /** DynamoDB Local's CPU over the measured rounds; undefined where it cannot be read. */
   readonly serverCpuMicros: number | undefined;
   readonly latenciesMs: readonly number[];
+  /** The collector's pauses over the measured rounds (main thread, wall time), in µs. */
+  readonly gcMicros: number;
   /** Per measured round, in round order: what the per-round ratios are taken from. */
   readonly cpuPerEvent: readonly number[];
   readonly cpuPerInvocation: readonly number[];
@@ -56,10 +58,12 @@ export const summarize = (samples: readonly RoundSample[], variant: Variant): Va
   const duplicateDynamoDb: Record<string, number> = {};
   for (const sample of duplicates) add(duplicateDynamoDb, sample.dynamoDb);
   const server = measured.map((sample) => sample.serverCpuMicros);
+  const events = total(measured, (s) => s.report.events);
+  const gcMicros = total(measured, (s) => s.report.gcMs * 1000);
   return {
     variant,
     rounds: measured.length,
-    events: total(measured, (s) => s.report.events),
+    events,
     invocations: total(measured, (s) => s.report.invocations),
     cpuMicros: total(measured, (s) => s.report.cpuMicros),
     wallMs: total(measured, (s) => s.report.wallMs),
@@ -72,6 +76,7 @@ export const summarize = (samples: readonly RoundSample[], variant: Variant): Va
       ? undefined
       : sum(server.map((value) => value ?? 0)),
     latenciesMs: measured.flatMap((s) => s.report.latenciesMs),
+    gcMicros,
     cpuPerEvent: measured.map((s) => s.report.cpuMicros / s.report.events),
     cpuPerInvocation: measured.map((s) => s.report.cpuMicros / s.report.invocations),
     wallPerEvent: measured.map((s) => s.report.wallMs / s.report.events),

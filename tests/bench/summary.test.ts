@@ -80,6 +80,17 @@ describe('a variant over a run', () => {
   });
 });
 
+describe("the collector's pauses", () => {
+  it('add up over the measured rounds', () => {
+    const rounds = [
+      sample('floor', 'measured', 30_000, { gcMs: 4 }),
+      sample('floor', 'measured', 40_000, { gcMs: 10 }),
+      sample('floor', 'warm-up', 90_000, { gcMs: 50 }),
+    ];
+    expect(summarize(rounds, 'floor').gcMicros).toBe(14_000);
+  });
+});
+
 describe('a ratio over the run', () => {
   it('holds still when both variants move together with the machine', () => {
     // The machine halves everyone's CPU in the second half; the ratio stays 1.2.
