@@ -168,6 +168,11 @@ const { handler } = (await import(
 process.on('message', (command: WorkerCommand) => {
   // A normal exit, so that `--cpu-prof` writes its profile.
   if (command.type === 'stop') process.exit(0);
+  if (command.type === 'collect') {
+    globalThis.gc?.();
+    send({ type: 'collected' });
+    return;
+  }
   runRound(workload, handler, command).then(send, (error: unknown) =>
     send({
       type: 'error',

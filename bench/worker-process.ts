@@ -4,6 +4,8 @@ import type { RoundReport, WorkerCommand, WorkerMessage, Workload } from './work
 
 export interface WorkerProcess {
   run(command: WorkerCommand & { type: 'round' }): Promise<RoundReport>;
+  /** A full collection, between rounds (see bench/warm/warm-phase.ts). */
+  collect(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +26,8 @@ export const startWorker = async (
 ): Promise<WorkerProcess> => {
   const child = fork(WORKER, [workload], {
     execPath: process.execPath,
-    // --expose-gc: each round ends with a scavenge of its own (bench/warm-worker.ts).
+    // --expose-gc: each round ends with a scavenge of its own, and the bench asks for full
+    // collections between rounds (bench/warm-worker.ts).
     execArgv: ['--expose-gc', ...(options.execArgv ?? [])],
     env: { PATH: process.env.PATH ?? '', ...env },
     // A function's logs go to stdout, as in Lambda; nobody reads them here.
@@ -84,6 +87,11 @@ export const startWorker = async (
       const reply = expect('round');
       child.send(command);
       return reply;
+    },
+    collect: async () => {
+      const reply = expect('collected');
+      child.send({ type: 'collect' } satisfies WorkerCommand);
+      await reply;
     },
     stop,
   };

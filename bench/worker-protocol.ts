@@ -10,6 +10,8 @@ export type WorkerCommand =
       /** The round's last slice for this worker: end it with a scavenge, measured. */
       readonly collect: boolean;
     }
+  /** A full collection now, between rounds, outside any measurement. */
+  | { readonly type: 'collect' }
   | { readonly type: 'stop' };
 
 export interface RoundReport {
@@ -41,6 +43,7 @@ export interface RoundReport {
 
 export type WorkerMessage =
   | { readonly type: 'ready' }
+  | { readonly type: 'collected' }
   | RoundReport
   | { readonly type: 'error'; readonly message: string };
 

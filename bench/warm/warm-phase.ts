@@ -69,6 +69,14 @@ const WORKLOAD: Record<Variant, Workload> = {
 };
 
 const SLICES = 5;
+/**
+ * Every this many measured rounds, each worker collects its whole heap, one after the other and
+ * outside any measurement. Left to itself V8 does that in one process and not another, every 25
+ * rounds or so, and its concurrent marking and sweeping then cost that process up to 15% more
+ * CPU for several rounds: two identical floors read 4% apart over a run. Collected together and
+ * more often than V8 would, the after-effects fall in the same rounds for everyone.
+ */
+const FULL_COLLECTION_EVERY = 7;
 /** Warm-up rounds are this many measured rounds long: the JIT learns per event, not per round. */
 const WARM_UP_SCALE = 3;
 
@@ -216,6 +224,9 @@ export const runWarmPhase = async (
     }
     progress(`warm-up: ${warmUpRounds} rounds (${steady ? 'levelled off' : 'at its limit'})`);
     for (let index = 0; index < options.rounds; index += 1) {
+      if (index % FULL_COLLECTION_EVERY === 0) {
+        for (const { worker } of participants) await worker.collect();
+      }
       await round(index, 'measured');
       if ((index + 1) % 10 === 0) progress(`round ${index + 1} of ${options.rounds}`);
     }
