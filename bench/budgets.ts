@@ -31,21 +31,21 @@ export const BUDGETS: Readonly<Record<string, FunctionBudget>> = {
   callback: {
     zipKb: 200,
     coldImportToFloor: 1.3,
-    warmCpuFloorEvents: 2.2,
+    warmCpuFloorEvents: 1.65,
     logBytesPerInvocation: 1_400,
   },
   // A batch of 10 completion records, one EventBridge event each.
   publish: {
     zipKb: 140,
-    coldImportToFloor: 1.15,
-    warmCpuFloorEvents: 4.8,
+    coldImportToFloor: 1.1,
+    warmCpuFloorEvents: 4.9,
     logBytesPerInvocation: 5_100,
   },
   // One run that finds and confirms 10 stale packages.
   reconcile: {
     zipKb: 172,
     coldImportToFloor: 1.25,
-    warmCpuFloorEvents: 9,
+    warmCpuFloorEvents: 8,
     logBytesPerInvocation: 6_400,
   },
 };
