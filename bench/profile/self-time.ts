@@ -108,6 +108,7 @@ export type Category =
   | 'Powertools commons'
   | 'validation'
   | 'handler and domain (functions/, lib/)'
+  | 'other packages'
   | 'the SigningHub client (ky, fetch)'
   | "the writes' expressions (stores)"
   | 'AWS SDK'
@@ -134,7 +135,11 @@ export const categoryOf = (module: string): Category => {
     return 'the SigningHub client (ky, fetch)';
   }
   if (module.startsWith('lib/store/')) return "the writes' expressions (stores)";
-  if (/^@(aws-sdk|smithy|aws-crypto)\//.test(module) || module === 'tslib' || module === 'bowser') {
+  if (
+    /^@(aws-sdk|smithy|aws-crypto|aws)\//.test(module) ||
+    module === 'tslib' ||
+    module === 'bowser'
+  ) {
     return 'AWS SDK';
   }
   if (isHarness(module)) return 'the bench harness (events, contexts, counting)';
@@ -143,7 +148,8 @@ export const categoryOf = (module: string): Category => {
   if (module === 'lib/finish/signing-event.ts' || module === 'lib/package-id.ts') {
     return 'validation';
   }
-  return 'handler and domain (functions/, lib/)';
+  if (/^(lib|functions)\//.test(module)) return 'handler and domain (functions/, lib/)';
+  return 'other packages';
 };
 
 /** Sums module totals by category. */

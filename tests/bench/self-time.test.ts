@@ -44,6 +44,9 @@ describe('the module a frame belongs to', () => {
     expect(categoryOf('lib/signinghub/exchange.ts')).toBe('the SigningHub client (ky, fetch)');
     expect(categoryOf('node:undici (fetch)')).toBe('the SigningHub client (ky, fetch)');
     expect(categoryOf('@smithy/core')).toBe('AWS SDK');
+    expect(categoryOf('@aws/lambda-invoke-store')).toBe('AWS SDK');
+    expect(categoryOf('mnemonist')).toBe('other packages');
+    expect(categoryOf('functions/finish.ts')).toBe('handler and domain (functions/, lib/)');
     expect(categoryOf('@aws-lambda-powertools/idempotency')).toBe('batch and idempotency (peer)');
     expect(categoryOf('lib/finish/signing-event.ts')).toBe('validation');
     expect(categoryOf('lib/finish/finish-package.ts')).toBe(
