@@ -29,6 +29,14 @@ export const METRICS = {
   SigningEventToFinish: 'Milliseconds',
   // every function that talks to SigningHub: one per authentication request sent
   SigningHubAuthentications: 'Count',
+  // every function that reads tenant settings: a client certificate read that expires within 30 days
+  ClientCertificateExpiring: 'Count',
+  // finish, callback, reconcile: work handed back or skipped because a tenant has no usable settings
+  TenantUnavailable: 'Count',
+  // finish: a message handed back at once because its tenant's circuit is open
+  TenantCircuitOpen: 'Count',
+  // callback: a lookup of a tenant name not yet known refused past the per-minute bound
+  TenantLookupsThrottled: 'Count',
   // callback
   CallbackAccepted: 'Count',
   CallbackRejected: 'Count',
