@@ -4,7 +4,8 @@ import type { Log } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
 import { isPackageStatus } from '../store/attributes.ts';
 import { isFinalPackageStatus, type PackageStatus } from '../store/items.ts';
-import { PACKAGE_SORT_KEY, packageIdOf } from '../store/keys.ts';
+import { PACKAGE_SORT_KEY, packageRefOf } from '../store/keys.ts';
+import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
 
 const EVENT_SOURCE = 'signinghub.finish';
 
@@ -18,6 +19,8 @@ interface CompletionEvent {
   readonly packageId: number;
   readonly status: PackageStatus;
   readonly at: string;
+  /** Only for a tenant other than `default`. */
+  readonly tenant?: string;
 }
 
 /** The part of a DynamoDB stream record this needs (the Lambda event and GetRecords agree on it). */
@@ -39,9 +42,11 @@ const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined =>
   const status = next.status?.S;
   if (!isPackageStatus(status) || !isFinalPackageStatus(status)) return undefined;
   if (isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) return undefined;
-  const packageId = packageIdOf(next.pk?.S);
-  if (packageId === undefined) return undefined;
-  return { packageId, status, at: next.completedAt?.S ?? next.updatedAt?.S ?? '' };
+  const ref = packageRefOf(next.pk?.S);
+  if (ref === undefined) return undefined;
+  const at = next.completedAt?.S ?? next.updatedAt?.S ?? '';
+  const { packageId, tenant } = ref;
+  return tenant === DEFAULT_TENANT ? { packageId, status, at } : { packageId, status, at, tenant };
 };
 
 export interface PublishResult {
@@ -91,7 +96,11 @@ export const publishCompletionEvents = async (
         );
       }
       deps.metrics.count('CompletionEventPublished');
-      log.info('completion event published', { packageId: event.packageId, status: event.status });
+      log.info('completion event published', {
+        packageId: event.packageId,
+        status: event.status,
+        ...(event.tenant ? { tenant: event.tenant } : {}),
+      });
     } catch (error) {
       deps.metrics.count('CompletionEventRefused');
       log.error('completion event not published; the stream will retry', {

@@ -1,6 +1,9 @@
 import { parsePackageId } from '../package-id.ts';
+import { tenantOf } from '../tenants/tenant-id.ts';
 
 export interface SigningEvent {
+  /** The SigningHub enterprise: `default` when the event names none. */
+  readonly tenant: string;
   readonly packageId: number;
   /** Lower-case; undefined when the account finishes for itself. */
   readonly signerEmail: string | undefined;
@@ -44,6 +47,12 @@ export const parseSigningEvent = (body: string): SigningEventParse => {
   if (!isObject(parsed)) return reject('the body is not a JSON object');
   const event = !('packageId' in parsed) && isObject(parsed.detail) ? parsed.detail : parsed;
   if (!('packageId' in event)) return reject('packageId is missing');
+  const tenant = tenantOf(event.tenant);
+  if (tenant === undefined) {
+    return reject(
+      'tenant must be a tenant id: 1 to 40 of a-z, 0-9 and -, starting and ending with a letter or digit',
+    );
+  }
   const packageId = parsePackageId(event.packageId);
   if (packageId === undefined) {
     return reject('packageId must be a positive integer (a JSON number or a decimal string)');
@@ -61,6 +70,6 @@ export const parseSigningEvent = (body: string): SigningEventParse => {
     typeof event.eventId === 'number' ? String(event.eventId) : optionalText(event.eventId);
   return {
     ok: true,
-    event: { packageId, signerEmail, eventId, occurredAt: optionalText(event.occurredAt) },
+    event: { tenant, packageId, signerEmail, eventId, occurredAt: optionalText(event.occurredAt) },
   };
 };

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
 import { isFinishStatus, keyOf, lastErrorValue, n, s } from './attributes.ts';
 import type { DynamoDbTable } from './dynamodb-table.ts';
 import { finishItemOf } from './item-parsing.ts';
@@ -5,24 +6,26 @@ import type { FinishItem, FinishKey } from './items.ts';
 import { finishKey } from './keys.ts';
 import type { ClaimResult, FinishStore, Lease, RetryProgress, SettleFinish } from './ports.ts';
 
-/** The finish items, moved only by conditional writes on the lease. */
+/** One tenant's finish items, moved only by conditional writes on the lease. */
 export class DynamoDbFinishStore implements FinishStore {
   readonly #table: DynamoDbTable;
+  readonly #tenant: string;
 
-  constructor(table: DynamoDbTable) {
+  constructor(table: DynamoDbTable, tenant: string = DEFAULT_TENANT) {
     this.#table = table;
+    this.#tenant = tenant;
   }
 
   async claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult> {
     const at = now.toISOString();
     const result = await this.#table.update({
-      Key: keyOf(finishKey(key)),
+      Key: keyOf(finishKey(key, this.#tenant)),
       ConditionExpression:
         'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)',
       UpdateExpression:
         'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
         'createdAt = if_not_exists(createdAt, :now), attempts = if_not_exists(attempts, :zero), ' +
-        'packageId = :packageId, signerEmail = :signer',
+        `packageId = :packageId, signerEmail = :signer${this.#tenant === DEFAULT_TENANT ? '' : ', tenant = :tenant'}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':retrying': s('RETRYING'),
@@ -34,6 +37,7 @@ export class DynamoDbFinishStore implements FinishStore {
         ':packageId': n(key.packageId),
         ':signer': s(key.signer ?? '-'),
         ':zero': n(0),
+        ...(this.#tenant === DEFAULT_TENANT ? {} : { ':tenant': s(this.#tenant) }),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
@@ -48,7 +52,7 @@ export class DynamoDbFinishStore implements FinishStore {
     { lastError, requestsSent, now }: RetryProgress,
   ): Promise<boolean> {
     const result = await this.#table.update({
-      Key: keyOf(finishKey(key)),
+      Key: keyOf(finishKey(key, this.#tenant)),
       ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
       UpdateExpression:
         'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :sent',
@@ -78,7 +82,7 @@ export class DynamoDbFinishStore implements FinishStore {
     if (settle.status !== 'RETRYING') sets.push('finishedAt = :now');
     if (settle.lastError) sets.push('lastError = :lastError');
     const result = await this.#table.update({
-      Key: keyOf(finishKey(key)),
+      Key: keyOf(finishKey(key, this.#tenant)),
       ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
       UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil ADD attempts :sent`,
       ExpressionAttributeNames: { '#status': 'status' },
@@ -88,7 +92,7 @@ export class DynamoDbFinishStore implements FinishStore {
   }
 
   async getFinish(key: FinishKey): Promise<FinishItem | undefined> {
-    const item = await this.#table.get(finishKey(key));
+    const item = await this.#table.get(finishKey(key, this.#tenant));
     if (!item) return undefined;
     return finishItemOf(key, item);
   }

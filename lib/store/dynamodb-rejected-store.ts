@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
 import { keyOf, n, s } from './attributes.ts';
 import type { DynamoDbTable } from './dynamodb-table.ts';
 import type { RejectedInput } from './items.ts';
@@ -27,6 +28,10 @@ export class DynamoDbRejectedStore implements RejectedStore {
         rawBytes: n(raw.originalBytes),
         ...(raw.truncated ? { rawTruncated: { BOOL: true } } : {}),
         receivedAt: s(input.receivedAt),
+        // A tenant's rejected input says whose it is; the default tenant's carry none.
+        ...(input.tenant === undefined || input.tenant === DEFAULT_TENANT
+          ? {}
+          : { tenant: s(input.tenant) }),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });

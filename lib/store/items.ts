@@ -47,6 +47,8 @@ export interface RejectedInput {
   readonly reason: string;
   readonly raw: string;
   readonly receivedAt: string;
+  /** The tenant the input was for, when it named one (`default` or none: the default tenant). */
+  readonly tenant?: string | undefined;
 }
 
 /** The sparse index of packages still IN_PROGRESS, by last change, for the reconciler. */

@@ -86,3 +86,10 @@ export interface RejectedStore {
   /** Idempotent per id: a redelivered message does not make a second item. */
   putRejected(input: RejectedInput): Promise<void>;
 }
+
+/** The tenants other than `default` that have packages in the table. */
+export interface TenantRegistry {
+  /** Records that the tenant has packages; cheap when this instance did so already. */
+  register(tenant: string): Promise<void>;
+  tenants(): Promise<string[]>;
+}

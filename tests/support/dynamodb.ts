@@ -11,6 +11,8 @@ export interface TestTable {
   readonly endpoint: string;
   readonly tableName: string;
   readonly client: DynamoDBClient;
+  /** The table as the stores use it, for stores of other tenants. */
+  readonly table: DynamoDbTable;
   readonly finishes: DynamoDbFinishStore;
   readonly packages: DynamoDbPackageStore;
   readonly rejected: DynamoDbRejectedStore;
@@ -29,11 +31,13 @@ export const createTestTable = async (): Promise<TestTable> => {
   const tableName = `test-${randomUUID()}`;
   const client = new DynamoDBClient({ endpoint });
   await createTable(client, tableName);
+  const table = new DynamoDbTable(client, tableName);
   return {
     endpoint,
     tableName,
     client,
-    ...storesOn(new DynamoDbTable(client, tableName)),
+    table,
+    ...storesOn(table),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();

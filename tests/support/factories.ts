@@ -6,6 +6,7 @@ export interface SigningEventInput {
   signerEmail?: unknown;
   eventId?: unknown;
   occurredAt?: unknown;
+  tenant?: unknown;
 }
 
 /** The JSON an upstream system puts on the queue. */

@@ -10,6 +10,7 @@ describe('parseSigningEvent', () => {
     expect(result).toEqual({
       ok: true,
       event: {
+        tenant: 'default',
         packageId: 1234,
         signerEmail: 'alice@example.com',
         eventId: 'e-1',
@@ -93,6 +94,48 @@ describe('parseSigningEvent at the edges of its fields', () => {
     expect(result).toMatchObject({
       ok: true,
       event: { eventId: 'x'.repeat(256), occurredAt: 'x'.repeat(256) },
+    });
+  });
+
+  describe('the tenant', () => {
+    it.each([
+      [undefined, 'default'],
+      [null, 'default'],
+      ['default', 'default'],
+      ['acme', 'acme'],
+      ['a', 'a'],
+      ['a-1', 'a-1'],
+      ['x'.repeat(40), 'x'.repeat(40)],
+    ])('reads %j as the tenant %j', (tenant, expected) => {
+      expect(parsed({ packageId: 1, tenant })).toMatchObject({
+        ok: true,
+        event: { tenant: expected },
+      });
+    });
+
+    it('reads the tenant of an EventBridge envelope from its detail', () => {
+      expect(
+        parseSigningEvent(eventBridgeEnvelope({ packageId: 3, tenant: 'acme' })),
+      ).toMatchObject({ ok: true, event: { tenant: 'acme', packageId: 3 } });
+    });
+
+    it.each([
+      ['an upper-case name', 'Acme'],
+      ['a leading dash', '-acme'],
+      ['a trailing dash', 'acme-'],
+      ['41 characters', 'x'.repeat(41)],
+      ['an empty string', ''],
+      ['a dot', 'ac.me'],
+      ['a path', '../acme'],
+      ['a number', 7],
+      ['an object', { id: 'acme' }],
+      ['true', true],
+    ])('rejects %s', (_what, tenant) => {
+      const result = parsed({ packageId: 1, tenant });
+      expect(result).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^tenant must be a tenant id/),
+      });
     });
   });
 });
