@@ -144,3 +144,34 @@ describe('publishCompletionEvents', () => {
     ).rejects.toThrow('network down');
   });
 });
+
+describe('publishCompletionEvents for tenants', () => {
+  it('adds the tenant to the detail for a tenant other than default, and only then', async () => {
+    const bus = eventBridge();
+    await publishCompletionEvents(
+      [
+        change('1', packageImage(5, 'COMPLETED', { pk: { S: 'TENANT#acme#PACKAGE#5' } })),
+        change('2', packageImage(5, 'DECLINED')),
+      ],
+      { eventBridge: bus.client, busName: 'bus', metrics: recordMetrics() },
+      silentLog,
+    );
+    expect(bus.entries.map((entry) => entry.Detail)).toEqual([
+      { packageId: 5, status: 'COMPLETED', at: '2026-11-27T10:00:05.000Z', tenant: 'acme' },
+      { packageId: 5, status: 'DECLINED', at: '2026-11-27T10:00:05.000Z' },
+    ]);
+  });
+
+  it('sends nothing for the registry of tenants or a key that is no package', async () => {
+    const bus = eventBridge();
+    await publishCompletionEvents(
+      [
+        change('1', packageImage(5, 'COMPLETED', { pk: { S: 'TENANTS' } })),
+        change('2', packageImage(5, 'COMPLETED', { pk: { S: 'TENANT#default#PACKAGE#5' } })),
+      ],
+      { eventBridge: bus.client, busName: 'bus', metrics: recordMetrics() },
+      silentLog,
+    );
+    expect(bus.entries).toEqual([]);
+  });
+});
