@@ -1,8 +1,8 @@
 import ky, { type KyInstance } from 'ky';
-import type { ApiVersion, SigningHubCredentials } from '../config.ts';
 import { type MetricsPort, NO_METRICS } from '../metrics.ts';
+import type { AccessReader, SigningHubAccess } from './access.ts';
+import { Authenticator } from './authentication.ts';
 import {
-  AuthenticationError,
   FinalSigningHubError,
   RetryableSigningHubError,
   SigningHubAbortedError,
@@ -13,29 +13,27 @@ import { exchange } from './exchange.ts';
 import type { CallOptions, FinishPort, WorkflowDetails, WorkflowPort } from './ports.ts';
 import {
   finishResponseClass,
-  parseJsonObject,
   readErrorMessage,
   retryAfterMs,
   workflowStatusOf,
 } from './responses.ts';
-import { type CachedToken, expiringToken, TokenCache, tokenKey } from './token-cache.ts';
+import { TlsFetches } from './tls-fetch.ts';
+import { type CachedToken, sameAccount, TokenCache } from './token-cache.ts';
 
 /** SigningHub's answers that asking again cannot change (400, 403, 404, 410, 422). */
 export const FINAL_STATUSES: readonly number[] = [400, 403, 404, 410, 422];
 
 export interface SigningHubClientOptions {
-  readonly baseUrl: string;
-  readonly apiVersion: ApiVersion;
   /** One HTTP attempt's timeout. */
   readonly timeoutMs: number;
   /**
-   * The account's credentials, read at each authentication: the reader keeps them as long as it
-   * should (a secret: Powertools' maximum age). `forceFetch`: SigningHub refused what it gave last,
-   * read past any cache.
+   * The tenant's access (host, API version, grant, TLS), read at each call: the reader keeps it
+   * as long as it should (a secret: Powertools' maximum age). `forceFetch`: SigningHub refused
+   * the credentials it gave last, read past any cache.
    */
-  readonly credentials: (options?: {
-    readonly forceFetch?: boolean;
-  }) => Promise<SigningHubCredentials>;
+  readonly access: AccessReader;
+  /** Shared by all tenants' clients of a process (keyed per tenant and scope); default: its own. */
+  readonly tokens?: TokenCache;
   readonly now?: () => number;
   /** SigningHubAuthentications per authentication sent, FinishResponse* per finish sent. */
   readonly metrics?: Pick<MetricsPort, 'count'>;
@@ -43,30 +41,37 @@ export interface SigningHubClientOptions {
 
 type Operation = 'finish' | 'workflow';
 
-const sameCredentials = (a: SigningHubCredentials, b: SigningHubCredentials): boolean =>
-  a.clientId === b.clientId &&
-  a.clientSecret === b.clientSecret &&
-  a.username === b.username &&
-  a.password === b.password;
-
-/** Talks to SigningHub: password-grant tokens cached per scope, finish, and workflow details. */
+/**
+ * Talks to one tenant's SigningHub: tokens by its grant (password or client credentials, cached
+ * per tenant and scope), finish, and workflow details; over Node's fetch, or over the tenant's
+ * own TLS setting (client certificate, private CA) when it has one.
+ */
 export class SigningHubClient implements FinishPort, WorkflowPort {
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
   readonly #metrics: Pick<MetricsPort, 'count'>;
-  readonly #tokens: TokenCache;
+  readonly #connections = new TlsFetches();
+  readonly #authenticator: Authenticator;
 
   constructor(options: SigningHubClientOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#metrics = options.metrics ?? NO_METRICS;
-    this.#tokens = new TokenCache(this.#now);
     this.#http = ky.create({
       retry: 0,
       timeout: options.timeoutMs,
       throwHttpErrors: false,
       redirect: 'manual',
+    });
+    this.#authenticator = new Authenticator({
+      http: this.#http,
+      access: options.access,
+      tokens: options.tokens ?? new TokenCache(this.#now),
+      timeoutMs: options.timeoutMs,
+      now: this.#now,
+      metrics: this.#metrics,
+      fetchFor: (access) => this.#connections.fetchFor(access.tls),
     });
   }
 
@@ -105,22 +110,25 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     }
   }
 
+  /**
+   * The request with a token for its scope (workflow details: the account's own), and once more
+   * with a new token after a 401: at most two requests per call for 401s.
+   */
   async #authorized(
     operation: Operation,
     packageId: number,
     options: CallOptions,
   ): Promise<Response> {
-    const scope = options.scope ?? '';
-    const key = tokenKey({ scope });
-    // One authentication per scope at a time: concurrent callers share it.
-    const token = () => this.#tokens.get(key, () => this.#authenticate(scope, options.signal));
+    const scope = operation === 'finish' ? (options.scope ?? '') : '';
+    const access = await this.#options.access();
+    const token = () => this.#authenticator.token(access, scope, options.signal);
     let held = await token();
-    let response = await this.#send(operation, packageId, held, options);
+    let response = await this.#send(operation, packageId, access, held, options);
     if (response.status === 401) {
       await response.arrayBuffer().catch(() => undefined);
-      this.#tokens.forget(key, held);
+      this.#authenticator.forget(access, scope, held);
       held = await token();
-      response = await this.#send(operation, packageId, held, options);
+      response = await this.#send(operation, packageId, access, held, options);
     }
     if (response.ok) return response;
     throw await this.#errorFor(operation, response);
@@ -129,11 +137,13 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
   async #send(
     operation: Operation,
     packageId: number,
+    access: SigningHubAccess,
     token: CachedToken,
     { signal, onRequestSent, startBy }: CallOptions,
   ): Promise<Response> {
-    const { baseUrl, apiVersion } = this.#options;
-    const url = `${baseUrl}/${apiVersion}/packages/${packageId}/${operation}`;
+    // A token got with credentials read afresh goes to the host they name, and nowhere else.
+    const target = sameAccount(token.access, access) ? access : token.access;
+    const url = `${target.baseUrl}/${target.apiVersion}/packages/${packageId}/${operation}`;
     if (signal?.aborted || (startBy !== undefined && this.#now() > startBy)) {
       throw new SigningHubAbortedError(operation, {
         message: 'not sent: no time left in the invocation for an answer',
@@ -148,6 +158,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
           ...(operation === 'finish' ? { 'content-type': 'application/json' } : {}),
           authorization: `Bearer ${token.accessToken}`,
         },
+        fetch: this.#connections.fetchFor(target.tls),
         ...(signal ? { signal } : {}),
       }),
     );
@@ -162,78 +173,6 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
         throw error;
       },
     );
-  }
-
-  /**
-   * A token for the scope with the credentials the reader gives. When SigningHub refuses them, they
-   * are read once more past the reader's cache: a password rotated since is used at once. A token
-   * got before a rotation stays in use until it expires or SigningHub refuses it.
-   */
-  async #authenticate(scope: string, signal: AbortSignal | undefined): Promise<CachedToken> {
-    const credentials = await this.#options.credentials();
-    try {
-      return await this.#passwordGrant(credentials, scope, signal);
-    } catch (error) {
-      if (!(error instanceof AuthenticationError) || error.otpRequired) throw error;
-      // Fresher credentials or none: a failed read leaves SigningHub's refusal as the answer.
-      const fresh = await this.#options.credentials({ forceFetch: true }).catch(() => credentials);
-      if (sameCredentials(fresh, credentials)) throw error;
-      return this.#passwordGrant(fresh, scope, signal);
-    }
-  }
-
-  async #passwordGrant(
-    credentials: SigningHubCredentials,
-    scope: string,
-    signal: AbortSignal | undefined,
-  ): Promise<CachedToken> {
-    const form = new URLSearchParams({
-      grant_type: 'password',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      username: credentials.username,
-      password: credentials.password,
-    });
-    if (scope !== '') form.set('scope', scope);
-    this.#metrics.count('SigningHubAuthentications');
-    const response = await this.#request('authenticate', signal, () =>
-      this.#http.post(`${this.#options.baseUrl}/authenticate`, {
-        headers: { accept: 'application/json' },
-        body: form,
-        ...(signal ? { signal } : {}),
-      }),
-    );
-    const text = await this.#request('authenticate', signal, () => response.text());
-    if (!response.ok) {
-      const message = readErrorMessage(text, response.status);
-      if (response.status === 408 || response.status === 429 || response.status >= 500) {
-        throw new RetryableSigningHubError(
-          'authenticate',
-          { httpStatus: response.status, message },
-          retryAfterMs(response.headers.get('retry-after'), this.#now()),
-        );
-      }
-      const otpRequired = response.headers.has('x-otp');
-      throw new AuthenticationError(
-        {
-          httpStatus: response.status,
-          message: otpRequired
-            ? `${message} (the account needs a one-time password and cannot be used by a machine)`
-            : message,
-        },
-        otpRequired,
-      );
-    }
-    const answer = parseJsonObject(text);
-    const accessToken = answer?.access_token;
-    const expiresIn = Number(answer?.expires_in);
-    if (typeof accessToken !== 'string' || accessToken === '' || !(expiresIn > 0)) {
-      throw new AuthenticationError({
-        httpStatus: response.status,
-        message: 'the answer had no access_token or expires_in',
-      });
-    }
-    return expiringToken(accessToken, expiresIn, this.#now());
   }
 
   /** One HTTP exchange, its transport failures as SigningHub errors. */

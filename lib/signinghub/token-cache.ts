@@ -1,11 +1,16 @@
+import type { SigningHubAccess } from './access.ts';
+
 /** A bearer token and when to stop using it (epoch ms, by the client's clock). */
 export interface CachedToken {
   readonly accessToken: string;
   readonly refreshAt: number;
+  /** The access it was obtained with: it goes to that host, and only while the tenant's is alike. */
+  readonly access: SigningHubAccess;
 }
 
-/** Whose token it is: the scope, '' for the account itself. */
+/** Whose token it is: the tenant, and the scope ('' for the account itself). */
 export interface TokenOwner {
+  readonly tenant: string;
   readonly scope: string;
 }
 
@@ -14,7 +19,17 @@ declare const tokenKeyBrand: unique symbol;
 /** Where the cache keeps a token; built by `tokenKey` alone, so every owner maps one way. */
 export type TokenKey = string & { readonly [tokenKeyBrand]: true };
 
-export const tokenKey = (owner: TokenOwner): TokenKey => owner.scope as TokenKey;
+export const tokenKey = (owner: TokenOwner): TokenKey =>
+  JSON.stringify([owner.tenant, owner.scope]) as TokenKey;
+
+/**
+ * Whether a token got with access `a` may be used with access `b` of the same tenant (the key
+ * tells tenants apart): the same host, grant type and client id. A secret edited to another host
+ * or account makes its tokens unusable; a rotated password or client secret does not (SigningHub
+ * refuses the token if it must).
+ */
+export const sameAccount = (a: SigningHubAccess, b: SigningHubAccess): boolean =>
+  a.baseUrl === b.baseUrl && a.grant.type === b.grant.type && a.grant.clientId === b.grant.clientId;
 
 /** Renewed a minute before it ends, or a tenth of its lifetime before when that is shorter. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -24,21 +39,26 @@ export const expiringToken = (
   accessToken: string,
   expiresInSeconds: number,
   now: number,
+  access: SigningHubAccess,
 ): CachedToken => {
   const lifetimeMs = expiresInSeconds * 1000;
   const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
-  return { accessToken, refreshAt: now + lifetimeMs - margin };
+  return { accessToken, refreshAt: now + lifetimeMs - margin, access };
 };
 
 interface TokenEntry {
   readonly promise: Promise<CachedToken>;
+  /** The access the fetch was asked with. */
+  readonly access: SigningHubAccess;
   /** Undefined while the fetch is under way. */
   token: CachedToken | undefined;
 }
 
 /**
- * Tokens by key: one held until its `refreshAt`, one fetch per key at a time (callers at once
- * share it), and a failed fetch leaves nothing behind, so the next caller fetches again.
+ * Tokens by key: one held until its `refreshAt` and used only with an access like the one it was
+ * got with, one fetch per key at a time (callers at once with like access share it), and a failed
+ * fetch leaves nothing behind, so the next caller fetches again. One cache serves every tenant's
+ * client in a process.
  */
 export class TokenCache {
   readonly #now: () => number;
@@ -48,22 +68,29 @@ export class TokenCache {
     this.#now = now;
   }
 
-  /** The token held for the key while it is fresh, or the one `fetch` gives. */
-  async get(key: TokenKey, fetch: () => Promise<CachedToken>): Promise<CachedToken> {
+  /** The token held for the key while it is fresh and got with like access, or the one `fetch` gives. */
+  async get(
+    key: TokenKey,
+    access: SigningHubAccess,
+    fetch: () => Promise<CachedToken>,
+  ): Promise<CachedToken> {
     const entry = this.#entries.get(key);
-    if (entry && (entry.token === undefined || entry.token.refreshAt > this.#now())) {
-      return entry.promise;
-    }
-    const fresh: TokenEntry = { promise: fetch(), token: undefined };
+    if (entry && this.#usable(entry, access)) return entry.promise;
+    const fresh: TokenEntry = { promise: fetch(), access, token: undefined };
     this.#entries.set(key, fresh);
     try {
       fresh.token = await fresh.promise;
       return fresh.token;
     } catch (error) {
-      // An entry under way is never replaced (it has no token to expire or forget): still ours.
-      this.#entries.delete(key);
+      // A fetch for other access may have taken the key since: only this one's entry goes.
+      if (this.#entries.get(key) === fresh) this.#entries.delete(key);
       throw error;
     }
+  }
+
+  #usable(entry: TokenEntry, access: SigningHubAccess): boolean {
+    if (entry.token === undefined) return sameAccount(entry.access, access);
+    return entry.token.refreshAt > this.#now() && sameAccount(entry.token.access, access);
   }
 
   /** Drops a token SigningHub refused, unless a newer one already replaced it. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
+import type { Grant, SigningHubAccess } from '../../lib/signinghub/access.ts';
 import {
   SigningHubClient,
   type SigningHubClientOptions,
@@ -24,20 +25,24 @@ export interface FakeAnswer {
 }
 
 /**
- * A SigningHub that answers each authentication and each API call from its own script, then with
- * a 600-second token 't' and an empty 200; it keeps each request whole (the simulator keeps no
- * bodies and hides the bearer token).
+ * A SigningHub that answers each authentication, each scope call and each API call from its own
+ * script, then with a 600-second token ('t' to authenticate, 's' to the scope call) and an empty
+ * 200; it keeps each request whole (the simulator keeps no bodies and hides the bearer token).
  */
 export interface SigningHubFake {
   readonly baseUrl: string;
   readonly received: readonly Received[];
   /** The next authentications' answers, in order. */
   answerAuthentications(...answers: FakeAnswer[]): void;
+  /** The next scope calls' answers (POST /v4/authenticate/scope), in order. */
+  answerScopeCalls(...answers: FakeAnswer[]): void;
   /** The next API calls' answers (finish, workflow), in order. */
   answerApiCalls(...answers: FakeAnswer[]): void;
   /** The authentications' forms, as objects. */
   forms(): Record<string, string>[];
-  /** Every request but the authentications. */
+  /** The scope calls. */
+  scopeCalls(): Received[];
+  /** Every request but the authentications and scope calls. */
   apiCalls(): Received[];
   /** Forgets what was received and what was scripted. */
   reset(): void;
@@ -45,13 +50,23 @@ export interface SigningHubFake {
 }
 
 const TOKEN: FakeAnswer = { status: 200, body: { access_token: 't', expires_in: 600 } };
+const SCOPED: FakeAnswer = { status: 200, body: { access_token: 's', expires_in: 600 } };
 const EMPTY: FakeAnswer = { status: 200, body: '' };
 const AUTHENTICATE = '/authenticate';
+/** Always v4, whatever version the API calls use. */
+export const SCOPE_PATH = '/v4/authenticate/scope';
 
 export const startSigningHubFake = async (): Promise<SigningHubFake> => {
   const received: Received[] = [];
   const authAnswers: FakeAnswer[] = [];
+  const scopeAnswers: FakeAnswer[] = [];
   const apiAnswers: FakeAnswer[] = [];
+  const answerTo = (path: string): FakeAnswer =>
+    path === AUTHENTICATE
+      ? (authAnswers.shift() ?? TOKEN)
+      : path === SCOPE_PATH
+        ? (scopeAnswers.shift() ?? SCOPED)
+        : (apiAnswers.shift() ?? EMPTY);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -59,8 +74,7 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       const path = req.url ?? '';
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ method: req.method ?? '', path, headers: req.headers, body });
-      const answer =
-        path === AUTHENTICATE ? (authAnswers.shift() ?? TOKEN) : (apiAnswers.shift() ?? EMPTY);
+      const answer = answerTo(path);
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       const headers = { 'content-type': 'application/json', ...answer.headers };
       if (answer.lastByteAfterMs === undefined) {
@@ -78,15 +92,18 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
     baseUrl: `http://127.0.0.1:${port}`,
     received,
     answerAuthentications: (...answers) => authAnswers.push(...answers),
+    answerScopeCalls: (...answers) => scopeAnswers.push(...answers),
     answerApiCalls: (...answers) => apiAnswers.push(...answers),
     forms: () =>
       received
         .filter(({ path }) => path === AUTHENTICATE)
         .map(({ body }) => Object.fromEntries(new URLSearchParams(body))),
-    apiCalls: () => received.filter(({ path }) => path !== AUTHENTICATE),
+    scopeCalls: () => received.filter(({ path }) => path === SCOPE_PATH),
+    apiCalls: () => received.filter(({ path }) => path !== AUTHENTICATE && path !== SCOPE_PATH),
     reset: () => {
       received.length = 0;
       authAnswers.length = 0;
+      scopeAnswers.length = 0;
       apiAnswers.length = 0;
     },
     close: async () => {
@@ -96,15 +113,44 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
   };
 };
 
+/** The simulator's account with the password grant. */
+export const PASSWORD_GRANT: Extract<Grant, { type: 'password' }> = {
+  type: 'password',
+  ...DEFAULT_SIMULATOR_CREDENTIALS,
+};
+
+/** The simulator's client id and secret with the client-credentials grant. */
+export const CLIENT_CREDENTIALS_GRANT: Extract<Grant, { type: 'client_credentials' }> = {
+  type: 'client_credentials',
+  clientId: DEFAULT_SIMULATOR_CREDENTIALS.clientId,
+  clientSecret: DEFAULT_SIMULATOR_CREDENTIALS.clientSecret,
+};
+
+/** The default tenant's access to `baseUrl` (API v3, password grant, no TLS setting), amended. */
+export const accessTo = (
+  baseUrl: string,
+  access: Partial<SigningHubAccess> = {},
+): SigningHubAccess => ({
+  tenant: 'default',
+  baseUrl,
+  apiVersion: 'v3',
+  grant: PASSWORD_GRANT,
+  tls: undefined,
+  ...access,
+});
+
 /**
- * A client of the SigningHub (fake or simulator) at `baseUrl`, with the simulator's credentials and
- * a generous timeout: the server shares this process, and a busy machine answers late.
+ * A client of the SigningHub (fake or simulator) at `baseUrl`, with the simulator's credentials
+ * (or `access` amended) and a generous timeout: the server shares this process, and a busy
+ * machine answers late.
  */
-export const clientOf = (baseUrl: string, options: Partial<SigningHubClientOptions> = {}) =>
+export const clientOf = (
+  baseUrl: string,
+  options: Partial<SigningHubClientOptions> = {},
+  access: Partial<SigningHubAccess> = {},
+) =>
   new SigningHubClient({
-    baseUrl,
-    apiVersion: 'v3',
     timeoutMs: 5_000,
-    credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
+    access: async () => accessTo(baseUrl, access),
     ...options,
   });

@@ -4,6 +4,7 @@ import {
   startSimulator,
 } from '../../../harness/simulator/signinghub-simulator.ts';
 import type { SigningHubSimulator } from '../../../harness/simulator/types.ts';
+import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
 import {
   AuthenticationError,
   FinalSigningHubError,
@@ -14,7 +15,12 @@ import {
 import type { SigningHubClientOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
 import { rejection } from '../../support/rejection.ts';
-import { clientOf, startSigningHubFake } from '../../support/signinghub-fake.ts';
+import {
+  accessTo,
+  clientOf,
+  PASSWORD_GRANT,
+  startSigningHubFake,
+} from '../../support/signinghub-fake.ts';
 
 let simulator: SigningHubSimulator;
 beforeAll(async () => {
@@ -23,7 +29,10 @@ beforeAll(async () => {
 afterAll(() => simulator.close());
 beforeEach(() => simulator.reset());
 
-const client = (options: Partial<SigningHubClientOptions> = {}) => clientOf(simulator.url, options);
+const client = (
+  options: Partial<SigningHubClientOptions> = {},
+  access: Partial<SigningHubAccess> = {},
+) => clientOf(simulator.url, options, access);
 
 describe('SigningHubClient tokens', () => {
   it('authenticates once per scope, also for concurrent calls', async () => {
@@ -60,12 +69,9 @@ describe('SigningHubClient tokens', () => {
 
   it('never puts the password or client secret in an authentication error', async () => {
     const error = await rejection(
-      client({
-        credentials: async () => ({
-          ...DEFAULT_SIMULATOR_CREDENTIALS,
-          password: 'wrong-password-value',
-        }),
-      }).finishPackage(1),
+      client({}, { grant: { ...PASSWORD_GRANT, password: 'wrong-password-value' } }).finishPackage(
+        1,
+      ),
     );
     expect(error).toBeInstanceOf(AuthenticationError);
     const text = `${(error as Error).message} ${JSON.stringify(error)}`;
@@ -73,18 +79,19 @@ describe('SigningHubClient tokens', () => {
     expect(text).not.toContain(DEFAULT_SIMULATOR_CREDENTIALS.clientSecret);
   });
 
-  it('reads the credentials at each authentication, and not for a token it holds', async () => {
+  it('reads the access at each call, from the reader’s cache while SigningHub accepts it', async () => {
     const reads: unknown[] = [];
     const sh = client({
-      credentials: async (options) => {
+      access: async (options) => {
         reads.push(options);
-        return DEFAULT_SIMULATOR_CREDENTIALS;
+        return accessTo(simulator.url);
       },
     });
     await sh.finishPackage(1, { scope: 'a@x.com' });
     await sh.finishPackage(2, { scope: 'a@x.com' });
     await sh.finishPackage(3, { scope: 'b@x.com' });
-    expect(reads).toEqual([undefined, undefined]);
+    expect(reads).toEqual([undefined, undefined, undefined]);
+    expect(simulator.count('authenticate')).toBe(2);
   });
 });
 
@@ -95,11 +102,13 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
   /** A reader that gives `cached` (the old password) from its cache and `fresh` when forced. */
   const reader = (fresh: () => Promise<typeof ROTATED>, cached = OLD) => {
     const reads: string[] = [];
-    const credentials = async (options?: { readonly forceFetch?: boolean }) => {
+    const withGrant = (credentials: typeof ROTATED) =>
+      accessTo(simulator.url, { grant: { type: 'password', ...credentials } });
+    const access = async (options?: { readonly forceFetch?: boolean }) => {
       reads.push(options?.forceFetch === true ? 'forced' : 'cached');
-      return options?.forceFetch === true ? fresh() : cached;
+      return withGrant(options?.forceFetch === true ? await fresh() : cached);
     };
-    return { reads, credentials };
+    return { reads, access };
   };
 
   const authentications = () =>
@@ -108,11 +117,11 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
   it.each(['clientId', 'clientSecret', 'username', 'password'] as const)(
     'reads them past the cache once and authenticates with a new %s',
     async (field) => {
-      const { reads, credentials } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS, {
+      const { reads, access } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS, {
         ...DEFAULT_SIMULATOR_CREDENTIALS,
         [field]: 'before-the-rotation',
       });
-      await client({ credentials }).finishPackage(1, { scope: 'a@x.com' });
+      await client({ access }).finishPackage(1, { scope: 'a@x.com' });
       expect(reads).toEqual(['cached', 'forced']);
       expect(authentications()).toEqual([400, 200]);
       expect(simulator.count('finish')).toBe(1);
@@ -120,8 +129,8 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
   );
 
   it('answers with the refusal when the fresh read gives the same credentials', async () => {
-    const { reads, credentials } = reader(async () => OLD);
-    const error = await rejection(client({ credentials }).finishPackage(1));
+    const { reads, access } = reader(async () => OLD);
+    const error = await rejection(client({ access }).finishPackage(1));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ httpStatus: 400 });
     expect(reads).toEqual(['cached', 'forced']);
@@ -129,16 +138,16 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
   });
 
   it('answers with the refusal, not the read, when the fresh read fails', async () => {
-    const { credentials } = reader(() => Promise.reject(new Error('secret unreadable')));
-    const error = await rejection(client({ credentials }).finishPackage(1));
+    const { access } = reader(() => Promise.reject(new Error('secret unreadable')));
+    const error = await rejection(client({ access }).finishPackage(1));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(authentications()).toEqual([400]);
   });
 
   it('reads nothing more when SigningHub wants a one-time password', async () => {
     simulator.setOtpRequired(true);
-    const { reads, credentials } = reader(async () => ROTATED, DEFAULT_SIMULATOR_CREDENTIALS);
-    const error = await rejection(client({ credentials }).finishPackage(1));
+    const { reads, access } = reader(async () => ROTATED, DEFAULT_SIMULATOR_CREDENTIALS);
+    const error = await rejection(client({ access }).finishPackage(1));
     simulator.setOtpRequired(false);
     expect(error).toMatchObject({ otpRequired: true });
     expect(reads).toEqual(['cached']);
@@ -146,8 +155,8 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
 
   it('reads nothing more when the token request failed for another reason', async () => {
     simulator.scriptAuthenticate({ status: 503, body: {} });
-    const { reads, credentials } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS);
-    const error = await rejection(client({ credentials }).finishPackage(1));
+    const { reads, access } = reader(async () => DEFAULT_SIMULATOR_CREDENTIALS);
+    const error = await rejection(client({ access }).finishPackage(1));
     expect(error).toBeInstanceOf(RetryableSigningHubError);
     expect(reads).toEqual(['cached']);
   });
@@ -155,7 +164,7 @@ describe('SigningHubClient credentials SigningHub refuses', () => {
 
 describe('SigningHubClient calls', () => {
   it('uses the configured API version in the path', async () => {
-    await client({ apiVersion: 'v4' }).finishPackage(77);
+    await client({}, { apiVersion: 'v4' }).finishPackage(77);
     expect(simulator.calls.find((c) => c.operation === 'finish')?.path).toBe(
       '/v4/packages/77/finish',
     );
@@ -187,7 +196,7 @@ describe('SigningHubClient calls', () => {
     const slow = await startSigningHubFake();
     slow.answerApiCalls({ status: 200, body: {}, lastByteAfterMs: 1_000 });
     try {
-      const sh = client({ baseUrl: slow.baseUrl, timeoutMs: 200 });
+      const sh = client({ timeoutMs: 200 }, { baseUrl: slow.baseUrl });
       await expect(sh.finishPackage(1, { scope: 'a@x.com' })).resolves.toBeUndefined();
       expect(slow.apiCalls()).toHaveLength(1);
     } finally {

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
 import {
   type CachedToken,
   expiringToken,
   TokenCache,
   tokenKey,
 } from '../../../lib/signinghub/token-cache.ts';
+
+const GRANT = {
+  type: 'password',
+  clientId: 'c',
+  clientSecret: 's',
+  username: 'u',
+  password: 'p',
+} as const;
+const ACCESS: SigningHubAccess = {
+  tenant: 'default',
+  baseUrl: 'https://sh.example',
+  apiVersion: 'v3',
+  grant: GRANT,
+  tls: undefined,
+};
 
 /** A fetch the test settles by hand, counting the calls. */
 const deferredFetch = () => {
@@ -16,37 +32,44 @@ const deferredFetch = () => {
   return { fetch, settles };
 };
 
-/** A fetch that answers at once with tokens t1, t2... valid until `refreshAt`. */
-const countingFetch = (refreshAt: number) => {
+/** A fetch that answers at once with tokens t1, t2... valid until `refreshAt`, got with `access`. */
+const countingFetch = (refreshAt: number, access: SigningHubAccess = ACCESS) => {
   let calls = 0;
   const fetch = async (): Promise<CachedToken> => {
     calls += 1;
-    return { accessToken: `t${calls}`, refreshAt };
+    return { accessToken: `t${calls}`, refreshAt, access };
   };
   return { fetch, calls: () => calls };
 };
 
-const A = tokenKey({ scope: 'a@x.com' });
-const B = tokenKey({ scope: 'b@x.com' });
+/** A token got with ACCESS. */
+const token = (accessToken: string, refreshAt: number): CachedToken => ({
+  accessToken,
+  refreshAt,
+  access: ACCESS,
+});
+
+const A = tokenKey({ tenant: 'default', scope: 'a@x.com' });
+const B = tokenKey({ tenant: 'default', scope: 'b@x.com' });
 
 describe('TokenCache', () => {
   it('makes callers at once share one fetch, and hands them all its token', async () => {
     const cache = new TokenCache(() => 0);
     const { fetch, settles } = deferredFetch();
-    const first = cache.get(A, fetch);
-    const second = cache.get(A, fetch);
+    const first = cache.get(A, ACCESS, fetch);
+    const second = cache.get(A, ACCESS, fetch);
     expect(settles).toHaveLength(1);
-    settles[0]?.resolve({ accessToken: 't', refreshAt: 1_000 });
-    expect(await first).toEqual({ accessToken: 't', refreshAt: 1_000 });
-    expect(await second).toEqual({ accessToken: 't', refreshAt: 1_000 });
+    settles[0]?.resolve(token('t', 1_000));
+    expect(await first).toEqual(token('t', 1_000));
+    expect(await second).toEqual(token('t', 1_000));
   });
 
   it('keeps a token per key', async () => {
     const cache = new TokenCache(() => 0);
     const { fetch, calls } = countingFetch(1_000);
-    expect((await cache.get(A, fetch)).accessToken).toBe('t1');
-    expect((await cache.get(B, fetch)).accessToken).toBe('t2');
-    expect((await cache.get(A, fetch)).accessToken).toBe('t1');
+    expect((await cache.get(A, ACCESS, fetch)).accessToken).toBe('t1');
+    expect((await cache.get(B, ACCESS, fetch)).accessToken).toBe('t2');
+    expect((await cache.get(A, ACCESS, fetch)).accessToken).toBe('t1');
     expect(calls()).toBe(2);
   });
 
@@ -54,25 +77,25 @@ describe('TokenCache', () => {
     let now = 0;
     const cache = new TokenCache(() => now);
     const { fetch, calls } = countingFetch(1_000);
-    await cache.get(A, fetch);
+    await cache.get(A, ACCESS, fetch);
     now = 999;
-    expect((await cache.get(A, fetch)).accessToken).toBe('t1');
+    expect((await cache.get(A, ACCESS, fetch)).accessToken).toBe('t1');
     now = 1_000;
-    expect((await cache.get(A, fetch)).accessToken).toBe('t2');
+    expect((await cache.get(A, ACCESS, fetch)).accessToken).toBe('t2');
     expect(calls()).toBe(2);
   });
 
   it('keeps nothing of a failed fetch: its callers get the error, the next one fetches again', async () => {
     const cache = new TokenCache(() => 0);
     const { fetch, settles } = deferredFetch();
-    const first = cache.get(A, fetch);
-    const second = cache.get(A, fetch);
+    const first = cache.get(A, ACCESS, fetch);
+    const second = cache.get(A, ACCESS, fetch);
     settles[0]?.reject(new Error('refused'));
     await expect(first).rejects.toThrow('refused');
     await expect(second).rejects.toThrow('refused');
-    const third = cache.get(A, fetch);
+    const third = cache.get(A, ACCESS, fetch);
     expect(settles).toHaveLength(2);
-    settles[1]?.resolve({ accessToken: 't', refreshAt: 1_000 });
+    settles[1]?.resolve(token('t', 1_000));
     expect((await third).accessToken).toBe('t');
   });
 
@@ -80,35 +103,98 @@ describe('TokenCache', () => {
     let now = 0;
     const cache = new TokenCache(() => now);
     const { fetch, calls } = countingFetch(1_000);
-    const old = await cache.get(A, fetch);
+    const old = await cache.get(A, ACCESS, fetch);
     now = 1_000;
-    const newer = await cache.get(A, fetch);
+    const newer = await cache.get(A, ACCESS, fetch);
     cache.forget(A, old);
     now = 0;
-    expect(await cache.get(A, fetch)).toBe(newer);
+    expect(await cache.get(A, ACCESS, fetch)).toBe(newer);
     cache.forget(A, newer);
-    expect((await cache.get(A, fetch)).accessToken).toBe('t3');
+    expect((await cache.get(A, ACCESS, fetch)).accessToken).toBe('t3');
     expect(calls()).toBe(3);
   });
 });
 
 describe('expiringToken', () => {
   it('is renewed a minute before a long lifetime ends', () => {
-    expect(expiringToken('t', 600, 1_000_000)).toEqual({
+    expect(expiringToken('t', 600, 1_000_000, ACCESS)).toEqual({
       accessToken: 't',
       refreshAt: 1_000_000 + 600_000 - 60_000,
+      access: ACCESS,
     });
   });
 
   it('is renewed a tenth of a short lifetime before it ends', () => {
-    expect(expiringToken('t', 100, 1_000_000).refreshAt).toBe(1_000_000 + 100_000 - 10_000);
+    expect(expiringToken('t', 100, 1_000_000, ACCESS).refreshAt).toBe(1_000_000 + 100_000 - 10_000);
   });
 });
 
 describe('tokenKey', () => {
   it('tells scopes apart, the account itself included', () => {
-    const keys = new Set(['', 'a@x.com', 'b@x.com'].map((scope) => tokenKey({ scope })));
+    const keys = new Set(
+      ['', 'a@x.com', 'b@x.com'].map((scope) => tokenKey({ tenant: 'default', scope })),
+    );
     expect(keys.size).toBe(3);
-    expect(tokenKey({ scope: 'a@x.com' })).toBe(A);
+    expect(tokenKey({ tenant: 'default', scope: 'a@x.com' })).toBe(A);
+  });
+
+  it('tells tenants apart, whatever their scopes spell', () => {
+    const owners = [
+      { tenant: 'a', scope: '' },
+      { tenant: 'b', scope: '' },
+      { tenant: 'a', scope: 'b' },
+      { tenant: 'a-b', scope: '' },
+      { tenant: 'a', scope: '-b' },
+    ];
+    expect(new Set(owners.map(tokenKey)).size).toBe(owners.length);
+  });
+});
+
+describe('TokenCache and the access a token was got with', () => {
+  const KEY = tokenKey({ tenant: 'default', scope: '' });
+
+  it.each([
+    ['base URL', { baseUrl: 'https://other.example' }],
+    ['grant type', { grant: { type: 'client_credentials', clientId: 'c', clientSecret: 's' } }],
+    ['client id', { grant: { ...GRANT, clientId: 'another-client' } }],
+  ] as const)('fetches anew when the %s changed since', async (_, change) => {
+    const cache = new TokenCache(() => 0);
+    const { fetch, calls } = countingFetch(1_000);
+    await cache.get(KEY, ACCESS, fetch);
+    const changed = { ...ACCESS, ...change };
+    expect((await cache.get(KEY, changed, countingFetch(1_000, changed).fetch)).access).toBe(
+      changed,
+    );
+    expect(calls()).toBe(1);
+  });
+
+  it('keeps the token when only the password, the client secret or the TLS setting changed', async () => {
+    const cache = new TokenCache(() => 0);
+    const { fetch, calls } = countingFetch(1_000);
+    const held = await cache.get(KEY, ACCESS, fetch);
+    const edited: SigningHubAccess = {
+      ...ACCESS,
+      grant: { ...GRANT, clientSecret: 'rotated', password: 'rotated' },
+      tls: { certificate: 'c', key: 'k', ca: undefined },
+    };
+    expect(await cache.get(KEY, edited, fetch)).toBe(held);
+    expect(calls()).toBe(1);
+  });
+
+  it('does not share a fetch under way with a caller of other access', async () => {
+    const cache = new TokenCache(() => 0);
+    const { fetch, settles } = deferredFetch();
+    const moved = { ...ACCESS, baseUrl: 'https://moved.example' };
+    const first = cache.get(KEY, ACCESS, fetch);
+    const second = cache.get(KEY, moved, fetch);
+    expect(settles).toHaveLength(2);
+    settles[0]?.reject(new Error('refused'));
+    settles[1]?.resolve({ accessToken: 'm', refreshAt: 1_000, access: moved });
+    await expect(first).rejects.toThrow('refused');
+    expect((await second).accessToken).toBe('m');
+    // The failed first fetch did not take the second's token with it.
+    const third = cache.get(KEY, moved, fetch);
+    expect(settles).toHaveLength(2);
+    expect((await third).accessToken).toBe('m');
   });
 });

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import type { ClientTls } from './access.ts';
+
+/** What ky calls: a `fetch` (ky passes a Request). */
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A `fetch` over one TLS setting, and the agent that holds its connections. */
+export interface TlsFetch {
+  readonly fetch: Fetch;
+  /** Closes its connections once the requests under way are over; none leave after this. */
+  retire(): void;
+}
+
+/** Statuses whose answer has no body, whatever the server sent. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** Node's fetch rejects a transport failure this way (ky then sees a network error). */
+const fetchFailed = (cause: unknown): TypeError => new TypeError('fetch failed', { cause });
+
+/** The PEM text's digest: tells two settings apart without keeping the key in a map's key. */
+export const tlsFingerprint = (tls: ClientTls): string =>
+  createHash('sha256')
+    .update(JSON.stringify([tls.certificate ?? '', tls.key ?? '', tls.ca ?? '']))
+    .digest('hex');
+
+const headersOf = (request: Request, body: Buffer | undefined): OutgoingHttpHeaders => {
+  const headers: OutgoingHttpHeaders = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (body !== undefined) headers['content-length'] = body.byteLength;
+  return headers;
+};
+
+const responseHeaders = (message: IncomingMessage): Headers => {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    if (name !== undefined && value !== undefined) headers.append(name, value);
+  }
+  return headers;
+};
+
+const responseOf = (request: Request, message: IncomingMessage): Response => {
+  const status = message.statusCode ?? 0;
+  const init = {
+    status,
+    statusText: message.statusMessage ?? '',
+    headers: responseHeaders(message),
+  };
+  if (NULL_BODY_STATUSES.has(status) || request.method === 'HEAD') {
+    // Nothing to read, but the socket goes back to the pool only once the message has ended.
+    message.resume();
+    return new Response(null, init);
+  }
+  return new Response(Readable.toWeb(message) as ReadableStream<Uint8Array>, init);
+};
+
+/**
+ * One request through `agent` with Node's `https`: method, headers and body (read whole: the
+ * client's bodies are small), no redirect followed, the answer's body streamed. The request's
+ * signal aborts it, before the answer or while its body is read, with the signal's reason.
+ * `over` is called once, when the exchange is over (failed, aborted, or its answer closed).
+ */
+const send = async (agent: Agent, request: Request, over: () => void): Promise<Response> => {
+  const { signal } = request;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    signal.removeEventListener('abort', onAbort);
+    over();
+  };
+  let answer: IncomingMessage | undefined;
+  let outgoing: ClientRequest | undefined;
+  let rejectAnswer: (reason: unknown) => void = () => undefined;
+  const onAbort = () => {
+    answer?.destroy(signal.reason);
+    outgoing?.destroy();
+    rejectAnswer(signal.reason);
+    finish();
+  };
+  try {
+    signal.throwIfAborted();
+    const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    signal.throwIfAborted();
+    return await new Promise<Response>((resolve, reject) => {
+      rejectAnswer = reject;
+      signal.addEventListener('abort', onAbort, { once: true });
+      outgoing = httpsRequest(request.url, {
+        method: request.method,
+        headers: headersOf(request, body),
+        agent,
+      });
+      outgoing.on('error', (error) => {
+        reject(fetchFailed(error));
+        finish();
+      });
+      outgoing.on('response', (message) => {
+        answer = message;
+        message.once('close', finish);
+        resolve(responseOf(request, message));
+      });
+      outgoing.end(body);
+    });
+  } catch (error) {
+    finish();
+    if (signal.aborted && error === signal.reason) throw error;
+    throw error instanceof TypeError && error.message === 'fetch failed'
+      ? error
+      : fetchFailed(error);
+  }
+};
+
+/**
+ * A `fetch` for ky over `node:https`, with one keep-alive agent of its own: the client
+ * certificate and key when given, and the CA when given, added to the public roots (the agent is
+ * this setting's alone, so no other connection trusts that CA). Node's global fetch takes no
+ * client certificate; a second copy of undici would weigh 1.6 MB in every bundle.
+ */
+export const tlsFetch = (tls: ClientTls): TlsFetch => {
+  const agent = new Agent({
+    keepAlive: true,
+    ...(tls.certificate !== undefined ? { cert: tls.certificate } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+  });
+  let underWay = 0;
+  let retired = false;
+  const fetch: Fetch = async (input, init) => {
+    const request =
+      input instanceof Request && init === undefined ? input : new Request(input, init);
+    if (retired) throw fetchFailed(new Error('this TLS setting is no longer in use'));
+    underWay += 1;
+    return send(agent, request, () => {
+      underWay -= 1;
+      if (retired && underWay === 0) agent.destroy();
+    });
+  };
+  return {
+    fetch,
+    retire: () => {
+      retired = true;
+      if (underWay === 0) agent.destroy();
+    },
+  };
+};
+
+/** Node's global fetch: the public roots and no client certificate. */
+const globalFetch: Fetch = (input, init) => fetch(input, init);
+
+/**
+ * The fetch for a tenant's TLS setting as last read: Node's global fetch without one, otherwise
+ * a tlsFetch kept while the setting's fingerprint stays the same. A setting replaced (a secret
+ * edited) has its agent closed once its requests are over.
+ */
+export class TlsFetches {
+  #current: { readonly fingerprint: string | undefined; readonly tls: TlsFetch } | undefined;
+
+  fetchFor(tls: ClientTls | undefined): Fetch {
+    const fingerprint = tls === undefined ? undefined : tlsFingerprint(tls);
+    if (this.#current?.fingerprint !== fingerprint) {
+      this.#current?.tls.retire();
+      this.#current = tls === undefined ? undefined : { fingerprint, tls: tlsFetch(tls) };
+    }
+    return this.#current?.tls.fetch ?? globalFetch;
+  }
+}
