@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TokenIssuer } from './auth.ts';
-import type { CallLog } from './call-log.ts';
-import type { Callbacks } from './callbacks.ts';
-import { type PackageState, type PackageStore, parsePackageId } from './packages.ts';
+import { isRecord } from './control-bodies.ts';
+import type { Enterprise } from './enterprise.ts';
+import { hostRefusal, verifiedClientName } from './host.ts';
+import { type PackageState, parsePackageId } from './packages.ts';
 import { messageReply, type Reply, send } from './reply.ts';
 import { BodyTooLargeError, MAX_BODY_BYTES, readBody } from './request-body.ts';
-import { playScripted, type ScriptQueue, scriptedStatus } from './scripts.ts';
+import { playScripted, scriptedStatus } from './scripts.ts';
 import type { SimulatorOperation } from './types.ts';
 
 const ROUTE_PATTERN = /^\/(?:v3|v4)\/packages\/([^/]+)\/(finish|workflow)$/;
@@ -16,25 +16,27 @@ interface Route {
   packageId?: number;
 }
 
-export interface ApiParts {
-  tokens: TokenIssuer;
-  packages: PackageStore;
-  scripts: ScriptQueue;
-  callLog: CallLog;
-  callbacks: Callbacks;
-}
-
 /**
- * SigningHub's API: POST /authenticate, POST /{v3|v4}/packages/{id}/finish and
- * GET /{v3|v4}/packages/{id}/workflow. Every request is recorded; a scripted answer for the
- * operation (and package) comes first, before any token is checked.
+ * One enterprise's SigningHub API: POST /authenticate, POST /v4/authenticate/scope,
+ * POST /{v3|v4}/packages/{id}/finish and GET /{v3|v4}/packages/{id}/workflow, at paths below its
+ * base path. Every request is recorded. A host that is down or wants another client certificate
+ * refuses first (host.ts); then a scripted answer for the operation (and package) comes before
+ * any token is checked.
  */
-export function createApiHandler(parts: ApiParts) {
-  const { tokens, packages, scripts, callLog, callbacks } = parts;
+export function createApiHandler(enterprise: Enterprise) {
+  const { tokens, packages, scripts, callLog, callbacks, host } = enterprise;
 
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const route = routeOf(req.method ?? '', path);
-    const call = callLog.begin(req, path, route);
+    const call = callLog.begin(req, `${enterprise.basePath}${path}`, route);
+    const clientName = verifiedClientName(req);
+    if (clientName !== undefined) call.clientCertificate = clientName;
+    const refusal = hostRefusal(host, clientName);
+    if (refusal) {
+      callLog.end(call, scriptedStatus(refusal));
+      playScripted(res, refusal);
+      return;
+    }
 
     let body: Buffer;
     try {
@@ -54,7 +56,14 @@ export function createApiHandler(parts: ApiParts) {
 
     const form =
       route.operation === 'authenticate' ? new URLSearchParams(body.toString('utf8')) : undefined;
-    if (form) call.scope = form.get('scope') ?? '';
+    if (form) {
+      call.grantType = form.get('grant_type') ?? '';
+      call.scope = form.get('scope') ?? '';
+    }
+    const scopeBody = route.operation === 'scope' ? parseJson(body) : undefined;
+    if (isRecord(scopeBody) && typeof scopeBody.user_email === 'string') {
+      call.scope = scopeBody.user_email;
+    }
     const tokenScope = tokens.scopeOf(req.headers.authorization);
     if (tokenScope !== undefined && !form) call.tokenScope = tokenScope;
 
@@ -70,6 +79,9 @@ export function createApiHandler(parts: ApiParts) {
       send(res, reply);
     };
     if (form) return answer(tokens.authenticate(form));
+    if (route.operation === 'scope') {
+      return answer(tokens.scope(tokenScope, req.headers['content-type'], scopeBody));
+    }
     if (route.operation === 'other') return answer(messageReply(404, 'Not found'));
     if (tokenScope === undefined) return answer(messageReply(401, 'Request authorization denied'));
     if (route.packageId === undefined) {
@@ -89,6 +101,8 @@ export function createApiHandler(parts: ApiParts) {
 
 function routeOf(method: string, path: string): Route {
   if (path === '/authenticate' && method === 'POST') return { operation: 'authenticate' };
+  // Always v4, whatever version the package calls use.
+  if (path === '/v4/authenticate/scope' && method === 'POST') return { operation: 'scope' };
   const match = ROUTE_PATTERN.exec(path);
   const operation = match?.[2];
   const expectedMethod = operation === 'finish' ? 'POST' : 'GET';
@@ -97,6 +111,15 @@ function routeOf(method: string, path: string): Route {
   }
   const packageId = parsePackageId(match[1] ?? '');
   return packageId === undefined ? { operation } : { operation, packageId };
+}
+
+/** A JSON body, or undefined when it is empty or not JSON. */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,18 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import type { Reply } from './reply.ts';
+import type { GrantType } from '../../lib/signinghub/access.ts';
+import { isRecord } from './control-bodies.ts';
+import { messageReply, type Reply } from './reply.ts';
 import type { SimulatorCredentials } from './types.ts';
 
-/** SigningHub's POST /authenticate (password grant) and the bearer tokens it issues. */
+export const GRANT_TYPES: readonly GrantType[] = ['password', 'client_credentials'];
+
+/**
+ * One enterprise's POST /authenticate (password and client_credentials grants), its
+ * POST /v4/authenticate/scope, and the bearer tokens they issue.
+ */
 export interface TokenIssuer {
-  /** Answers a form-encoded password grant; a valid one gets a token for its `scope`. */
+  /** Answers a form-encoded grant; a valid password grant gets a token for its `scope`. */
   authenticate(form: URLSearchParams): Reply;
+  /**
+   * Answers a scope call: `bearerScope` is what `scopeOf` gave for its Authorization header,
+   * `body` its parsed JSON body (undefined when it was none or not JSON).
+   */
+  scope(bearerScope: string | undefined, contentType: string | undefined, body: unknown): Reply;
   /**
    * The scope ('' when unscoped) of the bearer token in an Authorization header; undefined
    * without a token or for one that is unknown, revoked or expired.
    */
   scopeOf(authorization: string | undefined): string | undefined;
   revokeAll(): void;
-  /** An account that needs a one-time password cannot serve a machine: authenticate answers 403. */
+  /** An account that needs a one-time password cannot serve a machine: a password grant answers 403. */
   setOtpRequired(required: boolean): void;
 }
 
@@ -21,12 +33,15 @@ interface IssuedToken {
   expiresAt: number;
 }
 
+const UNAUTHORIZED = messageReply(401, 'Request authorization denied');
+
 export function createTokenIssuer(options: {
   credentials: Readonly<SimulatorCredentials>;
+  grants: readonly GrantType[];
   tokenTtlSeconds: number;
   otpRequired: boolean;
 }): TokenIssuer {
-  const { credentials, tokenTtlSeconds } = options;
+  const { credentials, grants, tokenTtlSeconds } = options;
   let otpRequired = options.otpRequired;
   const tokens = new Map<string, IssuedToken>();
 
@@ -34,17 +49,42 @@ export function createTokenIssuer(options: {
     status: 400,
     body: { error: 'invalid_grant', error_description: description },
   });
+  // An authentication's answer; only the password grant comes with a refresh token.
+  const issue = (scope: string, refresh: boolean): Reply => {
+    const accessToken = randomBytes(32).toString('base64url');
+    tokens.set(accessToken, { scope, expiresAt: Date.now() + tokenTtlSeconds * 1000 });
+    return {
+      status: 200,
+      body: {
+        access_token: accessToken,
+        token_type: 'bearer',
+        expires_in: tokenTtlSeconds,
+        ...(refresh ? { refresh_token: randomBytes(32).toString('base64url') } : {}),
+      },
+    };
+  };
+  const isAccepted = (grant: string | null): grant is GrantType =>
+    (grants as readonly (string | null)[]).includes(grant);
 
   return {
     authenticate(form) {
-      if (form.get('grant_type') !== 'password') {
-        return invalid('The grant type is not supported; use grant_type=password.');
+      const grant = form.get('grant_type');
+      if (!isAccepted(grant)) {
+        const accepted = grants.map((name) => `grant_type=${name}`).join(' or ');
+        return invalid(`The grant type is not supported; use ${accepted}.`);
       }
       if (
         form.get('client_id') !== credentials.clientId ||
         form.get('client_secret') !== credentials.clientSecret
       ) {
         return invalid('The client id or client secret is not valid.');
+      }
+      if (grant === 'client_credentials') {
+        // Strict on purpose: a client that sends the admin's password here leaks it for nothing.
+        if (form.has('username') || form.has('password') || form.has('scope')) {
+          return invalid('A client_credentials grant takes no username, password or scope.');
+        }
+        return issue('', false);
       }
       if (
         form.get('username') !== credentials.username ||
@@ -62,20 +102,21 @@ export function createTokenIssuer(options: {
           },
         };
       }
-      const accessToken = randomBytes(32).toString('base64url');
-      tokens.set(accessToken, {
-        scope: form.get('scope') ?? '',
-        expiresAt: Date.now() + tokenTtlSeconds * 1000,
-      });
-      return {
-        status: 200,
-        body: {
-          access_token: accessToken,
-          token_type: 'bearer',
-          expires_in: tokenTtlSeconds,
-          refresh_token: randomBytes(32).toString('base64url'),
-        },
-      };
+      return issue(form.get('scope') ?? '', true);
+    },
+    scope(bearerScope, contentType, body) {
+      if (bearerScope === undefined) return UNAUTHORIZED;
+      if (bearerScope !== '') {
+        return messageReply(403, "Only the account's own token may ask for a user's scope");
+      }
+      if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
+        return messageReply(415, 'The request content type must be application/json');
+      }
+      const email = isRecord(body) ? body.user_email : undefined;
+      if (typeof email !== 'string' || email.trim() === '') {
+        return messageReply(400, 'user_email is required');
+      }
+      return issue(email, false);
     },
     scopeOf(authorization) {
       const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];

@@ -15,12 +15,13 @@ export interface CallLog {
   clear(): void;
 }
 
-export function createCallLog(log: (line: string) => void): CallLog {
+export function createCallLog(enterprise: string, log: (line: string) => void): CallLog {
   const calls: SimulatorCall[] = [];
   return {
     calls,
     begin(req, path, route) {
       return {
+        enterprise,
         operation: route.operation,
         method: req.method ?? '',
         path,

@@ -1,5 +1,5 @@
 import { SCRIPTABLE_OPERATIONS } from './scripts.ts';
-import type { CallbackMode, ScriptableOperation, ScriptedResponse } from './types.ts';
+import type { CallbackMode, DownMode, ScriptableOperation, ScriptedResponse } from './types.ts';
 
 // What the control API (control-routes.ts) reads from its JSON bodies.
 
@@ -15,6 +15,9 @@ export const isPackageId = (value: unknown): value is number =>
 
 export const isCallbackMode = (value: unknown): value is CallbackMode =>
   typeof value === 'string' && CALLBACK_MODES.includes(value);
+
+export const isDownMode = (value: unknown): value is DownMode =>
+  value === 'drop' || value === 'unavailable';
 
 export const isScriptableOperation = (value: unknown): value is ScriptableOperation =>
   typeof value === 'string' && (SCRIPTABLE_OPERATIONS as readonly string[]).includes(value);

@@ -1,40 +1,50 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CallLog } from './call-log.ts';
-import type { Callbacks } from './callbacks.ts';
+import { DEFAULT_TENANT } from '../../lib/tenants/tenant-id.ts';
 import { safeOrigin } from './callbacks.ts';
 import {
   isCallbackMode,
+  isDownMode,
   isPackageId,
   isRecord,
   isScriptableOperation,
   isStringArray,
   readScriptedResponses,
 } from './control-bodies.ts';
-import { type PackageStore, parsePackageId, snapshot } from './packages.ts';
+import type { Enterprise } from './enterprise.ts';
+import { parsePackageId, snapshot } from './packages.ts';
 import { messageReply, send } from './reply.ts';
 import { BodyTooLargeError, readBody } from './request-body.ts';
-import type { ScriptQueue } from './scripts.ts';
 
 const CONTROL_PACKAGE_PATTERN = /^\/_simulator\/packages\/([^/]+)$/;
 const CONTROL_SCRIPTS_PATTERN = /^\/_simulator\/scripts\/([^/]+)$/;
 
 /**
  * The control API under /_simulator/ for the `npm start` commands (other processes):
- * POST /_simulator/packages, GET /_simulator/packages/{id}, GET /_simulator/calls,
- * GET and PUT /_simulator/callback, POST /_simulator/scripts and DELETE /_simulator/scripts/{id}.
- * Its requests are not SigningHub calls and are not recorded.
+ * GET /_simulator/enterprises, and for one enterprise (`?enterprise=<name>`, the default one
+ * without it) POST /_simulator/packages, GET /_simulator/packages/{id}, GET /_simulator/calls,
+ * GET and PUT /_simulator/callback, POST /_simulator/scripts, DELETE /_simulator/scripts/{id}
+ * and PUT /_simulator/down. Its requests are not SigningHub calls and are not recorded.
  */
-export function createControlHandler(parts: {
-  packages: PackageStore;
-  scripts: ScriptQueue;
-  callLog: CallLog;
-  callbacks: Callbacks;
-  log: (line: string) => void;
-}) {
-  const { packages, scripts, callLog, callbacks, log } = parts;
+export function createControlHandler(
+  enterprises: readonly Enterprise[],
+  log: (line: string) => void,
+) {
+  const byName = new Map(enterprises.map((enterprise) => [enterprise.name, enterprise]));
 
-  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     const method = req.method ?? '';
+    const enterprise = byName.get(query.get('enterprise') ?? DEFAULT_TENANT);
+    if (!enterprise) {
+      send(res, messageReply(404, 'The simulator runs no enterprise of that name'));
+      return;
+    }
+    const { packages, scripts, callLog, callbacks, host } = enterprise;
+    const named = enterprise.name === DEFAULT_TENANT ? '' : `${enterprise.name}: `;
     let body: unknown;
     try {
       const raw = await readBody(req, () => {});
@@ -52,6 +62,19 @@ export function createControlHandler(parts: {
     const bad = (message: string) => send(res, messageReply(400, message));
     const field = (name: string): unknown => (isRecord(body) ? body[name] : undefined);
 
+    if (path === '/_simulator/enterprises' && method === 'GET') {
+      send(res, { status: 200, body: { enterprises: enterprises.map(describe) } });
+      return;
+    }
+    if (path === '/_simulator/down' && method === 'PUT') {
+      const down = field('down');
+      if (down !== false && !isDownMode(down))
+        return bad('down must be drop, unavailable or false');
+      host.down = down;
+      log(`${named}host ${down === false ? 'up' : `down (${down})`}`);
+      send(res, { status: 200, body: { enterprise: enterprise.name, down } });
+      return;
+    }
     if (path === '/_simulator/packages' && method === 'POST') {
       const packageId = field('packageId');
       const signers = isRecord(body) ? (body.signers ?? []) : undefined;
@@ -81,7 +104,7 @@ export function createControlHandler(parts: {
     if (path === '/_simulator/callback' && method === 'PUT') {
       if (body === undefined || body === null) {
         callbacks.config = undefined;
-        log('callback off');
+        log(`${named}callback off`);
         send(res, { status: 200, body: { callback: null } });
         return;
       }
@@ -90,7 +113,7 @@ export function createControlHandler(parts: {
       if (typeof url !== 'string' || !URL.canParse(url)) return bad('url must be an absolute URL');
       if (!isCallbackMode(mode)) return bad('mode must be query, webhook or report');
       callbacks.config = { url, mode };
-      log(`callback set: ${mode} to ${safeOrigin(url)}`);
+      log(`${named}callback set: ${mode} to ${safeOrigin(url)}`);
       send(res, { status: 200, body: { callback: { mode } } });
       return;
     }
@@ -103,7 +126,7 @@ export function createControlHandler(parts: {
       if (typeof responses === 'string') return bad(responses);
       scripts.add(operation, packageId, responses);
       const queued = scripts.pending(operation, packageId);
-      log(`scripted ${responses.length} ${operation} answer(s) for package ${packageId}`);
+      log(`${named}scripted ${responses.length} ${operation} answer(s) for package ${packageId}`);
       send(res, { status: 201, body: { packageId, operation, queued } });
       return;
     }
@@ -115,5 +138,15 @@ export function createControlHandler(parts: {
       return;
     }
     send(res, messageReply(404, 'Not found'));
+  };
+}
+
+/** An enterprise as GET /_simulator/enterprises lists it: never its credentials. */
+function describe(enterprise: Enterprise) {
+  return {
+    name: enterprise.name,
+    path: enterprise.basePath === '' ? '/' : enterprise.basePath,
+    clientCertificate: enterprise.host.clientCommonName ?? null,
+    down: enterprise.host.down,
   };
 }

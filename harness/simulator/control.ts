@@ -1,14 +1,53 @@
-import type { ApiParts } from './api-routes.ts';
+import type { Enterprise } from './enterprise.ts';
 import { snapshot } from './packages.ts';
-import type { SigningHubSimulator } from './types.ts';
+import type { EnterpriseControl, SigningHubSimulator } from './types.ts';
 
-/** The knobs and views a test or `npm start` drives the simulator with, in process. */
+/** The base URLs of the listeners, without a trailing slash. */
+interface Origins {
+  http: string;
+  https: string | undefined;
+}
+
+/**
+ * The knobs and views a test or `npm start` drives the simulator with, in process: the default
+ * enterprise's, whose `reset` and `callbacksSettled` act on every enterprise, and through
+ * `enterprise(name)` each one's own.
+ */
 export function createControl(
-  parts: ApiParts & { url: string; close: () => Promise<void> },
+  enterprises: readonly Enterprise[],
+  origins: Origins,
+  close: () => Promise<void>,
 ): SigningHubSimulator {
-  const { tokens, packages, scripts, callLog, callbacks } = parts;
+  const [main] = enterprises;
+  if (!main) throw new Error('A simulator runs at least the default enterprise');
+  const controls = new Map(
+    enterprises.map((enterprise) => [
+      enterprise.name,
+      enterpriseControl(enterprise, origins, [enterprise]),
+    ]),
+  );
+  return Object.assign(enterpriseControl(main, origins, enterprises), {
+    enterprises: enterprises.map((enterprise) => enterprise.name),
+    enterprise(name: string): EnterpriseControl {
+      const control = controls.get(name);
+      if (!control) throw new Error(`The simulator runs no enterprise named ${name}`);
+      return control;
+    },
+    close,
+  });
+}
+
+/** One enterprise's control; `reset` and `callbacksSettled` cover `every`. */
+function enterpriseControl(
+  enterprise: Enterprise,
+  origins: Origins,
+  every: readonly Enterprise[],
+): EnterpriseControl {
+  const { tokens, packages, scripts, callLog, callbacks, host, basePath } = enterprise;
   return {
-    url: parts.url,
+    name: enterprise.name,
+    url: `${origins.http}${basePath}`,
+    httpsUrl: origins.https === undefined ? undefined : `${origins.https}${basePath}`,
     get calls() {
       return callLog.calls;
     },
@@ -18,7 +57,6 @@ export function createControl(
     get packages() {
       return packages.list();
     },
-    close: parts.close,
     createPackage(packageId, signers) {
       return snapshot(packages.create(packageId, signers));
     },
@@ -37,6 +75,9 @@ export function createControl(
     scriptAuthenticate(...responses) {
       scripts.add('authenticate', undefined, responses);
     },
+    scriptScope(...responses) {
+      scripts.add('scope', undefined, responses);
+    },
     revokeTokens() {
       tokens.revokeAll();
     },
@@ -46,18 +87,24 @@ export function createControl(
     setCallback(next) {
       callbacks.config = next;
     },
+    setDown(down) {
+      host.down = down;
+    },
     count(operation, packageId) {
       return callLog.count(operation, packageId);
     },
-    callbacksSettled() {
-      return callbacks.settled();
+    async callbacksSettled() {
+      await Promise.all(every.map((each) => each.callbacks.settled()));
     },
     reset() {
-      packages.clear();
-      tokens.revokeAll();
-      scripts.clear();
-      callLog.clear();
-      callbacks.clearSent();
+      for (const each of every) {
+        each.packages.clear();
+        each.tokens.revokeAll();
+        each.scripts.clear();
+        each.callLog.clear();
+        each.callbacks.clearSent();
+        each.host.down = false;
+      }
     },
   };
 }

@@ -16,7 +16,7 @@ export interface ScriptQueue {
     packageId: number | undefined,
     responses: ScriptedResponse[],
   ): void;
-  /** The next scripted answer to authenticate, or to a finish or workflow call of a package. */
+  /** The next scripted answer to authenticate or scope, or to a finish or workflow call of a package. */
   take(operation: SimulatorOperation, packageId: number | undefined): ScriptedResponse | undefined;
   /** How many answers are still queued for the operation (and package). */
   pending(operation: SimulatorOperation, packageId: number | undefined): number;
@@ -36,7 +36,8 @@ export function createScriptQueue(): ScriptQueue {
     },
     take(operation, packageId) {
       if (operation === 'other') return undefined;
-      if (operation !== 'authenticate' && packageId === undefined) return undefined;
+      const packageCall = operation === 'finish' || operation === 'workflow';
+      if (packageCall && packageId === undefined) return undefined;
       return scripts.get(keyOf(operation, packageId))?.shift();
     },
     pending(operation, packageId) {

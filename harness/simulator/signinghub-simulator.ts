@@ -1,19 +1,17 @@
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createApiHandler } from './api-routes.ts';
-import { createTokenIssuer } from './auth.ts';
-import { createCallLog } from './call-log.ts';
-import { createCallbacks } from './callbacks.ts';
 import { createControl } from './control.ts';
 import { createControlHandler } from './control-routes.ts';
-import { createPackageStore } from './packages.ts';
+import { createEnterprises } from './enterprise.ts';
+import { type Listener, listen } from './listeners.ts';
 import { messageReply, send } from './reply.ts';
-import { createScriptQueue } from './scripts.ts';
 import type { SigningHubSimulator, SimulatorCredentials, SimulatorOptions } from './types.ts';
 
 export { MAX_BODY_BYTES } from './request-body.ts';
 export type {
   CallbackMode,
+  EnterpriseControl,
   SigningHubSimulator,
   SimulatorCredentials,
   SimulatorOptions,
@@ -26,39 +24,43 @@ export const DEFAULT_SIMULATOR_CREDENTIALS: Readonly<SimulatorCredentials> = Obj
   password: 'simulator-password',
 });
 
+const ENTERPRISE_PATH = /^\/enterprises\/([^/]+)(\/.*)?$/;
+
 /**
- * Starts a stand-in for SigningHub on 127.0.0.1: its API (see api-routes.ts) for the functions
- * under test, the control API under /_simulator/ (control-routes.ts) for other processes, and
- * the returned object (control.ts) for tests in the same process.
+ * Starts a stand-in for SigningHub on 127.0.0.1: one or more enterprises' API (api-routes.ts),
+ * the default one at the root and each other under /enterprises/<name>, for the functions under
+ * test; the control API under /_simulator/ (control-routes.ts) for other processes; and the
+ * returned object (control.ts) for tests in the same process. With `tls` it listens with HTTPS
+ * too, on another port, and serves the same there.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SigningHubSimulator> {
-  const credentials = options.credentials ?? DEFAULT_SIMULATOR_CREDENTIALS;
   const log = options.log ?? (() => {});
-  const tokens = createTokenIssuer({
-    credentials,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 86399,
-    otpRequired: options.otpRequired ?? false,
-  });
-  const packages = createPackageStore(options.autoCreatePackages ?? true);
-  const scripts = createScriptQueue();
-  const callLog = createCallLog(log);
-  const callbacks = createCallbacks({
-    config: options.callback,
-    packageOwner: credentials.username,
-    log,
-  });
-  const handleApi = createApiHandler({ tokens, packages, scripts, callLog, callbacks });
-  const handleControl = createControlHandler({ packages, scripts, callLog, callbacks, log });
+  const enterprises = createEnterprises(options, DEFAULT_SIMULATOR_CREDENTIALS, log);
+  const [main] = enterprises;
+  const apiHandlers = new Map(
+    enterprises.map((enterprise) => [enterprise.name, createApiHandler(enterprise)]),
+  );
+  const handleApi = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const match = ENTERPRISE_PATH.exec(path);
+    const handler = match ? apiHandlers.get(match[1] ?? '') : undefined;
+    if (handler) return handler(req, res, match?.[2] ?? '');
+    // The default enterprise's: any other path, an unknown enterprise's included (it answers 404).
+    return apiHandlers.get(main?.name ?? '')?.(req, res, path) ?? Promise.resolve();
+  };
+  const handleControl = createControlHandler(enterprises, log);
 
-  const server = createServer((req, res) => {
-    let path: string;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    let url: URL;
     try {
-      path = new URL(req.url ?? '/', 'http://simulator').pathname;
+      url = new URL(req.url ?? '/', 'http://simulator');
     } catch {
-      path = '/';
+      url = new URL('http://simulator/');
     }
-    const handler = path.startsWith('/_simulator/') ? handleControl : handleApi;
-    handler(req, res, path).catch((error: unknown) => {
+    const path = url.pathname;
+    const handled = path.startsWith('/_simulator/')
+      ? handleControl(req, res, path, url.searchParams)
+      : handleApi(req, res, path);
+    handled.catch((error: unknown) => {
       log(
         `simulator error on ${req.method} ${path}: ${error instanceof Error ? error.name : 'unknown'}`,
       );
@@ -71,31 +73,42 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         res.destroy();
       }
     });
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  log(`SigningHub simulator listening on ${url}`);
+  };
+
+  const listeners: Listener[] = [];
+  const closeListeners = () => Promise.all(listeners.map((listener) => listener.close()));
+  try {
+    listeners.push(await listen(createServer(onRequest), options.port ?? 0));
+    if (options.tls) {
+      const { cert, key, clientCa } = options.tls;
+      // Asks every client for a certificate but serves one without (host.ts says why).
+      const server = createHttpsServer(
+        { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: false },
+        onRequest,
+      );
+      listeners.push(await listen(server, options.httpsPort ?? 0));
+    }
+  } catch (error) {
+    await closeListeners();
+    throw error;
+  }
+  const [plain, secure] = listeners;
+  const origins = {
+    http: `http://127.0.0.1:${plain?.port}`,
+    https: secure === undefined ? undefined : `https://127.0.0.1:${secure.port}`,
+  };
+  log(
+    `SigningHub simulator listening on ${origins.http}` +
+      (origins.https === undefined ? '' : ` and ${origins.https}`),
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((resolve) => {
-      callbacks.stop();
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    });
+    closing ??= (async () => {
+      for (const enterprise of enterprises) enterprise.callbacks.stop();
+      await closeListeners();
+    })();
     return closing;
   };
-  return createControl({ url, close, tokens, packages, scripts, callLog, callbacks });
+  return createControl(enterprises, origins, close);
 }

@@ -1,3 +1,5 @@
+import type { GrantType } from '../../lib/signinghub/access.ts';
+
 export interface SimulatorCredentials {
   clientId: string;
   clientSecret: string;
@@ -12,17 +14,51 @@ export interface CallbackConfig {
   mode: CallbackMode;
 }
 
-export interface SimulatorOptions {
-  /** 0 (the default) picks a free port; the host is always 127.0.0.1. */
-  port?: number;
-  credentials?: SimulatorCredentials;
-  /** `expires_in` of issued tokens, 86399 by default. */
+/** How an enterprise's host is down: every request cut off, or answered 503. */
+export type DownMode = 'drop' | 'unavailable';
+
+/** What one enterprise accepts and does; the top-level options are the default enterprise's. */
+interface EnterpriseSettings {
+  /** The grants POST /authenticate accepts: both by default. */
+  grants?: readonly GrantType[];
+  /**
+   * Serve only requests that present a client certificate verified against `tls.clientCa` with
+   * this common name (needs `tls`); every other request is answered 403.
+   */
+  clientCertificate?: { commonName: string };
+  /** `expires_in` of issued tokens, 86399 by default (an enterprise takes the top-level one). */
   tokenTtlSeconds?: number;
   /** Authenticate answers 403 with an `x-otp` header: the account cannot serve a machine. */
   otpRequired?: boolean;
   /** True by default: an unknown package id acts as a package with no listed signers. */
   autoCreatePackages?: boolean;
   callback?: CallbackConfig;
+}
+
+export interface EnterpriseOptions extends EnterpriseSettings {
+  credentials: SimulatorCredentials;
+}
+
+/** PEM text: the HTTPS listener's certificate and key, and the CA client certificates are verified against. */
+export interface SimulatorTls {
+  cert: string;
+  key: string;
+  clientCa: string;
+}
+
+export interface SimulatorOptions extends EnterpriseSettings {
+  /** 0 (the default) picks a free port; the host is always 127.0.0.1. */
+  port?: number;
+  /** The HTTPS listener's port when `tls` is given; 0 (the default) picks a free one. */
+  httpsPort?: number;
+  credentials?: SimulatorCredentials;
+  /**
+   * More enterprises, each under /enterprises/<name> (a tenant id, not `default`), with its own
+   * credentials, tokens, packages, scripts, calls and callback.
+   */
+  enterprises?: Record<string, EnterpriseOptions>;
+  /** Also listen with HTTPS, asking every client for a certificate. */
+  tls?: SimulatorTls;
   /** Never receives tokens, passwords or callback paths. */
   log?: (line: string) => void;
 }
@@ -36,17 +72,23 @@ export type ScriptedResponse =
 
 export type ScriptableOperation = 'finish' | 'workflow';
 
-export type SimulatorOperation = 'authenticate' | 'finish' | 'workflow' | 'other';
+export type SimulatorOperation = 'authenticate' | 'scope' | 'finish' | 'workflow' | 'other';
 
 export interface SimulatorCall {
+  /** The enterprise whose host was called (`default` at the root). */
+  enterprise: string;
   operation: SimulatorOperation;
   method: string;
   path: string;
   packageId?: number;
-  /** The scope asked for by an authenticate call ('' when none). */
+  /** The grant_type of an authenticate call. */
+  grantType?: string;
+  /** The scope asked for by an authenticate call ('' when none) or a scope call's user_email. */
   scope?: string;
   /** The scope the bearer token was issued for ('' when unscoped); absent without a valid token. */
   tokenScope?: string;
+  /** The common name of a client certificate the CA verified; absent without one. */
+  clientCertificate?: string;
   status: number | 'hang' | 'drop';
   /** Lower-case names; the `authorization` value is redacted. */
   headers: Record<string, string>;
@@ -75,24 +117,44 @@ export interface SimulatedPackage {
   finishes: number;
 }
 
-export interface SigningHubSimulator {
-  /** Like http://127.0.0.1:PORT, without a trailing slash. */
+/** One enterprise's host: what it holds and the knobs a test turns. */
+export interface EnterpriseControl {
+  /** `default` for the enterprise at the root. */
+  readonly name: string;
+  /** Its base URL, like http://127.0.0.1:PORT/enterprises/acme, without a trailing slash. */
   readonly url: string;
+  /** The same over HTTPS; undefined without `tls`. */
+  readonly httpsUrl: string | undefined;
   readonly calls: readonly SimulatorCall[];
   readonly callbacksSent: readonly CallbackSent[];
   readonly packages: readonly SimulatedPackage[];
-  close(): Promise<void>;
   createPackage(packageId: number, signers: string[]): SimulatedPackage;
   deletePackage(packageId: number): void;
   setWorkflowStatus(packageId: number, status: string): void;
   getPackage(packageId: number): SimulatedPackage | undefined;
   script(packageId: number, operation: ScriptableOperation, ...responses: ScriptedResponse[]): void;
   scriptAuthenticate(...responses: ScriptedResponse[]): void;
+  scriptScope(...responses: ScriptedResponse[]): void;
   revokeTokens(): void;
   setOtpRequired(required: boolean): void;
   setCallback(callback: CallbackConfig | undefined): void;
+  /** Takes the host down (every request dropped or answered 503) or, with false, back up. */
+  setDown(down: DownMode | false): void;
   count(operation: SimulatorOperation, packageId?: number): number;
   /** Resolves once every callback started so far has been answered or has failed. */
   callbacksSettled(): Promise<void>;
+  /** Forgets packages, tokens, scripts, calls and callbacks sent, and brings the host back up. */
   reset(): void;
+}
+
+/**
+ * The default enterprise's control, but `reset` and `callbacksSettled` act on every enterprise;
+ * `enterprise(name)` reaches one.
+ */
+export interface SigningHubSimulator extends EnterpriseControl {
+  /** Every enterprise's name, `default` first. */
+  readonly enterprises: readonly string[];
+  /** Throws for a name that was not configured. */
+  enterprise(name: string): EnterpriseControl;
+  close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
+  type EnterpriseControl,
   type SigningHubSimulator,
   type SimulatorCredentials,
   type SimulatorOptions,
@@ -10,6 +11,9 @@ import {
 } from '../../harness/simulator/signinghub-simulator.ts';
 
 /** What a real client of SigningHub sends, over plain fetch, to a simulator on 127.0.0.1. */
+
+/** A simulated enterprise's host: the default one (the simulator itself) or another. */
+type Host = Pick<EnterpriseControl, 'url'>;
 
 export const ALICE = 'alice@example.com';
 export const BOB = 'bob@example.com';
@@ -93,22 +97,60 @@ export function authenticationForm(
   });
 }
 
-export function postAuthenticate(simulator: SigningHubSimulator, form: URLSearchParams) {
+/** The client_credentials grant's form fields, valid for `credentials` unless overridden. */
+export function clientCredentialsForm(
+  overrides: Record<string, string> = {},
+  credentials: SimulatorCredentials = DEFAULT_SIMULATOR_CREDENTIALS,
+): URLSearchParams {
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    ...overrides,
+  });
+}
+
+export function postAuthenticate(simulator: Host, form: URLSearchParams) {
   return fetch(`${simulator.url}/authenticate`, { method: 'POST', body: form });
 }
 
 /** An access token, for the account itself or (with a scope) for a signer. */
-export async function tokenFor(simulator: SigningHubSimulator, scope?: string): Promise<string> {
-  const form = authenticationForm(scope === undefined ? {} : { scope });
-  const response = await postAuthenticate(simulator, form);
+export async function tokenFor(
+  simulator: Host,
+  scope?: string,
+  credentials: SimulatorCredentials = DEFAULT_SIMULATOR_CREDENTIALS,
+): Promise<string> {
+  const form = authenticationForm(scope === undefined ? {} : { scope }, credentials);
+  return accessToken(await postAuthenticate(simulator, form));
+}
+
+/** The access token of a successful authentication or scope call. */
+export async function accessToken(response: Response): Promise<string> {
   expect(response.status).toBe(200);
   const body = (await response.json()) as { access_token: string };
   return body.access_token;
 }
 
+/** POST /v4/authenticate/scope as the contract sends it: the account's token, JSON `user_email`. */
+export function postScope(
+  simulator: Host,
+  accountToken: string | undefined,
+  body: unknown = { user_email: ALICE },
+  contentType = 'application/json',
+) {
+  return fetch(`${simulator.url}/v4/authenticate/scope`, {
+    method: 'POST',
+    headers: {
+      'content-type': contentType,
+      ...(accountToken === undefined ? {} : { authorization: `Bearer ${accountToken}` }),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
 /** POST /{version}/packages/{id}/finish as the project's client sends it: no body. */
 export function finish(
-  simulator: SigningHubSimulator,
+  simulator: Host,
   packageId: number | string,
   token?: string,
   version: 'v3' | 'v4' = 'v3',
@@ -124,7 +166,7 @@ export function finish(
 }
 
 export function workflow(
-  simulator: SigningHubSimulator,
+  simulator: Host,
   packageId: number,
   token?: string,
   version: 'v3' | 'v4' = 'v4',
