@@ -3,6 +3,8 @@ import { TABLE_DEFINITION } from '../../harness/table.ts';
 import {
   actionsOf,
   type CfnTemplate,
+  lambdaFunction,
+  lambdaRole,
   resource,
   resourcesOfType,
   roleStatements,
@@ -23,19 +25,9 @@ beforeAll(async () => {
   upstreamTemplate = (await packagedService('upstream')).template;
 }, 300_000);
 
-const functionNamed = (key: string) => {
-  const [, fn] =
-    resourcesOfType(template, 'AWS::Lambda::Function').find(
-      ([id]) => id.toLowerCase() === `${key}LambdaFunction`.toLowerCase(),
-    ) ?? [];
-  if (!fn) throw new Error(`no function ${key}`);
-  return fn;
-};
+const functionNamed = (key: string) => lambdaFunction(template, key);
 
-const roleOf = (key: string) => {
-  const role = functionNamed(key).Properties.Role as { 'Fn::GetAtt': [string, string] };
-  return resource(template, role['Fn::GetAtt'][0]);
-};
+const roleOf = (key: string) => lambdaRole(template, key);
 
 describe('the packaged CloudFormation template', () => {
   it('runs finish on nodejs24.x from the bundled handler', () => {
@@ -153,15 +145,26 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('routes GET, HEAD and POST on /signinghub/callback/{secret} to callback, throttled', () => {
-    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
-      .map(([, route]) => route.Properties.RouteKey)
-      .sort();
-    expect(routes).toEqual([
+  it('routes GET, HEAD and POST on the callback path and the tenant callback path to callback, throttled', () => {
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /signinghub/callback/{secret}',
+      'GET /signinghub/tenants/{tenant}/callback/{secret}',
       'HEAD /signinghub/callback/{secret}',
+      'HEAD /signinghub/tenants/{tenant}/callback/{secret}',
       'POST /signinghub/callback/{secret}',
+      'POST /signinghub/tenants/{tenant}/callback/{secret}',
     ]);
+    // Every route goes to the one integration, callback's.
+    for (const route of routes) {
+      expect(route.Properties.Target).toEqual({
+        'Fn::Join': ['/', ['integrations', { Ref: 'HttpApiIntegrationCallback' }]],
+      });
+    }
+    expect(resource(template, 'HttpApiIntegrationCallback').Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': ['CallbackLambdaFunction', 'Arn'] },
+    });
     expect(resource(template, 'HttpApiStage').Properties.DefaultRouteSettings).toEqual({
       ThrottlingRateLimit: expect.any(Number),
       ThrottlingBurstLimit: expect.any(Number),
@@ -218,7 +221,10 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         ...WRITES_LOGS,
+        // the credentials secret; the tenant secrets (tests/infra/tenant-secrets.test.ts)
         'secretsmanager:GetSecretValue',
+        'secretsmanager:GetSecretValue',
+        'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
         'sqs:ReceiveMessage',
@@ -232,6 +238,7 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:UpdateItem',
         ...WRITES_LOGS,
         'secretsmanager:GetSecretValue',
+        'secretsmanager:GetSecretValue',
       ],
     ],
     [
@@ -241,6 +248,7 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         ...WRITES_LOGS,
+        'secretsmanager:GetSecretValue',
         'secretsmanager:GetSecretValue',
       ],
     ],

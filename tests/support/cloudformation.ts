@@ -114,3 +114,18 @@ export const withParameters = (template: CfnTemplate, value: unknown): unknown =
     Object.entries(value).map(([key, child]) => [key, withParameters(template, child)]),
   );
 };
+
+/** A function of the template by its key in serverless.yml (`finish`: FinishLambdaFunction). */
+export const lambdaFunction = (template: CfnTemplate, key: string): CfnResource =>
+  resource(template, `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`);
+
+/** The role a function of the template runs on. */
+export const lambdaRole = (template: CfnTemplate, key: string): CfnResource => {
+  const role = lambdaFunction(template, key).Properties.Role as { 'Fn::GetAtt': [string, string] };
+  return resource(template, role['Fn::GetAtt'][0]);
+};
+
+/** A function's environment variables in the template. */
+export const environmentOf = (template: CfnTemplate, key: string): Record<string, unknown> =>
+  (lambdaFunction(template, key).Properties.Environment as { Variables: Record<string, unknown> })
+    .Variables;

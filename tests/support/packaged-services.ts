@@ -28,6 +28,16 @@ export const CONFIGURATIONS = {
       'signingQueueAgeAlarmSeconds=1200',
     ],
   },
+  /** The tenants' secrets under a prefix of the operator's choosing. */
+  customTenants: {
+    stage: 'vendor',
+    params: ['tenantsSecretPrefix=acme-vendor/signinghub/customers/'],
+  },
+  /**
+   * Tenants off: an empty prefix. osls's --param takes no empty value but trims the end of one,
+   * so a single space is the empty prefix (in serverless.yml: `tenantsSecretPrefix: ''`).
+   */
+  noTenants: { stage: 'single', params: ['tenantsSecretPrefix= '] },
 } as const satisfies Record<string, { stage: string; params: readonly string[] }>;
 
 export type Configuration = keyof typeof CONFIGURATIONS;
