@@ -66,7 +66,7 @@ export const finishPackage = async (
     persistently(what, write, deps, budget, log);
 
   // An earlier delivery here had SigningHub's answer but not the table: that answer decides.
-  const kept = deps.keptOutcomes.get(key);
+  const kept = deps.keptOutcomes.get(key, event.tenant);
   if (kept !== undefined && (await writeUnrecordedOutcome(kept, deps))) {
     log.info('finish outcome of an earlier delivery recorded; nothing sent', {
       finishStatus: kept.settlement.status,
@@ -108,7 +108,7 @@ export const finishPackage = async (
       // The table stayed away for the whole write window. An answer for good is kept in memory
       // for this instance's next invocation; RETRYING changes nothing a redelivery would redo.
       if (status !== 'RETRYING') {
-        deps.keptOutcomes.keep({ key, leaseId, settlement });
+        deps.keptOutcomes.keep({ tenant: event.tenant, key, leaseId, settlement });
         log.error('finish outcome kept in memory: the table did not take it in time', {
           finishStatus: status,
         });
@@ -192,7 +192,7 @@ export const writeUnrecordedOutcome = async (
   deps: Pick<FinishDependencies, 'finishes' | 'packages' | 'now' | 'keptOutcomes'>,
 ): Promise<boolean> => {
   const written = await deps.finishes.settleFinish(kept.key, kept.leaseId, kept.settlement);
-  deps.keptOutcomes.forget(kept.key);
+  deps.keptOutcomes.forget(kept.key, kept.tenant);
   if (written && kept.settlement.status === 'SUCCEEDED') {
     await deps.packages.markInProgress(kept.key.packageId, deps.now());
   }

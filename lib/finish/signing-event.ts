@@ -1,5 +1,5 @@
 import { parsePackageId } from '../package-id.ts';
-import { tenantOf } from '../tenants/tenant-id.ts';
+import { DEFAULT_TENANT, tenantOf } from '../tenants/tenant-id.ts';
 
 export interface SigningEvent {
   /** The SigningHub enterprise: `default` when the event names none. */
@@ -13,7 +13,12 @@ export interface SigningEvent {
 
 export type SigningEventParse =
   | { readonly ok: true; readonly event: SigningEvent }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The tenant a rejected event named, when well-formed and not `default`: its item says so. */
+      readonly tenant?: string;
+    };
 
 const EMAIL = /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+$/;
 const MAX_EMAIL_LENGTH = 254;
@@ -31,7 +36,10 @@ export const occurredAtMs = (event: Pick<SigningEvent, 'occurredAt'>): number | 
   return Number.isFinite(ms) ? ms : undefined;
 };
 
-const reject = (reason: string): SigningEventParse => ({ ok: false, reason });
+const reject = (reason: string, tenant?: string): SigningEventParse =>
+  tenant === undefined || tenant === DEFAULT_TENANT
+    ? { ok: false, reason }
+    : { ok: false, reason, tenant };
 
 const optionalText = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value.slice(0, 256) : undefined;
@@ -46,23 +54,27 @@ export const parseSigningEvent = (body: string): SigningEventParse => {
   }
   if (!isObject(parsed)) return reject('the body is not a JSON object');
   const event = !('packageId' in parsed) && isObject(parsed.detail) ? parsed.detail : parsed;
-  if (!('packageId' in event)) return reject('packageId is missing');
   const tenant = tenantOf(event.tenant);
   if (tenant === undefined) {
     return reject(
       'tenant must be a tenant id: 1 to 40 of a-z, 0-9 and -, starting and ending with a letter or digit',
     );
   }
+  if (!('packageId' in event)) return reject('packageId is missing', tenant);
   const packageId = parsePackageId(event.packageId);
   if (packageId === undefined) {
-    return reject('packageId must be a positive integer (a JSON number or a decimal string)');
+    return reject(
+      'packageId must be a positive integer (a JSON number or a decimal string)',
+      tenant,
+    );
   }
   let signerEmail: string | undefined;
   if (event.signerEmail !== undefined && event.signerEmail !== null) {
-    if (typeof event.signerEmail !== 'string') return reject('signerEmail must be a string');
+    if (typeof event.signerEmail !== 'string')
+      return reject('signerEmail must be a string', tenant);
     const email = event.signerEmail.trim().toLowerCase();
     if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) {
-      return reject('signerEmail is not an email address');
+      return reject('signerEmail is not an email address', tenant);
     }
     signerEmail = email;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FinishDependencies, finishPackage } from '../../../lib/finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../lib/finish/retry-policy.ts';
+import type { SigningEvent } from '../../../lib/finish/signing-event.ts';
 import { UnrecordedOutcomes } from '../../../lib/finish/unrecorded-outcomes.ts';
 import {
   createInvocationBudget,
@@ -80,7 +81,13 @@ class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'se
   }
 }
 
-const event = { packageId: 1, signerEmail: 'a@x.com', eventId: undefined, occurredAt: undefined };
+const event: SigningEvent = {
+  tenant: 'default',
+  packageId: 1,
+  signerEmail: 'a@x.com',
+  eventId: undefined,
+  occurredAt: undefined,
+};
 
 /** A clock the test moves: sleeping moves it, and so can a step that takes time. */
 const createClock = (start = Date.parse('2026-11-27T10:00:00Z')) => {

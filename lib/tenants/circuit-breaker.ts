@@ -1,0 +1,141 @@
+import { isSigningHubError, SigningHubError } from '../signinghub/errors.ts';
+import type {
+  CallOptions,
+  FinishPort,
+  WorkflowDetails,
+  WorkflowPort,
+} from '../signinghub/ports.ts';
+
+export interface CircuitOptions {
+  /** Transport failures or 5xx in a row, from one tenant's SigningHub, that open its circuit. */
+  readonly failuresToOpen: number;
+  /** How long an open circuit refuses before it lets one request through to probe. */
+  readonly coolDownMs: number;
+  readonly now: () => number;
+}
+
+/** Five failures in a row: more than one message's retries, fewer than a batch's first tries. */
+export const DEFAULT_CIRCUIT_OPTIONS: Omit<CircuitOptions, 'now'> = {
+  failuresToOpen: 5,
+  coolDownMs: 30_000,
+};
+
+/** No request sent: the tenant's SigningHub failed too often just now; the queue brings it back. */
+export class CircuitOpenError extends SigningHubError {
+  override name = 'CircuitOpenError';
+  readonly retry = 'later' as const;
+}
+
+/** What an answer (or its absence) says about the tenant's host. */
+type Verdict = 'up' | 'down' | 'neither';
+
+/**
+ * A failure of the host: no answer (timeout, network, TLS) or a 5xx, whether to the finish, the
+ * workflow read or the authentication before them. Refusals (401, 403, 4xx) are answers: the host
+ * is up. A request never sent (an abort, an open circuit) says nothing.
+ */
+const verdictOf = (error: unknown): Verdict => {
+  if (error === undefined) return 'up';
+  if (!isSigningHubError(error)) return 'neither';
+  if (error.name === 'SigningHubAbortedError' || error instanceof CircuitOpenError)
+    return 'neither';
+  if (error.httpStatus === undefined) return 'down';
+  return error.httpStatus >= 500 ? 'down' : 'up';
+};
+
+interface Circuit {
+  failures: number;
+  /** Epoch ms until which no request goes; undefined while closed. */
+  openUntil: number | undefined;
+  /** A probe is under way after the cool-down: others wait for its verdict. */
+  probing: boolean;
+}
+
+/**
+ * One circuit per tenant, in the warm instance: after a run of host failures from one tenant's
+ * SigningHub its requests are refused at once (CircuitOpenError) for a cool-down, then one probe
+ * goes; its success closes the circuit, its failure opens it for another cool-down. Per tenant,
+ * not per host: most tenants share SigningHub's cloud host, and one tenant's outage (its own
+ * host, its own certificate) must not refuse the others.
+ */
+export class TenantCircuits {
+  readonly #options: CircuitOptions;
+  readonly #circuits = new Map<string, Circuit>();
+
+  constructor(options: CircuitOptions) {
+    this.#options = options;
+  }
+
+  /** True when the tenant's circuit is open now (its work is handed back without a request). */
+  isOpen(tenant: string): boolean {
+    const circuit = this.#circuits.get(tenant);
+    if (circuit?.openUntil === undefined) return false;
+    return circuit.probing || circuit.openUntil > this.#options.now();
+  }
+
+  /** Whether a request may go now; after the cool-down, the first caller is the probe. */
+  #admit(tenant: string): boolean {
+    const circuit = this.#circuits.get(tenant);
+    if (circuit?.openUntil === undefined) return true;
+    if (circuit.probing || circuit.openUntil > this.#options.now()) return false;
+    circuit.probing = true;
+    return true;
+  }
+
+  #record(tenant: string, verdict: Verdict, probe: boolean): void {
+    const circuit = this.#circuits.get(tenant) ?? {
+      failures: 0,
+      openUntil: undefined,
+      probing: false,
+    };
+    if (probe) circuit.probing = false;
+    if (verdict === 'up') {
+      this.#circuits.delete(tenant);
+      return;
+    }
+    if (verdict === 'down') {
+      circuit.failures += 1;
+      if (probe || circuit.failures >= this.#options.failuresToOpen) {
+        circuit.openUntil = this.#options.now() + this.#options.coolDownMs;
+      }
+    }
+    this.#circuits.set(tenant, circuit);
+  }
+
+  /** One request of the tenant's: refused at once while its circuit is open, its outcome counted. */
+  async call<T>(tenant: string, operation: string, send: () => Promise<T>): Promise<T> {
+    const probe = this.#circuits.get(tenant)?.openUntil !== undefined;
+    if (!this.#admit(tenant)) {
+      throw new CircuitOpenError(operation, {
+        message: `not sent: tenant ${tenant}'s SigningHub failed ${this.#options.failuresToOpen} times in a row; trying again after a cool-down`,
+      });
+    }
+    try {
+      const result = await send();
+      this.#record(tenant, 'up', probe);
+      return result;
+    } catch (error) {
+      this.#record(tenant, verdictOf(error), probe);
+      throw error;
+    }
+  }
+
+  /** The tenant's finish behind its circuit. */
+  guardFinish(tenant: string, port: FinishPort): FinishPort {
+    return {
+      finishPackage: (packageId: number, options: CallOptions) =>
+        this.call(tenant, 'finish', () => port.finishPackage(packageId, options)),
+    };
+  }
+
+  /** The tenant's workflow reads behind its circuit. */
+  guardWorkflow(tenant: string, port: WorkflowPort): WorkflowPort {
+    return {
+      getWorkflow: (
+        packageId: number,
+        options: Pick<CallOptions, 'signal' | 'onRequestSent'>,
+      ): Promise<WorkflowDetails | undefined> =>
+        this.call(tenant, 'workflow', () => port.getWorkflow(packageId, options)),
+    };
+  }
+}

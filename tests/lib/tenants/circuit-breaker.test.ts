@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  FinalSigningHubError,
+  RetryableSigningHubError,
+  SigningHubAbortedError,
+} from '../../../lib/signinghub/errors.ts';
+import type { FinishPort, WorkflowPort } from '../../../lib/signinghub/ports.ts';
+import { CircuitOpenError, TenantCircuits } from '../../../lib/tenants/circuit-breaker.ts';
+import { rejection } from '../../support/rejection.ts';
+
+const networkError = () =>
+  new RetryableSigningHubError('finish', { message: 'network error: ECONNREFUSED' });
+const serverError = () =>
+  new RetryableSigningHubError('finish', { httpStatus: 503, message: 'down' });
+
+/** A SigningHub whose every call answers what the script says next (undefined: success). */
+const scripted = () => {
+  const script: unknown[] = [];
+  let sent = 0;
+  const answer = async () => {
+    sent += 1;
+    const next = script.shift();
+    if (next !== undefined) throw next;
+  };
+  const port: FinishPort & WorkflowPort = {
+    finishPackage: answer,
+    getWorkflow: async () => {
+      await answer();
+      return { packageId: 1, workflowStatus: 'COMPLETED' };
+    },
+  };
+  return { port, script, sent: () => sent };
+};
+
+const setup = () => {
+  let now = 1_000_000;
+  const circuits = new TenantCircuits({ failuresToOpen: 3, coolDownMs: 30_000, now: () => now });
+  return { circuits, pass: (ms: number) => (now += ms) };
+};
+
+const finish = (port: FinishPort) =>
+  port.finishPackage(1, {}).then(
+    () => 'ok',
+    (error: unknown) => error,
+  );
+
+describe('TenantCircuits', () => {
+  it('opens after a run of transport failures or 5xx, and then refuses without sending', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), serverError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(true);
+    const refused = await finish(guarded);
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect((refused as CircuitOpenError).retry).toBe('later');
+    expect(String(refused)).toContain('acme');
+    expect(hub.sent()).toBe(3);
+  });
+
+  it('keeps each tenant’s circuit its own', async () => {
+    const { circuits } = setup();
+    const down = scripted();
+    down.script.push(networkError(), networkError(), networkError());
+    for (let i = 0; i < 3; i += 1) await finish(circuits.guardFinish('down', down.port));
+    const up = scripted();
+    expect(await finish(circuits.guardFinish('up', up.port))).toBe('ok');
+    expect(circuits.isOpen('up')).toBe(false);
+    expect(up.sent()).toBe(1);
+  });
+
+  it('needs the failures in a row: an answer in between closes the count', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), networkError(), undefined, networkError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 5; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(false);
+  });
+
+  it.each([
+    [
+      'a refusal (403)',
+      () => new FinalSigningHubError('finish', { httpStatus: 403, message: 'no' }),
+    ],
+    ['refused credentials', () => new AuthenticationError({ httpStatus: 400, message: 'bad' })],
+    ['a 429', () => new RetryableSigningHubError('finish', { httpStatus: 429, message: 'slow' })],
+  ])('takes %s as a sign the host is up', async (_what, error) => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), networkError(), error(), networkError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 5; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(false);
+  });
+
+  it('does not count a request that was never sent (an abort)', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    const aborted = () => new SigningHubAbortedError('finish', { message: 'cancelled' });
+    hub.script.push(networkError(), networkError(), aborted(), aborted(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 4; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(false);
+    await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(true);
+  });
+
+  it('lets one probe through after the cool-down: its success closes the circuit', async () => {
+    const { circuits, pass } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), networkError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    pass(29_999);
+    expect(await finish(guarded)).toBeInstanceOf(CircuitOpenError);
+    pass(1);
+    expect(circuits.isOpen('acme')).toBe(false);
+    // The probe and a second call at once: the second waits for the probe's verdict.
+    const [probe, other] = await Promise.all([finish(guarded), finish(guarded)]);
+    expect(probe).toBe('ok');
+    expect(other).toBeInstanceOf(CircuitOpenError);
+    expect(await finish(guarded)).toBe('ok');
+    expect(hub.sent()).toBe(5);
+  });
+
+  it('opens again for a whole cool-down when the probe fails', async () => {
+    const { circuits, pass } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), networkError(), networkError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    pass(30_000);
+    expect(await finish(guarded)).toBeInstanceOf(RetryableSigningHubError);
+    pass(29_999);
+    expect(circuits.isOpen('acme')).toBe(true);
+    expect(await finish(guarded)).toBeInstanceOf(CircuitOpenError);
+    expect(hub.sent()).toBe(4);
+  });
+
+  it('guards the workflow reads the same way, per tenant', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(networkError(), networkError(), networkError());
+    const guarded = circuits.guardWorkflow('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await rejection(guarded.getWorkflow(1, {}));
+    expect(await rejection(guarded.getWorkflow(1, {}))).toBeInstanceOf(CircuitOpenError);
+    expect(hub.sent()).toBe(3);
+    // A finish of the same tenant meets the same circuit.
+    expect(await finish(circuits.guardFinish('acme', hub.port))).toBeInstanceOf(CircuitOpenError);
+  });
+});
