@@ -1,4 +1,6 @@
 import { ConfigError } from './errors.ts';
+import type { Grant, GrantType } from './signinghub/access.ts';
+import { CREDENTIAL_NAMES, collectGrant, isGrantType } from './tenants/grant-fields.ts';
 
 export type ApiVersion = 'v3' | 'v4';
 
@@ -9,13 +11,18 @@ export interface SigningHubCredentials {
   readonly password: string;
 }
 
-/** Where credentials come from: the environment itself, or a Secrets Manager secret by name. */
+/**
+ * Where the default tenant's credentials come from: the environment itself, or a Secrets Manager
+ * secret by name, whose keys the variables that are set replace (`grantType`: SIGNINGHUB_GRANT_TYPE
+ * when set, else the secret's `grant_type`, else `password`).
+ */
 export type CredentialsSource =
-  | { readonly kind: 'env'; readonly credentials: SigningHubCredentials }
+  | { readonly kind: 'env'; readonly grant: Grant }
   | {
       readonly kind: 'secret';
       readonly secretId: string;
       readonly partial: Partial<SigningHubCredentials>;
+      readonly grantType: GrantType | undefined;
     };
 
 export type CallbackSecretSource =
@@ -40,6 +47,11 @@ export interface SigningHubConfig {
 /** What `finish` reads: the table and SigningHub. */
 export interface FinishConfig extends StoreConfig {
   readonly signingHub: SigningHubConfig;
+  /**
+   * Where the tenants' settings are: the secret `<prefix><tenant>`, one per tenant. Undefined: no
+   * tenant but `default` exists, and no tenant secret is ever read.
+   */
+  readonly tenantsSecretPrefix: string | undefined;
 }
 
 /** What `callback` reads: the finish settings and the secret in its path. */
@@ -60,36 +72,6 @@ export interface PublisherConfig {
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-type CredentialField = keyof SigningHubCredentials;
-
-/** Each credential's name: the variable that gives it, and its key in a secret's JSON. */
-export const CREDENTIAL_NAMES = {
-  clientId: { variable: 'SIGNINGHUB_CLIENT_ID', secretKey: 'client_id' },
-  clientSecret: { variable: 'SIGNINGHUB_CLIENT_SECRET', secretKey: 'client_secret' },
-  username: { variable: 'SIGNINGHUB_USERNAME', secretKey: 'username' },
-  password: { variable: 'SIGNINGHUB_PASSWORD', secretKey: 'password' },
-} as const satisfies Record<CredentialField, { variable: string; secretKey: string }>;
-
-/**
- * The credentials `given` has, field by field (undefined: none): `partial`, what it gave;
- * `missing`, the fields it did not, in the table's order; `credentials` once it gave them all.
- */
-export const collectCredentials = (given: (field: CredentialField) => string | undefined) => {
-  const partial: Partial<Record<CredentialField, string>> = {};
-  const missing: CredentialField[] = [];
-  for (const field of Object.keys(CREDENTIAL_NAMES) as CredentialField[]) {
-    const value = given(field);
-    if (value === undefined) missing.push(field);
-    else partial[field] = value;
-  }
-  const { clientId, clientSecret, username, password } = partial;
-  const credentials: SigningHubCredentials | undefined =
-    clientId && clientSecret && username && password
-      ? { clientId, clientSecret, username, password }
-      : undefined;
-  return { partial, missing, credentials };
-};
 
 const nonEmpty = (env: Environment, name: string): string | undefined => {
   const value = env[name]?.trim();
@@ -121,21 +103,34 @@ const wholeNumber = (env: Environment, name: string, fallback: number): number =
   return Number(raw);
 };
 
-const httpUrl = (env: Environment, name: string, fallback: string): string => {
-  const raw = nonEmpty(env, name) ?? fallback;
+const NOT_HTTP = 'must be an absolute http(s) URL';
+
+/**
+ * The base URL `raw` names, without its trailing slashes, or the problem with it in words that
+ * never quote it (a tenant's settings are secret): SIGNINGHUB_BASE_URL's rules, and a tenant's
+ * `base_url`'s.
+ */
+export const parseBaseUrl = (raw: string): { url: string } | { problem: string } => {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+    return { problem: NOT_HTTP };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: NOT_HTTP };
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new ConfigError(name, 'must not carry credentials, a query or a fragment');
+    return { problem: 'must not carry credentials, a query or a fragment' };
   }
-  return url.href.replace(/\/+$/, '');
+  return { url: url.href.replace(/\/+$/, '') };
+};
+
+const httpUrl = (env: Environment, name: string, fallback: string): string => {
+  const raw = nonEmpty(env, name) ?? fallback;
+  const parsed = parseBaseUrl(raw);
+  if ('url' in parsed) return parsed.url;
+  // A variable's value is no secret, and the operator sees what was read.
+  const got = parsed.problem === NOT_HTTP ? `, got "${raw}"` : '';
+  throw new ConfigError(name, `${parsed.problem}${got}`);
 };
 
 const apiVersion = (env: Environment): ApiVersion => {
@@ -146,11 +141,22 @@ const apiVersion = (env: Environment): ApiVersion => {
   return raw;
 };
 
+/** SIGNINGHUB_GRANT_TYPE; undefined when unset (the secret's `grant_type`, else `password`). */
+const grantType = (env: Environment): GrantType | undefined => {
+  const raw = nonEmpty(env, 'SIGNINGHUB_GRANT_TYPE');
+  if (raw === undefined || isGrantType(raw)) return raw;
+  throw new ConfigError(
+    'SIGNINGHUB_GRANT_TYPE',
+    `must be password or client_credentials, got "${raw}"`,
+  );
+};
+
 const credentialsSource = (env: Environment): CredentialsSource => {
-  const { partial, missing, credentials } = collectCredentials((field) =>
+  const type = grantType(env);
+  const { partial, missing, grant } = collectGrant(type ?? 'password', (field) =>
     nonEmpty(env, CREDENTIAL_NAMES[field].variable),
   );
-  if (credentials) return { kind: 'env', credentials };
+  if (grant) return { kind: 'env', grant };
   const secretId = nonEmpty(env, 'SIGNINGHUB_CREDENTIALS_SECRET');
   if (secretId === undefined) {
     const variables = missing.map((field) => CREDENTIAL_NAMES[field].variable);
@@ -159,20 +165,26 @@ const credentialsSource = (env: Environment): CredentialsSource => {
       `is required when ${variables.join(', ')} ${variables.length === 1 ? 'is' : 'are'} not set`,
     );
   }
-  return { kind: 'secret', secretId, partial };
+  return { kind: 'secret', secretId, partial, grantType: type };
+};
+
+/**
+ * What is wrong with a callback secret, in words that never quote it, or undefined: CALLBACK_SECRET's
+ * rules, and a tenant's `callback_secret`'s.
+ */
+export const callbackSecretProblem = (secret: string): string | undefined => {
+  if (secret.length < 16) return 'must be at least 16 characters';
+  if (!/^[A-Za-z0-9._~-]+$/.test(secret)) {
+    return 'must use only URL-safe characters (A-Z a-z 0-9 . _ ~ -)';
+  }
+  return undefined;
 };
 
 const callbackSecretSource = (env: Environment): CallbackSecretSource => {
   const secret = env.CALLBACK_SECRET;
   if (secret !== undefined && secret !== '') {
-    if (secret.length < 16)
-      throw new ConfigError('CALLBACK_SECRET', 'must be at least 16 characters');
-    if (!/^[A-Za-z0-9._~-]+$/.test(secret)) {
-      throw new ConfigError(
-        'CALLBACK_SECRET',
-        'must use only URL-safe characters (A-Z a-z 0-9 . _ ~ -)',
-      );
-    }
+    const problem = callbackSecretProblem(secret);
+    if (problem !== undefined) throw new ConfigError('CALLBACK_SECRET', problem);
     return { kind: 'env', secret };
   }
   const secretId = nonEmpty(env, 'CALLBACK_SECRET_ID');
@@ -203,6 +215,25 @@ const storeConfig = (env: Environment): StoreConfig => {
   return { tableName: required(env, 'TABLE_NAME'), dynamoDbEndpoint };
 };
 
+/** Characters a secret's name may hold (Secrets Manager's own rule). */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
+
+/** TENANTS_SECRET_PREFIX: unset or empty, tenants off; otherwise a path ending in `/`. */
+const tenantsSecretPrefix = (env: Environment): string | undefined => {
+  const prefix = nonEmpty(env, 'TENANTS_SECRET_PREFIX');
+  if (prefix === undefined) return undefined;
+  if (!SECRET_NAME.test(prefix)) {
+    throw new ConfigError(
+      'TENANTS_SECRET_PREFIX',
+      `must use only the characters of a secret's name (A-Z a-z 0-9 / _ + = . @ -), got "${prefix}"`,
+    );
+  }
+  if (!prefix.endsWith('/')) {
+    throw new ConfigError('TENANTS_SECRET_PREFIX', `must end with "/", got "${prefix}"`);
+  }
+  return prefix;
+};
+
 const signingHubConfig = (env: Environment): SigningHubConfig => ({
   baseUrl: httpUrl(env, 'SIGNINGHUB_BASE_URL', 'https://api.signinghub.com'),
   apiVersion: apiVersion(env),
@@ -217,7 +248,11 @@ const signingHubConfig = (env: Environment): SigningHubConfig => ({
  */
 
 export const loadFinishConfig = (env: Environment): FinishConfig =>
-  Object.freeze({ ...storeConfig(env), signingHub: signingHubConfig(env) });
+  Object.freeze({
+    ...storeConfig(env),
+    signingHub: signingHubConfig(env),
+    tenantsSecretPrefix: tenantsSecretPrefix(env),
+  });
 
 export const loadCallbackConfig = (env: Environment): CallbackConfig =>
   Object.freeze({

@@ -1,21 +1,29 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsGetOptions } from '@aws-lambda-powertools/parameters/secrets/types';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  type CallbackSecretSource,
-  CREDENTIAL_NAMES,
-  type CredentialsSource,
-  collectCredentials,
-  type SigningHubCredentials,
-} from '../config.ts';
+import type { CallbackSecretSource, CredentialsSource, SigningHubConfig } from '../config.ts';
 import { SigningHubFinishError } from '../errors.ts';
+import type { AccessReader, SigningHubAccess } from '../signinghub/access.ts';
+import {
+  grantFromKeys,
+  jsonRecordOf,
+  KeyProblem,
+  lacking,
+  tlsFromKeys,
+} from '../tenants/settings-keys.ts';
+import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
 
 /** A secret could not be read or does not hold what it should; never carries the secret's value. */
 export class SecretError extends SigningHubFinishError {
   override name = 'SecretError';
 }
 
-type VersionStage = 'AWSCURRENT' | 'AWSPREVIOUS';
+/** No secret of that name exists (ResourceNotFoundException on its AWSCURRENT). */
+export class SecretNotFoundError extends SecretError {
+  override name = 'SecretNotFoundError';
+}
+
+export type VersionStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
 /** What the cache holds for a staging label no version carries: an answer like any other. */
 const ABSENT = new Uint8Array(0);
@@ -32,6 +40,8 @@ const isNotFound = (error: unknown): boolean =>
  */
 class StageProvider extends SecretsProvider {
   readonly #stage: VersionStage;
+  /** How many answers Secrets Manager gave (the cache's answers not counted). */
+  reads = 0;
 
   constructor(client: SecretsManagerClient, stage: VersionStage) {
     super({ awsSdkV3Client: client });
@@ -42,12 +52,15 @@ class StageProvider extends SecretsProvider {
     name: string,
     options?: NonNullable<SecretsGetOptions>,
   ): Promise<string | Uint8Array | undefined> {
+    let value: string | Uint8Array | undefined;
     try {
-      return await super._get(name, { ...options, sdkOptions: { VersionStage: this.#stage } });
+      value = await super._get(name, { ...options, sdkOptions: { VersionStage: this.#stage } });
     } catch (error) {
-      if (this.#stage === 'AWSPREVIOUS' && isNotFound(error)) return ABSENT;
-      throw error;
+      if (this.#stage === 'AWSCURRENT' || !isNotFound(error)) throw error;
+      value = ABSENT;
     }
+    this.reads += 1;
+    return value;
   }
 }
 
@@ -62,24 +75,35 @@ const reasonOf = (error: unknown): string => {
   return cause instanceof Error ? cause.name : 'unknown error';
 };
 
+/** A staging label's value, and which read from Secrets Manager gave it (1, 2, …). */
+export interface StageValue {
+  readonly text: string;
+  /** The same while the cache answers: a new number is a new read. */
+  readonly read: number;
+}
+
+export type StageReader = (options?: ReadOptions) => Promise<StageValue | undefined>;
+
 /**
  * One staging label of one secret, read through Powertools with `maxAgeSeconds`: a failed read is
  * not cached (the next call reads again), and no error carries the value. Undefined: no version
- * carries the label (only AWSPREVIOUS can be missing). No transform: Powertools' JSON transform
- * would quote the text it could not parse in its error.
+ * carries the label (only AWSPREVIOUS can be missing; a missing secret is a SecretNotFoundError).
+ * No transform: Powertools' JSON transform would quote the text it could not parse in its error.
  */
-const stageReader = (
+export const stageReader = (
   client: () => SecretsManagerClient,
   secretId: string,
   stage: VersionStage,
   maxAgeSeconds: number,
-): ((options?: ReadOptions) => Promise<string | undefined>) => {
-  let provider: StageProvider | undefined;
-  let reading: Promise<string | Uint8Array | undefined> | undefined;
-  const get = (forceFetch: boolean) => {
-    provider ??= new StageProvider(client(), stage);
-    return provider.get(secretId, { maxAge: maxAgeSeconds, forceFetch });
+): StageReader => {
+  let built: StageProvider | undefined;
+  const provider = () => {
+    built ??= new StageProvider(client(), stage);
+    return built;
   };
+  let reading: Promise<string | Uint8Array | undefined> | undefined;
+  const get = (forceFetch: boolean) =>
+    provider().get(secretId, { maxAge: maxAgeSeconds, forceFetch });
   return async ({ forceFetch = false } = {}) => {
     let value: string | Uint8Array | undefined;
     try {
@@ -93,7 +117,9 @@ const stageReader = (
       }
     } catch (error) {
       const label = stage === 'AWSCURRENT' ? '' : ` (${stage})`;
-      throw new SecretError(
+      const Failure =
+        reasonOf(error) === 'ResourceNotFoundException' ? SecretNotFoundError : SecretError;
+      throw new Failure(
         `could not read the secret "${secretId}"${label} from Secrets Manager: ${reasonOf(error)}`,
         { cause: error },
       );
@@ -102,47 +128,59 @@ const stageReader = (
     if (typeof value !== 'string' || value === '') {
       throw new SecretError(`the secret "${secretId}" has no SecretString`);
     }
-    return value;
+    return { text: value, read: provider().reads };
   };
 };
 
 type SecretCredentialsSource = Extract<CredentialsSource, { kind: 'secret' }>;
 
-const credentialsFrom = (source: SecretCredentialsSource, text: string): SigningHubCredentials => {
-  let json: unknown;
+/** The grant and TLS material of the credentials secret's JSON, the variables set in place of its keys. */
+const accessFrom = (
+  source: SecretCredentialsSource,
+  text: string,
+): Pick<SigningHubAccess, 'grant' | 'tls'> => {
   try {
-    json = JSON.parse(text);
-  } catch {
-    throw new SecretError(`the secret "${source.secretId}" is not JSON`);
+    const record = jsonRecordOf(text);
+    const granted = grantFromKeys(record, source.grantType, source.partial);
+    if ('missing' in granted) throw lacking(granted.missing);
+    return { grant: granted.grant, tls: tlsFromKeys(record) };
+  } catch (error) {
+    if (error instanceof KeyProblem) {
+      throw new SecretError(`the secret "${source.secretId}"${error.detail}`);
+    }
+    throw error;
   }
-  const record = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-  const { missing, credentials } = collectCredentials((field) => {
-    const value = source.partial[field] ?? record[CREDENTIAL_NAMES[field].secretKey];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  });
-  if (credentials === undefined) {
-    const keys = missing.map((field) => CREDENTIAL_NAMES[field].secretKey);
-    throw new SecretError(`the secret "${source.secretId}" lacks the keys ${keys.join(', ')}`);
-  }
-  return credentials;
 };
 
-type CredentialsReader = (options?: ReadOptions) => Promise<SigningHubCredentials>;
-
 /**
- * SigningHub credentials from the named secret's JSON (AWSCURRENT), with the variables that are
- * set in place of its keys; read again once `maxAgeSeconds` have passed, or when forced.
+ * The default tenant's access: the base URL and API version of the environment; the grant from the
+ * environment, or from the credentials secret's JSON (AWSCURRENT) with the variables that are set
+ * in place of its keys, and the TLS material that secret holds. The secret is read again once
+ * `maxAgeSeconds` have passed, or when forced; `onRead` sees the access each read gives, once.
  */
-export const credentialsReader = (
-  source: SecretCredentialsSource,
+export const defaultAccessReader = (
+  config: Pick<SigningHubConfig, 'baseUrl' | 'apiVersion' | 'credentials'>,
   client: () => SecretsManagerClient,
   maxAgeSeconds: number,
-): CredentialsReader => {
-  const current = stageReader(client, source.secretId, 'AWSCURRENT', maxAgeSeconds);
+  onRead: (access: SigningHubAccess) => void = () => {},
+): AccessReader => {
+  const { baseUrl, apiVersion, credentials } = config;
+  const base = { tenant: DEFAULT_TENANT, baseUrl, apiVersion };
+  if (credentials.kind === 'env') {
+    const access: SigningHubAccess = { ...base, grant: credentials.grant, tls: undefined };
+    return () => Promise.resolve(access);
+  }
+  const current = stageReader(client, credentials.secretId, 'AWSCURRENT', maxAgeSeconds);
+  let last: { read: number; access: SigningHubAccess } | undefined;
   return async (options) => {
-    const text = await current(options);
-    if (text === undefined) throw new SecretError(`the secret "${source.secretId}" has no value`);
-    return credentialsFrom(source, text);
+    const value = await current(options);
+    if (value === undefined)
+      throw new SecretError(`the secret "${credentials.secretId}" has no value`);
+    if (last?.read !== value.read) {
+      last = { read: value.read, access: { ...base, ...accessFrom(credentials, value.text) } };
+      onRead(last.access);
+    }
+    return last.access;
   };
 };
 
@@ -171,13 +209,13 @@ export const callbackSecretReader = (
     const [now, before] = await Promise.allSettled([current(), previous()]);
     if (now.status === 'rejected') throw now.reason;
     if (before.status === 'rejected') throw before.reason;
-    const secret = now.value?.trim() ?? '';
+    const secret = now.value?.text.trim() ?? '';
     if (secret.length < MIN_CALLBACK_SECRET_LENGTH) {
       throw new SecretError(
         `the secret "${secretId}" must hold at least ${MIN_CALLBACK_SECRET_LENGTH} characters`,
       );
     }
-    const old = before.value?.trim() ?? '';
+    const old = before.value?.text.trim() ?? '';
     return old.length >= MIN_CALLBACK_SECRET_LENGTH ? [secret, old] : [secret];
   };
 };

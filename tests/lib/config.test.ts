@@ -72,6 +72,61 @@ describe('what the configuration loaders read', () => {
     });
   });
 
+  it('takes the grant of the default tenant from the four variables: password, as before', () => {
+    expect(loadFinishConfig(valid).signingHub.credentials).toEqual({
+      kind: 'env',
+      grant: {
+        type: 'password',
+        clientId: 'app',
+        clientSecret: 'client-secret-value',
+        username: 'admin@example.com',
+        password: 'password-value',
+      },
+    });
+  });
+
+  it('needs only the client id and secret with SIGNINGHUB_GRANT_TYPE=client_credentials', () => {
+    const config = loadFinishConfig({
+      ...valid,
+      SIGNINGHUB_GRANT_TYPE: 'client_credentials',
+      SIGNINGHUB_USERNAME: undefined,
+      SIGNINGHUB_PASSWORD: undefined,
+    });
+    expect(config.signingHub.credentials).toEqual({
+      kind: 'env',
+      grant: { type: 'client_credentials', clientId: 'app', clientSecret: 'client-secret-value' },
+    });
+  });
+
+  it('leaves the grant to the secret unless SIGNINGHUB_GRANT_TYPE is set', () => {
+    const fromSecret = { ...valid, SIGNINGHUB_CREDENTIALS_SECRET: 'prod/signinghub' };
+    const unset = loadFinishConfig({ ...fromSecret, SIGNINGHUB_CLIENT_SECRET: undefined });
+    expect(unset.signingHub.credentials).toMatchObject({ kind: 'secret', grantType: undefined });
+    const set = loadFinishConfig({
+      ...fromSecret,
+      SIGNINGHUB_CLIENT_SECRET: undefined,
+      SIGNINGHUB_GRANT_TYPE: ' client_credentials ',
+    });
+    expect(set.signingHub.credentials).toEqual({
+      kind: 'secret',
+      secretId: 'prod/signinghub',
+      grantType: 'client_credentials',
+      partial: { clientId: 'app', username: 'admin@example.com', password: 'password-value' },
+    });
+  });
+
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    ['  ', undefined],
+    ['signinghub-finish/dev/tenants/', 'signinghub-finish/dev/tenants/'],
+    [' a.b_c+d=e@f-g/ ', 'a.b_c+d=e@f-g/'],
+  ])('reads TENANTS_SECRET_PREFIX=%j as %j (unset: no tenant but default)', (raw, prefix) => {
+    for (const load of [loadFinishConfig, loadCallbackConfig, loadReconcileConfig]) {
+      expect(load({ ...valid, TENANTS_SECRET_PREFIX: raw }).tenantsSecretPrefix).toBe(prefix);
+    }
+  });
+
   it('reads the callback secret only for the function that needs it, from either place', () => {
     expect(loadFinishConfig(valid)).not.toHaveProperty('callbackSecret');
     const fromSecret = {
@@ -159,6 +214,16 @@ const REFUSED: Record<string, readonly (readonly [string, readonly string[]])[]>
   ],
   DYNAMODB_ENDPOINT: [[NOT_A_URL, ['localhost:8000']]],
   SIGNINGHUB_API_VERSION: [['must be v3 or v4, got "%s"', ['v5']]],
+  SIGNINGHUB_GRANT_TYPE: [
+    ['must be password or client_credentials, got "%s"', ['implicit', 'Password']],
+  ],
+  TENANTS_SECRET_PREFIX: [
+    ['must end with "/", got "%s"', ['signinghub-finish/dev/tenants', 'tenants/a']],
+    [
+      'must use only the characters of a secret\'s name (A-Z a-z 0-9 / _ + = . @ -), got "%s"',
+      ['tenants prefix/', 'tenants/*/'],
+    ],
+  ],
   CALLBACK_SECRET: [
     ['must be at least 16 characters', ['short-secret']],
     [
@@ -210,6 +275,17 @@ describe('what each setting refuses, in the words the operator reads', () => {
       'SIGNINGHUB_CREDENTIALS_SECRET is required when SIGNINGHUB_USERNAME, SIGNINGHUB_PASSWORD are not set',
     ],
     [
+      'client credentials without the client secret and no secret',
+      'SIGNINGHUB_CREDENTIALS_SECRET',
+      {
+        SIGNINGHUB_GRANT_TYPE: 'client_credentials',
+        SIGNINGHUB_CLIENT_SECRET: undefined,
+        SIGNINGHUB_USERNAME: undefined,
+        SIGNINGHUB_PASSWORD: undefined,
+      },
+      'SIGNINGHUB_CREDENTIALS_SECRET is required when SIGNINGHUB_CLIENT_SECRET is not set',
+    ],
+    [
       'three credentials unset and no secret',
       'SIGNINGHUB_CREDENTIALS_SECRET',
       {
@@ -241,6 +317,8 @@ const SETTINGS: readonly Setting[] = [
   { name: 'SIGNINGHUB_BASE_URL', bad: 'ftp://x', readBy: ['finish', 'callback', 'reconcile'] },
   { name: 'SIGNINGHUB_API_VERSION', bad: 'v5', readBy: ['finish', 'callback', 'reconcile'] },
   { name: 'SIGNINGHUB_TIMEOUT_MS', bad: '0', readBy: ['finish', 'callback', 'reconcile'] },
+  { name: 'SIGNINGHUB_GRANT_TYPE', bad: 'implicit', readBy: ['finish', 'callback', 'reconcile'] },
+  { name: 'TENANTS_SECRET_PREFIX', bad: 'tenants', readBy: ['finish', 'callback', 'reconcile'] },
   {
     name: 'SIGNINGHUB_PASSWORD',
     bad: '',

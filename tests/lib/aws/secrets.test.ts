@@ -1,30 +1,15 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { callbackSecretReader, credentialsReader, SecretError } from '../../../lib/aws/secrets.ts';
-import { withDeployTools } from '../../support/deploy-tools.ts';
-import { startMotoSecrets } from '../../support/moto-secrets.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  callbackSecretReader,
+  defaultAccessReader,
+  SecretError,
+} from '../../../lib/aws/secrets.ts';
+import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
 import { rejection } from '../../support/rejection.ts';
+import { withFakeDate, withMotoSecretsClient } from './secrets-fixture.ts';
 
-const moto = withDeployTools(async (defer) => {
-  const secrets = await startMotoSecrets();
-  defer(() => secrets.stop());
-  const client = new SecretsManagerClient({
-    endpoint: secrets.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
-  });
-  defer(async () => client.destroy());
-  return { secrets, client: () => client };
-}, 60_000);
-
-// Powertools' cache reads the clock (Date) to decide what has expired; nothing else is faked.
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-const pass = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
+const moto = withMotoSecretsClient();
+const pass = withFakeDate();
 
 const MAX_AGE = 300;
 
@@ -36,19 +21,38 @@ const full = {
 };
 
 const credentialsFrom = (secretId: string, partial = {}, maxAge = MAX_AGE) =>
-  credentialsReader({ kind: 'secret', secretId, partial }, moto().client, maxAge);
+  defaultAccessReader(
+    {
+      baseUrl: 'https://sh.example.com',
+      apiVersion: 'v4',
+      credentials: { kind: 'secret', secretId, partial, grantType: undefined },
+    },
+    moto().client,
+    maxAge,
+  );
+
+/** The password of a password grant. */
+const passwordOf = (access: SigningHubAccess): string | undefined =>
+  access.grant.type === 'password' ? access.grant.password : undefined;
 
 const callbackSecretFrom = (secretId: string, maxAge = MAX_AGE) =>
   callbackSecretReader({ kind: 'secret', secretId }, moto().client, maxAge);
 
-describe('credentialsReader', () => {
+describe('defaultAccessReader: the credentials secret', () => {
   it('reads the JSON secret by name', async () => {
     await moto().secrets.create('prod/signinghub', JSON.stringify(full));
     expect(await credentialsFrom('prod/signinghub')()).toEqual({
-      clientId: 'app',
-      clientSecret: 'the-client-secret',
-      username: 'admin@example.com',
-      password: 'the-password',
+      tenant: 'default',
+      baseUrl: 'https://sh.example.com',
+      apiVersion: 'v4',
+      grant: {
+        type: 'password',
+        clientId: 'app',
+        clientSecret: 'the-client-secret',
+        username: 'admin@example.com',
+        password: 'the-password',
+      },
+      tls: undefined,
     });
   });
 
@@ -57,8 +61,8 @@ describe('credentialsReader', () => {
       'partial',
       JSON.stringify({ ...full, username: 'from-secret@example.com' }),
     );
-    const credentials = await credentialsFrom('partial', { username: 'from-env@example.com' })();
-    expect(credentials.username).toBe('from-env@example.com');
+    const { grant } = await credentialsFrom('partial', { username: 'from-env@example.com' })();
+    expect(grant).toMatchObject({ username: 'from-env@example.com' });
   });
 
   it('names missing keys, and never the values it did find', async () => {
@@ -93,13 +97,13 @@ describe('credentialsReader', () => {
     const { secrets } = moto();
     await secrets.create('rotating', JSON.stringify(full));
     const read = credentialsFrom('rotating');
-    expect((await read()).password).toBe('the-password');
+    expect(passwordOf(await read())).toBe('the-password');
     await secrets.put('rotating', JSON.stringify({ ...full, password: 'rotated-password' }));
     pass(MAX_AGE - 1);
-    expect((await read()).password).toBe('the-password');
+    expect(passwordOf(await read())).toBe('the-password');
     expect(secrets.reads('rotating')).toBe(1);
     pass(2);
-    expect((await read()).password).toBe('rotated-password');
+    expect(passwordOf(await read())).toBe('rotated-password');
     expect(secrets.reads('rotating')).toBe(2);
   });
 
@@ -109,8 +113,8 @@ describe('credentialsReader', () => {
     const read = credentialsFrom('forced');
     await read();
     await secrets.put('forced', JSON.stringify({ ...full, password: 'rotated-password' }));
-    expect((await read({ forceFetch: true })).password).toBe('rotated-password');
-    expect((await read()).password).toBe('rotated-password');
+    expect(passwordOf(await read({ forceFetch: true }))).toBe('rotated-password');
+    expect(passwordOf(await read())).toBe('rotated-password');
     expect(secrets.reads('forced')).toBe(2);
   });
 
