@@ -129,6 +129,18 @@ const alarmDefinitions = (settings) => {
       period: settings.finishFailedAlarmPeriodSeconds,
       okAction: false,
     },
+    {
+      id: 'ClientCertificateExpiringAlarm',
+      name: 'client-certificate-expiring',
+      description: `A tenant's client certificate expires within 30 days: once it has, that tenant's SigningHub host refuses the handshake and its finishes and confirmations stop. It is counted at each read of the tenant's secret; the function's log line at that read names the tenant and the expiry (never the certificate). Put the renewed certificate and key in the tenant's secret (no deploy needed; read again within the cache's max age) and register it with the host. No OK notice: an hour without a read says nothing of the certificate; the alarm comes back while it is still read.`,
+      metric: customMetric(settings.metricsService, 'ClientCertificateExpiring'),
+      statistic: 'Sum',
+      // One expiring certificate is one too many; reads come with the secret cache's max age, so
+      // an hour holds one whenever the tenant has work.
+      threshold: 1,
+      period: 3600,
+      okAction: false,
+    },
   ];
 };
 

@@ -26,8 +26,14 @@
  */
 
 /**
+ * A CloudWatch Logs Insights query over log groups (`SOURCE '…' | …` in `query`), as a table.
+ * @typedef {{ title: string, region: string, view: 'table', query: string }} LogProperties
+ */
+
+/**
  * @typedef {{ type: 'metric', properties: GraphProperties }
  *   | { type: 'alarm', properties: { title: string, alarms: string[] } }
+ *   | { type: 'log', properties: LogProperties }
  *   | { type: 'text', properties: { markdown: string } }} Widget
  */
 

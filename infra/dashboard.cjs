@@ -1,9 +1,11 @@
 // The stack's CloudWatch dashboard: the figures an operator looks at first, top to bottom: the
-// alarms, what became of the finishes, the queues, the callback, then the functions themselves.
+// alarms, what became of the finishes, the queues, the callback, the tenants, then the functions
+// themselves.
 // Each graph draws a metric of infra/watched-metrics.cjs, as the alarms read it.
 const { alarmDefinitions } = require('./alarm-definitions.cjs');
 const { REGION, att, graph, graphRow, layout, line } = require('./dashboard-widgets.cjs');
 const { readSettings } = require('./monitoring-settings.cjs');
+const { tenantRow } = require('./dashboard-tenants.cjs');
 const watched = require('./watched-metrics.cjs');
 
 /** @typedef {import('./dashboard-widgets.cjs').GraphRow} GraphRow */
@@ -162,6 +164,7 @@ const dashboardBody = (settings) => {
         ],
       ],
     },
+    tenantRow(settings, custom),
     {
       height: 6,
       widgets: [

@@ -7,8 +7,11 @@ const templates = packagedTemplates(['default', 'existingAlarmTopic', 'alarmEmai
 
 const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:operations-alarms';
 
-/** The one alarm whose return to OK tells nobody anything: each failed finish stays to handle. */
-const NO_OK_NOTICE = ['FinishFailedAlarm'];
+/**
+ * The alarms whose return to OK tells nobody anything: each failed finish stays to handle, and an
+ * hour without a read of a tenant's secret says nothing of its expiring certificate.
+ */
+const NO_OK_NOTICE = ['FinishFailedAlarm', 'ClientCertificateExpiringAlarm'];
 
 /** Where the stack says its alarms notify (its output AlarmNotificationTopicArn). */
 const notifiedTopic = (template: CfnTemplate): unknown => {

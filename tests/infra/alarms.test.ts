@@ -114,6 +114,14 @@ const EXPECTED_ALARMS: Record<string, ExpectedAlarm> = {
     Period: 300,
     EvaluationPeriods: 1,
   },
+  // Any read of a client certificate that expires within 30 days, in an hour.
+  ClientCertificateExpiringAlarm: {
+    ...custom('ClientCertificateExpiring'),
+    Statistic: 'Sum',
+    Threshold: 1,
+    Period: 3600,
+    EvaluationPeriods: 1,
+  },
 };
 
 /** An alarm's text, the Fn::Sub string where it names the region. */
@@ -170,6 +178,7 @@ describe('the alarms of the default configuration', () => {
     );
     expect(custom.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
       'CallbackUnauthorised',
+      'ClientCertificateExpiring',
       'FinishFailed',
     ]);
   });
@@ -214,6 +223,9 @@ describe('the alarms of the default configuration', () => {
     );
     expect(descriptionOf(alarms.FinishFailedAlarm)).toContain(
       `npm run status -- --stage test --region ${placeholder('AWS::Region')}`,
+    );
+    expect(descriptionOf(alarms.ClientCertificateExpiringAlarm)).toContain(
+      "Put the renewed certificate and key in the tenant's secret",
     );
   });
 });

@@ -31,6 +31,8 @@ interface DashboardWidget {
     readonly region?: string;
     readonly alarms?: string[];
     readonly metrics?: unknown[][];
+    readonly title?: string;
+    readonly query?: string;
   };
 }
 
@@ -136,5 +138,25 @@ describe('the dashboard', () => {
     expect(text).toContain(
       `SEARCH('Namespace=\\"${METRICS_NAMESPACE}\\" MetricName=\\"${COLD_START_METRIC}\\" ${SERVICE_DIMENSION}=\\"signinghub-finish-test\\"'`,
     );
+  });
+
+  it('draws what the tenant metrics count beside a count of warnings and errors by tenant from the logs', () => {
+    const { widgets } = dashboardOf(templates.default);
+    const tenants = widgets.find((widget) => widget.properties.title === 'Tenants');
+    const names = (tenants?.properties.metrics ?? []).map((row) => row[1]);
+    expect(names).toEqual(expect.arrayContaining(['TenantUnavailable', 'TenantCircuitOpen']));
+    const logs = widgets.find((widget) => widget.type === 'log');
+    expect(logs?.properties.region).toBe(placeholder('AWS::Region'));
+    const query = logs?.properties.query ?? '';
+    // The functions that serve tenants, by their log groups; publish serves none.
+    const sources = [...query.matchAll(/SOURCE '([^']+)'/g)].map((match) => match[1]);
+    expect(sources).toEqual(
+      ['finish', 'callback', 'reconcile'].map((key) => `/aws/lambda/signinghub-finish-test-${key}`),
+    );
+    expect(query).toContain('filter level in ["WARN", "ERROR"]');
+    expect(query).toMatch(/\| stats count\(\*\) as lines by tenant\b/);
+    // One row of the two, below the alarms.
+    expect(tenants?.y).toBe(logs?.y);
+    expect(tenants?.y).toBeGreaterThan(0);
   });
 });
