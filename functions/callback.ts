@@ -17,7 +17,10 @@ import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
+import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
+import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
+import { callbackTenants } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -27,12 +30,15 @@ const emf = new Metrics({
   logger: metricsWarningsTo(fromPowertools(logger)),
 });
 const metrics = metricsTo(emf);
+const log = fromPowertools(logger);
 const config = loadCallbackConfig(process.env);
 const table = createDynamoDbTable(config);
+const signingHub = signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log });
+const prefix = config.tenantsSecretPrefix;
 const deps: CallbackDependencies = {
   packages: new DynamoDbPackageStore(table),
   rejected: new DynamoDbRejectedStore(table),
-  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
+  signingHub,
   callbackSecret: callbackSecretReader(
     config.callbackSecret,
     lazySecretsManager,
@@ -40,8 +46,27 @@ const deps: CallbackDependencies = {
   ),
   now: SYSTEM.now,
   metrics,
+  // Tenants other than default, looked up by a name from the internet within a bound.
+  tenants:
+    prefix === undefined
+      ? undefined
+      : callbackTenants({
+          table,
+          registry: new DynamoDbTenantRegistry(table),
+          directory: new TenantDirectory({
+            prefix,
+            secretsManager: lazySecretsManager,
+            maxAgeSeconds: config.secretMaxAgeSeconds,
+            timeoutMs: config.signingHub.timeoutMs,
+            metrics,
+            log,
+            defaultTenant: { signingHub },
+          }),
+          now: SYSTEM.now,
+          metrics,
+          log,
+        }),
 };
-const log = fromPowertools(logger);
 
 const answerCallback = async (
   event: APIGatewayProxyEventV2,
@@ -60,6 +85,7 @@ const answerCallback = async (
   const response = await handleCallback(
     {
       method,
+      tenant: event.pathParameters?.tenant,
       secret: event.pathParameters?.secret,
       query: event.queryStringParameters ?? {},
       contentType: event.headers['content-type'],

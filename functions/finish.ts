@@ -4,8 +4,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
-import { loadFinishConfig } from '../lib/config.ts';
+import { createDynamoDbTable, lazySecretsManager, lazySqs } from '../lib/aws/clients.ts';
+import { handBackLaterThrough } from '../lib/aws/visibility.ts';
+import { loadFinishFunctionConfig } from '../lib/config.ts';
 import {
   type BatchDependencies,
   processSigningBatch,
@@ -19,7 +20,11 @@ import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbFinishStore } from '../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
+import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
+import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
+import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
+import { finishTenants } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -27,14 +32,36 @@ const log = fromPowertools(logger);
 // EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
 const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
 const metrics = metricsTo(emf);
-const config = loadFinishConfig(process.env);
+const config = loadFinishFunctionConfig(process.env);
 const table = createDynamoDbTable(config);
+const signingHub = signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log });
+// Tenants other than default, when TENANTS_SECRET_PREFIX names where their settings live.
+const prefix = config.tenantsSecretPrefix;
 const deps: BatchDependencies = {
   ...SYSTEM,
   finishes: new DynamoDbFinishStore(table),
   packages: new DynamoDbPackageStore(table),
   rejected: new DynamoDbRejectedStore(table),
-  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
+  signingHub,
+  ...(prefix === undefined
+    ? {}
+    : {
+        tenants: finishTenants({
+          table,
+          registry: new DynamoDbTenantRegistry(table),
+          directory: new TenantDirectory({
+            prefix,
+            secretsManager: lazySecretsManager,
+            maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
+            timeoutMs: config.signingHub.timeoutMs,
+            metrics,
+            log,
+            defaultTenant: { signingHub },
+          }),
+        }),
+        // Module scope: a tenant's run of failures outlives the invocation that saw it.
+        circuits: new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
+      }),
   retryPolicy: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: config.signingHub.timeoutMs,
   log,
@@ -52,7 +79,13 @@ const finishSigningEvents = async (
 ): Promise<SQSBatchResponse> => {
   const messages = event.Records.map(({ messageId, body }) => ({ messageId, body }));
   const budget = createInvocationBudget(context.getRemainingTimeInMillis(), signal);
-  const { batchItemFailures } = await processSigningBatch(messages, deps, budget);
+  const queueUrl = config.signingEventsQueueUrl;
+  const handBackLater = queueUrl && handBackLaterThrough(lazySqs, queueUrl, event.Records);
+  const { batchItemFailures } = await processSigningBatch(
+    messages,
+    handBackLater ? { ...deps, handBackLater } : deps,
+    budget,
+  );
   return { batchItemFailures };
 };
 

@@ -9,10 +9,16 @@ import { loadReconcileConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
-import { type ReconcileSummary, reconcilePackages } from '../lib/reconcile/reconcile-packages.ts';
+import {
+  type ReconcileTenantsSummary,
+  reconcileTenants,
+} from '../lib/reconcile/reconcile-tenants.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
-import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
+import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
+import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
+import { reconcileTenant } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -21,10 +27,32 @@ const log = fromPowertools(logger);
 const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
 const metrics = metricsTo(emf);
 const config = loadReconcileConfig(process.env);
+const table = createDynamoDbTable(config);
+const registry = new DynamoDbTenantRegistry(table);
+const prefix = config.tenantsSecretPrefix;
+const directory = new TenantDirectory({
+  // Unset: `default` alone, and no tenant secret is ever read.
+  prefix,
+  secretsManager: lazySecretsManager,
+  maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
+  timeoutMs: config.signingHub.timeoutMs,
+  metrics,
+  log,
+  defaultTenant: {
+    signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log }),
+  },
+});
 const deps = {
-  packages: new DynamoDbPackageStore(createDynamoDbTable(config)),
-  signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics),
-  now: SYSTEM.now,
+  tenants: prefix === undefined ? undefined : () => registry.tenants(),
+  open: reconcileTenant({
+    table,
+    registry,
+    directory,
+    now: SYSTEM.now,
+    metrics,
+    // Module scope: a tenant whose host is down costs a few timeouts, not one per package.
+    circuits: new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
+  }),
   metrics,
 };
 
@@ -32,22 +60,23 @@ const reconcile = async (
   _event: ScheduledEvent,
   context: Context,
   { signal }: { signal: AbortSignal },
-): Promise<ReconcileSummary> => {
+): Promise<ReconcileTenantsSummary> => {
   const budget = createInvocationBudget(context.getRemainingTimeInMillis(), signal);
-  return reconcilePackages(
+  return reconcileTenants(
     deps,
     {
       afterSeconds: config.reconcileAfterSeconds,
       maxPackages: 200,
       pageSize: 50,
       concurrency: 5,
+      tenantConcurrency: 4,
       signal: budget.signal,
     },
     log,
   );
 };
 
-export const handler = middy<ScheduledEvent, ReconcileSummary>({
+export const handler = middy<ScheduledEvent, ReconcileTenantsSummary>({
   timeoutEarlyInMillis: ANSWER_EARLY_MS,
 })
   .use(injectLambdaContext(logger, { logEvent: false }))

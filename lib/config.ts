@@ -254,6 +254,33 @@ export const loadFinishConfig = (env: Environment): FinishConfig =>
     tenantsSecretPrefix: tenantsSecretPrefix(env),
   });
 
+/** What the finish function alone reads besides: its queue, to hand messages back for longer. */
+export interface FinishFunctionConfig extends FinishConfig {
+  /** SIGNING_EVENTS_QUEUE_URL; unset: messages come back after the queue's own visibility timeout. */
+  readonly signingEventsQueueUrl: string | undefined;
+}
+
+const queueUrl = (env: Environment, name: string): string | undefined => {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(name, `must be a queue's http(s) URL, got "${raw}"`);
+  }
+  return raw;
+};
+
+export const loadFinishFunctionConfig = (env: Environment): FinishFunctionConfig =>
+  Object.freeze({
+    ...loadFinishConfig(env),
+    signingEventsQueueUrl: queueUrl(env, 'SIGNING_EVENTS_QUEUE_URL'),
+  });
+
 export const loadCallbackConfig = (env: Environment): CallbackConfig =>
   Object.freeze({
     ...loadFinishConfig(env),

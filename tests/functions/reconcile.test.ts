@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../harness/lambda-context.ts';
-import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
 import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
-import { SigningHubClient } from '../../lib/signinghub/signinghub-client.ts';
 import { scheduledEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
 import { startFunctionStack } from '../support/function-stack.ts';
 import { packageIds } from '../support/package-ids.ts';
+import { clientOf } from '../support/signinghub-fake.ts';
 import { itemAt } from '../support/table-items.ts';
 
 const { stack } = await startForFile(() =>
@@ -58,12 +57,7 @@ describe('reconcile', () => {
       packages: stack.table.packages,
       now: () => new Date(),
       metrics: NO_METRICS,
-      signingHub: new SigningHubClient({
-        baseUrl: stack.simulator.url,
-        apiVersion: 'v3',
-        timeoutMs: 1_000,
-        credentials: async () => DEFAULT_SIMULATOR_CREDENTIALS,
-      }),
+      signingHub: clientOf(stack.simulator.url, { timeoutMs: 1_000 }),
     };
     const options = { afterSeconds: 900, maxPackages: 4, pageSize: 3, concurrency: 2 };
 

@@ -54,6 +54,8 @@ export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: recor
 export interface CallbackEventInput {
   method?: 'GET' | 'HEAD' | 'POST' | string;
   secret?: string | undefined;
+  /** The tenant route's `{tenant}`; undefined: the default route. */
+  tenant?: string | undefined;
   query?: Record<string, string>;
   /** `null` is what serverless-offline sends for a request without a body. */
   body?: string | null;
@@ -65,19 +67,31 @@ export interface CallbackEventInput {
 export const callbackEvent = (input: CallbackEventInput = {}): APIGatewayProxyEventV2 => {
   const method = input.method ?? 'GET';
   const secretSegment = input.secret === undefined ? '' : encodeURIComponent(input.secret);
-  const rawPath = `/signinghub/callback/${secretSegment}`;
+  const { tenant } = input;
+  const route =
+    tenant === undefined
+      ? '/signinghub/callback/{secret}'
+      : '/signinghub/tenants/{tenant}/callback/{secret}';
+  const rawPath =
+    tenant === undefined
+      ? `/signinghub/callback/${secretSegment}`
+      : `/signinghub/tenants/${encodeURIComponent(tenant)}/callback/${secretSegment}`;
+  const pathParameters = {
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(input.secret === undefined ? {} : { secret: input.secret }),
+  };
   const query = input.query ?? {};
   const rawQueryString = new URLSearchParams(query).toString();
   const headers: Record<string, string> = { host: 'abc123.execute-api.eu-west-1.amazonaws.com' };
   if (input.contentType) headers['content-type'] = input.contentType;
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: `${method} /signinghub/callback/{secret}`,
+    routeKey: `${method} ${route}`,
     rawPath,
     rawQueryString,
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
-    ...(input.secret === undefined ? {} : { pathParameters: { secret: input.secret } }),
+    ...(Object.keys(pathParameters).length === 0 ? {} : { pathParameters }),
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
@@ -91,7 +105,7 @@ export const callbackEvent = (input: CallbackEventInput = {}): APIGatewayProxyEv
         userAgent: 'SigningHub',
       },
       requestId: randomUUID(),
-      routeKey: `${method} /signinghub/callback/{secret}`,
+      routeKey: `${method} ${route}`,
       stage: '$default',
       time: '27/Nov/2026:10:00:00 +0000',
       timeEpoch: 1795780800000,
