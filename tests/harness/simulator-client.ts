@@ -82,6 +82,23 @@ export async function startReceiver(
   return receiver;
 }
 
+/** An enterprise's credentials: all four differ from the defaults and from any other name's. */
+export const credentialsOf = (name: string): SimulatorCredentials => ({
+  clientId: `${name}-client`,
+  clientSecret: `${name}-client-secret`,
+  username: `admin@${name}.example`,
+  password: `${name}-password`,
+});
+
+/** A request to the control API, with a JSON body when one is given. */
+export const control = (url: string, method: string, body?: unknown) =>
+  fetch(url, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+
 /** The password grant's form fields, valid for `credentials` unless overridden. */
 export function authenticationForm(
   overrides: Record<string, string> = {},

@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALICE, closeAll, finish, start, tokenFor, workflow } from './simulator-client.ts';
+import { ALICE, closeAll, control, finish, start, tokenFor, workflow } from './simulator-client.ts';
 
 // The control API other processes (the npm start commands) script the simulator's answers with.
 
 afterEach(closeAll);
-
-const control = (url: string, method: string, body?: unknown) =>
-  fetch(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
 
 describe('scripted answers over the control API', () => {
   it('queues finish answers for a package, plays them in order, then answers as usual', async () => {

@@ -3,6 +3,8 @@ import {
   ALICE,
   authenticationForm,
   closeAll,
+  control,
+  credentialsOf,
   finish,
   postAuthenticate,
   start,
@@ -15,20 +17,7 @@ import {
 
 afterEach(closeAll);
 
-const ACME = {
-  clientId: 'acme-client',
-  clientSecret: 'acme-client-secret',
-  username: 'admin@acme.example',
-  password: 'acme-password',
-};
-
-const control = (url: string, method: string, body?: unknown) =>
-  fetch(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
+const ACME = credentialsOf('acme');
 
 describe('the control API for several enterprises', () => {
   it('creates, describes and scripts the packages of the enterprise it names', async () => {

@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  type SimulatorCredentials,
-} from '../../harness/simulator/signinghub-simulator.ts';
+import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import {
   ALICE,
   accessToken,
@@ -10,6 +7,7 @@ import {
   BOB,
   clientCredentialsForm,
   closeAll,
+  credentialsOf,
   finish,
   postAuthenticate,
   postScope,
@@ -24,13 +22,6 @@ import {
 
 afterEach(closeAll);
 
-/** Credentials that differ from the defaults, and from every other enterprise's, in all four. */
-const credentialsOf = (name: string): SimulatorCredentials => ({
-  clientId: `${name}-client`,
-  clientSecret: `${name}-client-secret`,
-  username: `admin@${name}.example`,
-  password: `${name}-password`,
-});
 const ACME = credentialsOf('acme');
 const BETA = credentialsOf('beta');
 

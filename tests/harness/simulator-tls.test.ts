@@ -10,6 +10,7 @@ import {
   authenticationForm,
   clientCredentialsForm,
   closeAll,
+  credentialsOf,
   postAuthenticate,
   start,
 } from './simulator-client.ts';
@@ -19,12 +20,7 @@ import {
 
 afterEach(closeAll);
 
-const ACME = {
-  clientId: 'acme-client',
-  clientSecret: 'acme-client-secret',
-  username: 'admin@acme.example',
-  password: 'acme-password',
-};
+const ACME = credentialsOf('acme');
 const ACME_CLIENT = 'acme-integration';
 
 let certificates: TestCertificates;
