@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent, type AgentOptions, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { ClientTls } from './access.ts';
@@ -9,7 +9,7 @@ import type { ClientTls } from './access.ts';
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** A `fetch` over one TLS setting, and the agent that holds its connections. */
-export interface TlsFetch {
+interface TlsFetch {
   readonly fetch: Fetch;
   /** Closes its connections once the requests under way are over; none leave after this. */
   retire(): void;
@@ -22,17 +22,17 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const fetchFailed = (cause: unknown): TypeError => new TypeError('fetch failed', { cause });
 
 /** The PEM text's digest: tells two settings apart without keeping the key in a map's key. */
-export const tlsFingerprint = (tls: ClientTls): string =>
+const tlsFingerprint = (tls: ClientTls): string =>
   createHash('sha256')
     .update(JSON.stringify([tls.certificate ?? '', tls.key ?? '', tls.ca ?? '']))
     .digest('hex');
 
-const headersOf = (request: Request, body: Buffer | undefined): OutgoingHttpHeaders => {
+/** The request's headers; Node adds the body's content-length, as the body goes whole. */
+const headersOf = (request: Request): OutgoingHttpHeaders => {
   const headers: OutgoingHttpHeaders = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  if (body !== undefined) headers['content-length'] = body.byteLength;
   return headers;
 };
 
@@ -87,7 +87,6 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
     finish();
   };
   try {
-    signal.throwIfAborted();
     const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
     signal.throwIfAborted();
     return await new Promise<Response>((resolve, reject) => {
@@ -95,11 +94,11 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
       signal.addEventListener('abort', onAbort, { once: true });
       outgoing = httpsRequest(request.url, {
         method: request.method,
-        headers: headersOf(request, body),
+        headers: headersOf(request),
         agent,
       });
       outgoing.on('error', (error) => {
-        reject(fetchFailed(error));
+        reject(error);
         finish();
       });
       outgoing.on('response', (message) => {
@@ -112,11 +111,20 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
   } catch (error) {
     finish();
     if (signal.aborted && error === signal.reason) throw error;
-    throw error instanceof TypeError && error.message === 'fetch failed'
-      ? error
-      : fetchFailed(error);
+    throw fetchFailed(error);
   }
 };
+
+/**
+ * A keep-alive agent's TLS options: the client certificate and key when given, and the CA when
+ * given, added to the public roots (Node's `ca` replaces them otherwise).
+ */
+export const agentOptions = (tls: ClientTls): AgentOptions => ({
+  keepAlive: true,
+  ...(tls.certificate !== undefined ? { cert: tls.certificate } : {}),
+  ...(tls.key !== undefined ? { key: tls.key } : {}),
+  ...(tls.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+});
 
 /**
  * A `fetch` for ky over `node:https`, with one keep-alive agent of its own: the client
@@ -125,12 +133,7 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
  * client certificate; a second copy of undici would weigh 1.6 MB in every bundle.
  */
 export const tlsFetch = (tls: ClientTls): TlsFetch => {
-  const agent = new Agent({
-    keepAlive: true,
-    ...(tls.certificate !== undefined ? { cert: tls.certificate } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
-    ...(tls.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
-  });
+  const agent = new Agent(agentOptions(tls));
   let underWay = 0;
   let retired = false;
   const fetch: Fetch = async (input, init) => {
