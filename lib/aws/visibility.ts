@@ -9,8 +9,10 @@ const MAX_VISIBILITY_SECONDS = 43_200;
  * allows before the dead-letter queue, an outage of about ten hours passes without one; past
  * that, `redrive` brings them back.
  */
-export const laterVisibilitySeconds = (receiveCount: number): number =>
-  Math.min(MAX_VISIBILITY_SECONDS, 300 * 3 ** (Math.max(1, receiveCount) - 1));
+export const laterVisibilitySeconds = (receiveCount: number): number => {
+  const count = Number.isFinite(receiveCount) ? Math.max(1, receiveCount) : 1;
+  return Math.min(MAX_VISIBILITY_SECONDS, 300 * 3 ** (count - 1));
+};
 
 /** What this needs of an SQS record (the Lambda event's). */
 export interface ReceivedMessage {
