@@ -14,12 +14,11 @@ interface Origins {
  * `enterprise(name)` each one's own.
  */
 export function createControl(
-  enterprises: readonly Enterprise[],
+  enterprises: readonly [Enterprise, ...Enterprise[]],
   origins: Origins,
   close: () => Promise<void>,
 ): SigningHubSimulator {
   const [main] = enterprises;
-  if (!main) throw new Error('A simulator runs at least the default enterprise');
   const controls = new Map(
     enterprises.map((enterprise) => [
       enterprise.name,

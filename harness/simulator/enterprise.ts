@@ -31,8 +31,8 @@ export function createEnterprises(
   options: SimulatorOptions,
   defaultCredentials: EnterpriseOptions['credentials'],
   log: (line: string) => void,
-): Enterprise[] {
-  const enterprises = [
+): [Enterprise, ...Enterprise[]] {
+  const enterprises: [Enterprise, ...Enterprise[]] = [
     createEnterprise(DEFAULT_TENANT, '', {
       ...options,
       credentials: options.credentials ?? defaultCredentials,

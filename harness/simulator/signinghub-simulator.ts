@@ -36,16 +36,16 @@ const ENTERPRISE_PATH = /^\/enterprises\/([^/]+)(\/.*)?$/;
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SigningHubSimulator> {
   const log = options.log ?? (() => {});
   const enterprises = createEnterprises(options, DEFAULT_SIMULATOR_CREDENTIALS, log);
-  const [main] = enterprises;
+  const [main, ...others] = enterprises;
   const apiHandlers = new Map(
-    enterprises.map((enterprise) => [enterprise.name, createApiHandler(enterprise)]),
+    others.map((enterprise) => [enterprise.name, createApiHandler(enterprise)]),
   );
+  // The default enterprise's handler takes every other path, an unknown enterprise's included.
+  const handleDefault = createApiHandler(main);
   const handleApi = (req: IncomingMessage, res: ServerResponse, path: string) => {
     const match = ENTERPRISE_PATH.exec(path);
     const handler = match ? apiHandlers.get(match[1] ?? '') : undefined;
-    if (handler) return handler(req, res, match?.[2] ?? '');
-    // The default enterprise's: any other path, an unknown enterprise's included (it answers 404).
-    return apiHandlers.get(main?.name ?? '')?.(req, res, path) ?? Promise.resolve();
+    return handler ? handler(req, res, match?.[2] ?? '') : handleDefault(req, res, path);
   };
   const handleControl = createControlHandler(enterprises, log);
 

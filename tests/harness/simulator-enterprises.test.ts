@@ -166,10 +166,15 @@ describe('several enterprises', () => {
       { url: `${simulator.url}/enterprises/gamma` },
       authenticationForm(),
     );
+    const defaultByName = await postAuthenticate(
+      { url: `${simulator.url}/enterprises/default` },
+      authenticationForm(),
+    );
 
-    expect(unknown.status).toBe(404);
+    expect([unknown.status, defaultByName.status]).toEqual([404, 404]);
     expect(simulator.calls.map((call) => [call.operation, call.path])).toEqual([
       ['other', '/enterprises/gamma/authenticate'],
+      ['other', '/enterprises/default/authenticate'],
     ]);
   });
 

@@ -150,6 +150,32 @@ describe('the HTTPS listener', () => {
     ]);
   });
 
+  it("refuses one enterprise's certificate at another on the same host", async () => {
+    const BETA = credentialsOf('beta');
+    const betaClient = await certificates.client('beta-integration');
+    const simulator = await start({
+      tls: {
+        cert: certificates.server.cert,
+        key: certificates.server.key,
+        clientCa: certificates.ca.cert,
+      },
+      enterprises: {
+        acme: { credentials: ACME, clientCertificate: { commonName: ACME_CLIENT } },
+        beta: { credentials: BETA, clientCertificate: { commonName: 'beta-integration' } },
+      },
+    });
+    const at = (name: string) => `${simulator.enterprise(name).httpsUrl}/authenticate`;
+
+    const answers = [
+      await postOverTls(at('acme'), clientCredentialsForm({}, ACME), acmeClient),
+      await postOverTls(at('beta'), clientCredentialsForm({}, BETA), acmeClient),
+      await postOverTls(at('beta'), clientCredentialsForm({}, BETA), betaClient),
+      await postOverTls(at('acme'), clientCredentialsForm({}, ACME), betaClient),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 403, 200, 403]);
+  });
+
   it('refuses before any scripted answer', async () => {
     const simulator = await startWithTls();
     const acme = simulator.enterprise('acme');
