@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import type { Grant, SigningHubAccess } from '../../lib/signinghub/access.ts';
 import {
@@ -111,6 +112,25 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+};
+
+/**
+ * A fake for the calling test file: started before its tests, reset before each, closed after
+ * them. Usable at the file's top level, where the fake itself is not started yet.
+ */
+export const fakeForThisFile = (): SigningHubFake => {
+  let started: SigningHubFake | undefined;
+  beforeAll(async () => {
+    started = await startSigningHubFake();
+  });
+  beforeEach(() => started?.reset());
+  afterAll(() => started?.close());
+  return new Proxy({} as SigningHubFake, {
+    get: (_, key) => {
+      if (started === undefined) throw new Error('the fake starts before the file’s tests');
+      return Reflect.get(started, key);
+    },
+  });
 };
 
 /** The simulator's account with the password grant. */

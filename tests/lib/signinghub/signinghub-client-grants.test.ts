@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
 import {
   AuthenticationError,
@@ -12,18 +12,12 @@ import {
   accessTo,
   CLIENT_CREDENTIALS_GRANT,
   clientOf,
+  fakeForThisFile,
   PASSWORD_GRANT,
   SCOPE_PATH,
-  type SigningHubFake,
-  startSigningHubFake,
 } from '../../support/signinghub-fake.ts';
 
-let fake: SigningHubFake;
-beforeAll(async () => {
-  fake = await startSigningHubFake();
-});
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
+const fake = fakeForThisFile();
 
 /** A client of the fake with the client-credentials grant, or `access` amended. */
 const client = (

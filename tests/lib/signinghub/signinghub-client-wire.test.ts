@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../../harness/simulator/signinghub-simulator.ts';
 import {
   AuthenticationError,
@@ -7,18 +7,9 @@ import {
 } from '../../../lib/signinghub/errors.ts';
 import type { SigningHubClientOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import { rejection } from '../../support/rejection.ts';
-import {
-  clientOf,
-  type SigningHubFake,
-  startSigningHubFake,
-} from '../../support/signinghub-fake.ts';
+import { clientOf, fakeForThisFile } from '../../support/signinghub-fake.ts';
 
-let fake: SigningHubFake;
-beforeAll(async () => {
-  fake = await startSigningHubFake();
-});
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
+const fake = fakeForThisFile();
 
 const client = (options: Partial<SigningHubClientOptions> = {}) => clientOf(fake.baseUrl, options);
 
