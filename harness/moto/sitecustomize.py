@@ -1,6 +1,6 @@
 """Loaded by moto_server's Python (harness/moto-server.ts puts this folder on PYTHONPATH).
 
-Four places where moto 5 departs from AWS in a way the deploy proof must not inherit; each patch
+Six places where moto 5 departs from AWS in a way the deploy proof must not inherit; each patch
 brings moto back to what AWS does, and says on stderr if it could not be applied:
 
 1. A DynamoDB stream's event source mapping ignores `Enabled: false`, unlike an SQS one: moto
@@ -16,6 +16,14 @@ brings moto back to what AWS does, and says on stderr if it could not be applied
    stack's alarms. With the patch, CloudFormation creates, updates and deletes a metric alarm
    through the backend PutMetricAlarm uses, named as AWS names it, its Ref the name and its Arn
    the alarm's ARN.
+5. CloudFormation cannot make the HTTP API (AWS::ApiGatewayV2::Api, ::Stage, ::Integration,
+   ::Route): moto skips them the same way, so the deployed stack has no callback routes and every
+   reference to the API is empty. With the patch (cfn_http_api.py, beside this file), they are
+   made through moto's API Gateway v2 backend, and GetRoutes lists the routes the template names.
+6. A change set's execution updates the stack's resources but keeps the outputs of the template
+   the stack had before (`serverless deploy`'s second change set: the deployment bucket's only),
+   so DescribeStacks never shows the outputs of the template deployed. With the patch, the
+   outputs are those of the change set's template, as in AWS.
 """
 
 import json
@@ -98,7 +106,7 @@ try:
             threshold=float(properties["Threshold"]),
             statistic=properties.get("Statistic"),
             description=properties.get("AlarmDescription"),
-            # A dimension whose value is a resource moto only stubs (the HTTP API) has no value here.
+            # A dimension whose value is a resource moto only stubs has no value here.
             dimensions=[
                 {"Name": dimension["Name"], "Value": dimension.get("Value", "")}
                 for dimension in properties.get("Dimensions", [])
@@ -179,3 +187,35 @@ try:
         raise RuntimeError("another model is registered for AWS::CloudWatch::Alarm")
 except Exception as error:  # noqa: BLE001
     _warn("CloudFormation alarms", error)
+
+
+try:
+    from moto.cloudformation import parsing as _parsing
+
+    import cfn_http_api as _http_api
+
+    # The model list, and the maps built from it, were cached when the alarm patch looked.
+    _parsing.get_model_list.cache_clear()
+    _parsing.get_model_map.cache_clear()
+    _parsing.get_name_type_map.cache_clear()
+    for _model in _http_api.MODELS:
+        if _parsing.get_model_map().get(_model.TYPE) is not _model:
+            raise RuntimeError(f"another model is registered for {_model.TYPE}")
+except Exception as error:  # noqa: BLE001
+    _warn("CloudFormation HTTP APIs", error)
+
+
+try:
+    from moto.cloudformation import models as _cloudformation
+    from moto.cloudformation.parsing import OutputMap as _OutputMap
+
+    _apply = _cloudformation.ChangeSet.apply
+
+    def _apply_with_outputs(self):
+        _apply(self)
+        stack = self.stack
+        stack.output_map = _OutputMap(stack.resource_map, self.template_dict, stack.stack_id)
+
+    _cloudformation.ChangeSet.apply = _apply_with_outputs
+except Exception as error:  # noqa: BLE001
+    _warn("change set outputs", error)

@@ -27,12 +27,17 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { startMotoServer } from '../../harness/moto-server.ts';
+import { type MotoServer, startMotoServer } from '../../harness/moto-server.ts';
 import { TABLE_DEFINITION } from '../../harness/table.ts';
 import { createdResources } from '../support/cloudformation.ts';
 import { withDeployTools } from '../support/deploy-tools.ts';
 import { signingEventBody } from '../support/factories.ts';
-import { type DeployedStack, deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
+import {
+  type DeployedStack,
+  deployToMoto,
+  httpApiRoutes,
+  motoClientConfig,
+} from '../support/moto-deploy.ts';
 import {
   type Configuration,
   type PackagedService,
@@ -43,12 +48,11 @@ const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
 type FunctionKey = (typeof FUNCTIONS)[number];
 const logicalIdOf = (key: FunctionKey) => `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`;
 
-/** What moto lists without a logical id: it stubs these types and keeps no physical id. */
+/**
+ * What moto lists without a logical id: it stubs these types and keeps no physical id. (It would
+ * stub the HTTP API's too: harness/moto/cfn_http_api.py makes them.)
+ */
 const MOTO_STUBS = new Set([
-  'AWS::ApiGatewayV2::Api',
-  'AWS::ApiGatewayV2::Stage',
-  'AWS::ApiGatewayV2::Integration',
-  'AWS::ApiGatewayV2::Route',
   'AWS::S3::BucketPolicy',
   'AWS::SQS::QueuePolicy',
   'AWS::SNS::TopicPolicy',
@@ -73,7 +77,7 @@ const deployedInMoto = (configuration: Configuration, beforeDeploy?: (aws: Aws) 
     });
     await beforeDeploy?.(aws);
     const stack = await deployToMoto(service, moto);
-    return { service, stack, ...aws };
+    return { service, stack, moto, ...aws };
   }, 300_000);
 
 interface Aws {
@@ -83,7 +87,11 @@ interface Aws {
   readonly events: EventBridgeClient;
   readonly cloudWatch: CloudWatchClient;
 }
-type Deployed = Aws & { readonly service: PackagedService; readonly stack: DeployedStack };
+type Deployed = Aws & {
+  readonly service: PackagedService;
+  readonly stack: DeployedStack;
+  readonly moto: MotoServer;
+};
 
 const functionConfig = async (
   { lambda, stack }: Deployed,
@@ -254,16 +262,39 @@ describe('the default configuration, deployed into moto as serverless deploy doe
       RECONCILE_AFTER_SECONDS: '900',
       POWERTOOLS_SERVICE_NAME: 'signinghub-finish-test',
     };
+    const tenants = { TENANTS_SECRET_PREFIX: 'signinghub-finish/test/tenants/' };
     const own: Record<FunctionKey, Record<string, string>> = {
-      finish: {},
-      callback: { CALLBACK_SECRET_ID: 'signinghub-finish/test/callback' },
-      reconcile: {},
+      finish: {
+        ...tenants,
+        SIGNING_EVENTS_QUEUE_URL: deployedNow.stack.physicalId('SigningEventsQueue'),
+      },
+      callback: { CALLBACK_SECRET_ID: 'signinghub-finish/test/callback', ...tenants },
+      reconcile: tenants,
       publish: { EVENT_BUS_NAME: 'default' },
     };
     for (const key of FUNCTIONS) {
       const variables = (await functionConfig(deployedNow, key)).Environment?.Variables ?? {};
       expect(variables).toEqual({ ...common, ...own[key] });
     }
+  });
+
+  it("routes both callback paths, a tenant's among them, to callback's integration", async () => {
+    const { moto, stack } = deployed();
+    const apiId = stack.physicalId('HttpApi');
+    const routes = await httpApiRoutes(moto, stack.region, apiId);
+    expect(routes.map((route) => route.routeKey).sort()).toEqual(
+      ['GET', 'HEAD', 'POST'].flatMap((method) => [
+        `${method} /signinghub/callback/{secret}`,
+        `${method} /signinghub/tenants/{tenant}/callback/{secret}`,
+      ]),
+    );
+    const integration = `integrations/${stack.physicalId('HttpApiIntegrationCallback')}`;
+    for (const route of routes) expect(route.target, route.routeKey).toBe(integration);
+    const api = `https://${apiId}.execute-api.eu-west-1.amazonaws.com`;
+    expect(stack.outputs).toMatchObject({
+      CallbackUrl: `${api}/signinghub/callback/{secret}`,
+      TenantCallbackUrl: `${api}/signinghub/tenants/{tenant}/callback/{secret}`,
+    });
   });
 
   it('runs reconcile every 15 minutes from an enabled schedule rule', async () => {
@@ -287,13 +318,14 @@ describe('the default configuration, deployed into moto as serverless deploy doe
     expect(topic).toMatch(/^arn:aws:sns:eu-west-1:\d{12}:signinghub-finish-test-alarms$/);
     const alarms = await alarmsOf(deployedNow);
     const expected = templateAlarms(deployedNow);
-    expect(expected).toHaveLength(15);
+    expect(expected).toHaveLength(16);
     expect([...alarms.keys()].sort()).toEqual(expected.map(({ name }) => name).sort());
     for (const { logicalId, name } of expected) {
       expect(deployedNow.stack.physicalId(logicalId)).toBe(name);
       const alarm = alarms.get(name);
       expect(alarm?.AlarmActions, name).toEqual([topic]);
-      expect(alarm?.OKActions, name).toEqual(logicalId === 'FinishFailedAlarm' ? [] : [topic]);
+      const noOkNotice = ['FinishFailedAlarm', 'ClientCertificateExpiringAlarm'];
+      expect(alarm?.OKActions, name).toEqual(noOkNotice.includes(logicalId) ? [] : [topic]);
       expect(alarm?.TreatMissingData, name).toBe('notBreaching');
     }
   });
@@ -330,6 +362,10 @@ describe('the default configuration, deployed into moto as serverless deploy doe
         Dimensions: dimensions,
       });
     }
+    expect(named('callback-5xx')?.Dimensions).toEqual([
+      { Name: 'ApiId', Value: stack.physicalId('HttpApi') },
+      { Name: 'Stage', Value: '$default' },
+    ]);
     expect(named('finishes-failed')).toMatchObject({
       Namespace: 'SigningHubFinish',
       MetricName: 'FinishFailed',

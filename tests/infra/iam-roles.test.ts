@@ -6,12 +6,15 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { withDeployTools } from '../support/deploy-tools.ts';
-import { type DeployedRole, decide, readRole } from '../support/iam-evaluation.ts';
+import { type DeployedRole, decide, eachStatement, readRole } from '../support/iam-evaluation.ts';
 import { packagedWithMoto } from '../support/moto-clients.ts';
 import { deployToMoto } from '../support/moto-deploy.ts';
 
 const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
 type FunctionKey = (typeof FUNCTIONS)[number];
+/** The functions that read tenant settings; publish never does. */
+const TENANT_READERS = ['finish', 'callback', 'reconcile'] as const;
+const GET_SECRET = 'secretsmanager:GetSecretValue';
 
 /** The ARNs of what the functions touch, as the deployed stack has them. */
 interface Arns {
@@ -23,6 +26,10 @@ interface Arns {
   readonly completionDeadLetters: string;
   readonly credentialsSecret: string;
   readonly callbackSecret: string;
+  /** A tenant's settings (acme's), under the default prefix; any name there is one. */
+  readonly tenantSecret: string;
+  /** An ARN of a secret named `name`, in the stack's account and region. */
+  secretNamed(name: string): string;
   readonly bus: string;
   readonly logStream: Readonly<Record<FunctionKey, string>>;
 }
@@ -70,6 +77,9 @@ const deployed = withDeployTools(async (defer) => {
       ':log-stream:2026/12/01/[$LATEST]0123456789abcdef';
   }
   const { Arn: bus = '' } = await aws.events.send(new DescribeEventBusCommand({ Name: 'default' }));
+  // As Secrets Manager writes a secret's ARN: its name, `-` and six random characters.
+  const secretNamed = (name: string) =>
+    credentialsSecret.replace(/:secret:.+$/, `:secret:${name}-AbCdEf`);
   const arns: Arns = {
     table: table?.TableArn ?? '',
     openPackagesIndex: `${table?.TableArn}/index/open-packages`,
@@ -79,6 +89,8 @@ const deployed = withDeployTools(async (defer) => {
     completionDeadLetters: await queueArn('CompletionEventsDeadLetterQueue'),
     credentialsSecret,
     callbackSecret,
+    tenantSecret: secretNamed('signinghub-finish/test/tenants/acme'),
+    secretNamed,
     bus,
     logStream,
   };
@@ -100,6 +112,10 @@ const NEEDS: Readonly<Record<FunctionKey, readonly Grant[]>> = {
     // a REJECTED item for a message that is no signing event (dynamodb-rejected-store)
     ['dynamodb:PutItem', (arns) => arns.table],
     ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    // a tenant's settings (lib/tenants)
+    ['secretsmanager:GetSecretValue', (arns) => arns.tenantSecret],
+    // hands a message back for longer while its tenant's circuit is open
+    ['sqs:ChangeMessageVisibility', (arns) => arns.signingQueue],
     // what the SQS event source mapping does on finish's behalf
     ['sqs:ReceiveMessage', (arns) => arns.signingQueue],
     ['sqs:DeleteMessage', (arns) => arns.signingQueue],
@@ -113,6 +129,7 @@ const NEEDS: Readonly<Record<FunctionKey, readonly Grant[]>> = {
     ['dynamodb:GetItem', (arns) => arns.table],
     ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
     ['secretsmanager:GetSecretValue', (arns) => arns.callbackSecret],
+    ['secretsmanager:GetSecretValue', (arns) => arns.tenantSecret],
     ...logs('callback'),
   ],
   reconcile: [
@@ -121,6 +138,7 @@ const NEEDS: Readonly<Record<FunctionKey, readonly Grant[]>> = {
     ['dynamodb:UpdateItem', (arns) => arns.table],
     ['dynamodb:GetItem', (arns) => arns.table],
     ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    ['secretsmanager:GetSecretValue', (arns) => arns.tenantSecret],
     ...logs('reconcile'),
   ],
   publish: [
@@ -194,12 +212,82 @@ describe('the deployed roles, evaluated by an IAM policy simulator', () => {
     expect(await decide(roles[key], action, resource(arns))).not.toBe('Allowed');
   });
 
+  it('denies publish reading any tenant secret', async () => {
+    const { roles, arns } = deployed();
+    expect(await decide(roles.publish, GET_SECRET, arns.tenantSecret)).not.toBe('Allowed');
+  });
+
+  it.each(['callback', 'reconcile'] as const)(
+    'denies %s changing a message visibility',
+    async (key) => {
+      const { roles, arns } = deployed();
+      const change = 'sqs:ChangeMessageVisibility';
+      expect(await decide(roles[key], change, arns.signingQueue)).not.toBe('Allowed');
+    },
+  );
+
+  it('denies finish changing a message visibility on the dead-letter queue', async () => {
+    const { roles, arns } = deployed();
+    const change = 'sqs:ChangeMessageVisibility';
+    expect(await decide(roles.finish, change, arns.signingDeadLetters)).not.toBe('Allowed');
+  });
+
   it.each(FUNCTIONS)('denies %s deleting the table or any queue', async (key) => {
     const { roles, arns } = deployed();
     expect(await decide(roles[key], 'dynamodb:DeleteTable', arns.table)).not.toBe('Allowed');
     for (const queue of [arns.signingQueue, arns.signingDeadLetters, arns.completionDeadLetters]) {
       expect(await decide(roles[key], 'sqs:DeleteQueue', queue)).not.toBe('Allowed');
       expect(await decide(roles[key], 'sqs:PurgeQueue', queue)).not.toBe('Allowed');
+    }
+  });
+});
+
+/** Secrets outside the tenants' prefix of stage `test` that a careless grant could still reach. */
+const OUTSIDE_THE_PREFIX = [
+  ["another stage's tenant", 'signinghub-finish/prod/tenants/acme'],
+  ['one named as the prefix without its slash', 'signinghub-finish/test/tenants'],
+  ['one whose name merely starts like the prefix', 'signinghub-finish/test/tenantsx/acme'],
+  ["one beside the stage's own", 'signinghub-finish/test/other'],
+] as const;
+
+describe("the tenant secrets' grant, evaluated by an IAM policy simulator", () => {
+  it.each(
+    TENANT_READERS.flatMap((key) =>
+      OUTSIDE_THE_PREFIX.map(([what, name]) => ({ key, what, name })),
+    ),
+  )('denies $key reading $what', async ({ key, name }) => {
+    const { roles, arns } = deployed();
+    expect(await decide(roles[key], GET_SECRET, arns.secretNamed(name))).not.toBe('Allowed');
+  });
+
+  it.each(TENANT_READERS)(
+    'lets %s read a tenant secret through that grant, and neither the credentials nor the callback secret',
+    async (key) => {
+      const { roles, arns } = deployed();
+      // The statements that each alone let the function read a tenant's secret: the grant.
+      const grants = [];
+      for (const statement of eachStatement(roles[key])) {
+        const decision = await decide(statement, GET_SECRET, arns.tenantSecret);
+        if (decision === 'Allowed') grants.push(statement);
+      }
+      expect(grants).toHaveLength(1);
+      for (const grant of grants) {
+        expect(await decide(grant, GET_SECRET, arns.credentialsSecret)).not.toBe('Allowed');
+        expect(await decide(grant, GET_SECRET, arns.callbackSecret)).not.toBe('Allowed');
+      }
+    },
+  );
+
+  it.each(TENANT_READERS)('lets %s do nothing to a tenant secret but read it', async (key) => {
+    const { roles, arns } = deployed();
+    for (const action of [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetResourcePolicy',
+    ]) {
+      expect(await decide(roles[key], action, arns.tenantSecret), action).not.toBe('Allowed');
     }
   });
 });

@@ -82,3 +82,13 @@ export const decide = async (
   }
   return result.overallResult as Decision;
 };
+
+/** The role once per statement of its policies: each with that statement alone. */
+export const eachStatement = (role: DeployedRole): DeployedRole[] =>
+  role.policies.flatMap(({ name, document }) => {
+    const { Statement: statements = [], ...rest } = document as { Statement?: unknown[] };
+    return [statements].flat().map((statement) => ({
+      ...role,
+      policies: [{ name, document: { ...rest, Statement: [statement] } }],
+    }));
+  });

@@ -32,6 +32,8 @@ export interface DeployedStack {
   /** The physical id CloudFormation gave each resource, by logical id. */
   physicalId(logicalId: string): string;
   readonly logicalIds: readonly string[];
+  /** The stack's outputs, by key, as DescribeStacks gives them. */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 /** The settings `serverless deploy` gives every change set (osls's get-shared-stack-action-params). */
@@ -169,11 +171,20 @@ export const deployToMoto = async (
         .filter((summary) => summary.LogicalResourceId)
         .map((summary) => [summary.LogicalResourceId ?? '', summary.PhysicalResourceId ?? '']),
     );
+    const { Stacks: [described] = [] } = await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: service.stackName }),
+    );
     return {
       stackName: service.stackName,
       region,
       bucket: bucketName,
       logicalIds: [...physical.keys()],
+      outputs: Object.fromEntries(
+        (described?.Outputs ?? []).map((output) => [
+          output.OutputKey ?? '',
+          output.OutputValue ?? '',
+        ]),
+      ),
       physicalId: (logicalId) => {
         const id = physical.get(logicalId);
         if (!id) throw new Error(`the deployed stack has no ${logicalId} with a physical id`);
@@ -194,3 +205,31 @@ const zipKeys = (service: PackagedService): [string, string][] =>
       const key = (resource.Properties.Code as { S3Key: string }).S3Key;
       return [key, join(service.dir, basename(key))];
     });
+
+/** A route of an HTTP API, as API Gateway v2's GetRoutes lists it. */
+export interface HttpApiRoute {
+  readonly routeKey: string;
+  /** `integrations/<IntegrationId>`. */
+  readonly target: string;
+}
+
+/**
+ * GetRoutes of an HTTP API in moto. The project has no API Gateway v2 client, and moto checks no
+ * signature: it only reads the service and the region from the Authorization header's scope.
+ */
+export const httpApiRoutes = async (
+  moto: Pick<MotoServer, 'endpoint'>,
+  region: string,
+  apiId: string,
+): Promise<HttpApiRoute[]> => {
+  const scope = `moto/20260101/${region}/apigateway/aws4_request`;
+  const response = await fetch(`${moto.endpoint}/v2/apis/${apiId}/routes`, {
+    headers: {
+      authorization: `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`,
+    },
+  });
+  if (!response.ok) {
+    throw new Error(`GetRoutes of ${apiId} answered ${response.status}: ${await response.text()}`);
+  }
+  return ((await response.json()) as { items: HttpApiRoute[] }).items;
+};
