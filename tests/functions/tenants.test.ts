@@ -19,6 +19,7 @@ import {
 } from '../support/factories.ts';
 import { AS_DEPLOYED, loadHandler, TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
 import { type MotoSecrets, startMotoSecrets } from '../support/moto-secrets.ts';
+import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
 import { scanAll } from '../support/table-items.ts';
 
 const PREFIX = 'test/tenants/';
@@ -39,6 +40,10 @@ interface World {
   reconcile: Awaited<ReturnType<typeof loadHandler<'reconcile'>>>;
 }
 let world: World;
+/** Everything the functions printed, for the check that no tenant's secret is among it. */
+let output: OutputCapture;
+/** Every secret value the tenants' settings hold. */
+const secretValues: string[] = [];
 
 /**
  * Four enterprises on one simulator: the default; acme (password grant); beta (client
@@ -46,8 +51,14 @@ let world: World;
  * One table, tenant settings in moto's Secrets Manager, a broken tenant beside them.
  */
 beforeAll(async () => {
+  output = captureOutput();
   const certificates = await makeTestCertificates();
   const secureClient = await certificates.client('secure');
+  for (const name of ['acme', 'beta', 'secure']) {
+    secretValues.push(account(name).clientSecret, account(name).password);
+  }
+  // The key's body, without its PEM armour: any part of it in a log would be a leak.
+  secretValues.push(ACME_CALLBACK, secureClient.key.split('\n').slice(1, -2).join(''));
   const simulator = await startSimulator({
     tls: {
       cert: certificates.server.cert,
@@ -111,6 +122,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  output?.stop();
   vi.unstubAllEnvs();
   await world?.simulator.close();
   await world?.secrets.stop();
@@ -234,5 +246,16 @@ describe('reconcile across tenants', () => {
         items.find((item) => item.pk === `TENANT#${tenant}#PACKAGE#30` && item.sk === 'PACKAGE'),
       ).toMatchObject({ status: 'COMPLETED', tenant });
     }
+  });
+});
+
+describe('the tenants’ secrets in the logs', () => {
+  it('never prints a client secret, password, callback secret or private key of any tenant', () => {
+    const printed = output.text();
+    // The tests above did print: finishes, refusals, a skipped tenant.
+    expect(printed).toContain('"tenant":"acme"');
+    expect(printed).toContain('broken');
+    for (const value of secretValues) expect(printed).not.toContain(value);
+    expect(printed).not.toContain('PRIVATE KEY');
   });
 });
