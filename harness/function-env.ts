@@ -12,6 +12,10 @@ export interface FunctionSettings {
   readonly callbackSecret?: string | undefined;
   readonly eventBusName?: string | undefined;
   readonly eventBridgeEndpoint?: string | undefined;
+  /** TENANTS_SECRET_PREFIX: where the tenants' settings are, one secret each. */
+  readonly tenantsSecretPrefix?: string | undefined;
+  /** Where the SDK finds Secrets Manager: moto, or npm start's stand-in. */
+  readonly secretsManagerEndpoint?: string | undefined;
   readonly reconcileAfterSeconds?: number | undefined;
   readonly logLevel?: string | undefined;
   /** What Lambda tells a function about itself, for Powertools' log fields. */
@@ -34,6 +38,8 @@ const VARIABLES: Readonly<Record<PlainSetting, string>> = {
   callbackSecret: 'CALLBACK_SECRET',
   eventBusName: 'EVENT_BUS_NAME',
   eventBridgeEndpoint: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  tenantsSecretPrefix: 'TENANTS_SECRET_PREFIX',
+  secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
