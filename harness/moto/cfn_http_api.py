@@ -26,6 +26,16 @@ def _camel(value):
     return value
 
 
+def _arguments(properties, required, optional, **defaults):
+    """The backend's keyword arguments (snake_case) from CloudFormation's properties of the same
+    names (PascalCase): each of `required` must be there; `optional` and `defaults` may be absent."""
+    pascal = lambda name: "".join(part.title() for part in name.split("_"))  # noqa: E731
+    arguments = {name: properties[pascal(name)] for name in required.split()}
+    arguments.update({name: properties.get(pascal(name)) for name in optional.split()})
+    arguments.update({name: properties.get(pascal(name), value) for name, value in defaults.items()})
+    return arguments
+
+
 class _HttpApiModel:
     """What the four models share. Each model also names CloudFormationModel among its own bases
     (moto finds models by CloudFormationModel.__subclasses__(), which lists direct subclasses
@@ -92,16 +102,13 @@ class HttpApi(_HttpApiModel, CloudFormationModel):
     @classmethod
     def create(cls, backend, properties):
         api = backend.create_api(
-            api_key_selection_expression=properties.get("ApiKeySelectionExpression"),
-            cors_configuration=properties.get("CorsConfiguration"),
-            description=properties.get("Description"),
-            disable_schema_validation=properties.get("DisableSchemaValidation"),
-            disable_execute_api_endpoint=properties.get("DisableExecuteApiEndpoint"),
-            name=properties["Name"],
-            protocol_type=properties["ProtocolType"],
-            route_selection_expression=properties.get("RouteSelectionExpression"),
-            tags=properties.get("Tags", {}),
-            version=properties.get("Version"),
+            **_arguments(
+                properties,
+                "name protocol_type",
+                "api_key_selection_expression cors_configuration description version"
+                " disable_schema_validation disable_execute_api_endpoint route_selection_expression",
+                tags={},
+            )
         )
         model = cls(api.api_id, api.api_id, lambda found: found.delete_api(api.api_id))
         model.api_endpoint = api.api_endpoint
@@ -131,64 +138,52 @@ class HttpApiStage(_HttpApiModel, CloudFormationModel):
         return cls(api_id, stage.name, lambda found: found.delete_stage(api_id, stage.name))
 
 
-class HttpApiIntegration(_HttpApiModel, CloudFormationModel):
+class _ApiPart(_HttpApiModel):
+    """An Integration or a Route: made in its API by the backend's `create_<part>` from the
+    properties PARAMETERS names (required, optional, defaults), identified by its ID attribute."""
+
+    PART = ""
+    ID = ""
+    PARAMETERS = ("", "", {})
+
+    @classmethod
+    def create(cls, backend, properties):
+        api_id = properties["ApiId"]
+        required, optional, defaults = cls.PARAMETERS
+        made = getattr(backend, f"create_{cls.PART}")(
+            **_arguments(properties, f"api_id {required}", optional, **defaults)
+        )
+        part_id = getattr(made, cls.ID)
+        remove = lambda found: getattr(found, f"delete_{cls.PART}")(api_id, part_id)  # noqa: E731
+        return cls(api_id, part_id, remove)
+
+
+class HttpApiIntegration(_ApiPart, CloudFormationModel):
     __module__ = _apigatewayv2.__name__
     TYPE = "AWS::ApiGatewayV2::Integration"
-
-    @classmethod
-    def create(cls, backend, properties):
-        api_id = properties["ApiId"]
-        integration = backend.create_integration(
-            api_id=api_id,
-            connection_id=properties.get("ConnectionId"),
-            connection_type=properties.get("ConnectionType"),
-            content_handling_strategy=properties.get("ContentHandlingStrategy"),
-            credentials_arn=properties.get("CredentialsArn"),
-            description=properties.get("Description"),
-            integration_method=properties.get("IntegrationMethod"),
-            integration_subtype=properties.get("IntegrationSubtype"),
-            integration_type=properties["IntegrationType"],
-            integration_uri=properties.get("IntegrationUri"),
-            passthrough_behavior=properties.get("PassthroughBehavior"),
-            payload_format_version=properties.get("PayloadFormatVersion"),
-            request_parameters=properties.get("RequestParameters"),
-            request_templates=properties.get("RequestTemplates"),
-            response_parameters=properties.get("ResponseParameters"),
-            template_selection_expression=properties.get("TemplateSelectionExpression"),
-            timeout_in_millis=properties.get("TimeoutInMillis"),
-            tls_config=properties.get("TlsConfig"),
-        )
-        integration_id = integration.id
-        return cls(
-            api_id,
-            integration_id,
-            lambda found: found.delete_integration(api_id, integration_id),
-        )
+    PART = "integration"
+    ID = "id"
+    PARAMETERS = (
+        "integration_type",
+        "connection_id connection_type content_handling_strategy credentials_arn description"
+        " integration_method integration_subtype integration_uri passthrough_behavior"
+        " payload_format_version request_parameters request_templates response_parameters"
+        " template_selection_expression timeout_in_millis tls_config",
+        {},
+    )
 
 
-class HttpApiRoute(_HttpApiModel, CloudFormationModel):
+class HttpApiRoute(_ApiPart, CloudFormationModel):
     __module__ = _apigatewayv2.__name__
     TYPE = "AWS::ApiGatewayV2::Route"
-
-    @classmethod
-    def create(cls, backend, properties):
-        api_id = properties["ApiId"]
-        route = backend.create_route(
-            api_id=api_id,
-            api_key_required=properties.get("ApiKeyRequired", False),
-            authorization_scopes=properties.get("AuthorizationScopes", []),
-            authorization_type=properties.get("AuthorizationType"),
-            authorizer_id=properties.get("AuthorizerId"),
-            model_selection_expression=properties.get("ModelSelectionExpression"),
-            operation_name=properties.get("OperationName"),
-            request_models=properties.get("RequestModels"),
-            request_parameters=properties.get("RequestParameters"),
-            route_key=properties["RouteKey"],
-            route_response_selection_expression=properties.get("RouteResponseSelectionExpression"),
-            target=properties.get("Target"),
-        )
-        route_id = route.route_id
-        return cls(api_id, route_id, lambda found: found.delete_route(api_id, route_id))
+    PART = "route"
+    ID = "route_id"
+    PARAMETERS = (
+        "route_key",
+        "authorization_type authorizer_id model_selection_expression operation_name"
+        " request_models request_parameters route_response_selection_expression target",
+        {"api_key_required": False, "authorization_scopes": []},
+    )
 
 
 MODELS = (HttpApi, HttpApiStage, HttpApiIntegration, HttpApiRoute)

@@ -207,29 +207,28 @@ describe('the deployed roles, evaluated by an IAM policy simulator', () => {
     ['publish', 'update an item', 'dynamodb:UpdateItem', (arns: Arns) => arns.table],
     ['publish', 'delete an item', 'dynamodb:DeleteItem', (arns: Arns) => arns.table],
     ['publish', 'write a batch', 'dynamodb:BatchWriteItem', (arns: Arns) => arns.table],
+    ['publish', 'read a tenant secret', GET_SECRET, (arns: Arns) => arns.tenantSecret],
+    [
+      'callback',
+      'change a message visibility',
+      'sqs:ChangeMessageVisibility',
+      (arns: Arns) => arns.signingQueue,
+    ],
+    [
+      'reconcile',
+      'change a message visibility',
+      'sqs:ChangeMessageVisibility',
+      (arns: Arns) => arns.signingQueue,
+    ],
+    [
+      'finish',
+      'change a message visibility on the dead-letter queue',
+      'sqs:ChangeMessageVisibility',
+      (arns: Arns) => arns.signingDeadLetters,
+    ],
   ] as const)('denies %s to %s', async (key, _what, action, resource) => {
     const { roles, arns } = deployed();
     expect(await decide(roles[key], action, resource(arns))).not.toBe('Allowed');
-  });
-
-  it('denies publish reading any tenant secret', async () => {
-    const { roles, arns } = deployed();
-    expect(await decide(roles.publish, GET_SECRET, arns.tenantSecret)).not.toBe('Allowed');
-  });
-
-  it.each(['callback', 'reconcile'] as const)(
-    'denies %s changing a message visibility',
-    async (key) => {
-      const { roles, arns } = deployed();
-      const change = 'sqs:ChangeMessageVisibility';
-      expect(await decide(roles[key], change, arns.signingQueue)).not.toBe('Allowed');
-    },
-  );
-
-  it('denies finish changing a message visibility on the dead-letter queue', async () => {
-    const { roles, arns } = deployed();
-    const change = 'sqs:ChangeMessageVisibility';
-    expect(await decide(roles.finish, change, arns.signingDeadLetters)).not.toBe('Allowed');
   });
 
   it.each(FUNCTIONS)('denies %s deleting the table or any queue', async (key) => {
