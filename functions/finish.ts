@@ -4,8 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createDynamoDbTable, lazySecretsManager, lazySqs } from '../lib/aws/clients.ts';
-import { handBackLaterThrough } from '../lib/aws/visibility.ts';
+import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
+import { handBackLaterThrough, lazySqs } from '../lib/aws/visibility.ts';
 import { loadFinishFunctionConfig } from '../lib/config.ts';
 import {
   type BatchDependencies,

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { StoreConfig } from '../config.ts';
 import { DynamoDbTable } from '../store/dynamodb-table.ts';
 
@@ -20,12 +19,4 @@ let secretsManager: SecretsManagerClient | undefined;
 export const lazySecretsManager = (): SecretsManagerClient => {
   secretsManager ??= new SecretsManagerClient({});
   return secretsManager;
-};
-
-let sqs: SQSClient | undefined;
-
-/** Built on first use: only when a tenant's circuit opens does `finish` talk to its queue. */
-export const lazySqs = (): SQSClient => {
-  sqs ??= new SQSClient({});
-  return sqs;
 };

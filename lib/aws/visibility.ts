@@ -27,7 +27,11 @@ export interface ReceivedMessage {
  * back after the queue's own timeout, which loses nothing.
  */
 export const handBackLaterThrough =
-  (sqs: () => Pick<SQSClient, 'send'>, queueUrl: string, received: readonly ReceivedMessage[]) =>
+  (
+    sqs: () => Promise<Pick<SQSClient, 'send'>>,
+    queueUrl: string,
+    received: readonly ReceivedMessage[],
+  ) =>
   async (messageIds: readonly string[]): Promise<void> => {
     const wanted = new Set(messageIds);
     const entries = received
@@ -37,8 +41,10 @@ export const handBackLaterThrough =
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: laterVisibilitySeconds(Number(attributes.ApproximateReceiveCount ?? 1)),
       }));
+    const client = await sqs();
+    const { ChangeMessageVisibilityBatchCommand } = await import('@aws-sdk/client-sqs');
     for (let start = 0; start < entries.length; start += 10) {
-      const answer = await sqs().send(
+      const answer = await client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
           Entries: entries.slice(start, start + 10),
@@ -52,3 +58,14 @@ export const handBackLaterThrough =
       }
     }
   };
+
+let sqs: Promise<SQSClient> | undefined;
+
+/**
+ * Loaded and built on first use: only when a tenant's circuit opens does `finish` talk to its
+ * queue, so the SQS client costs no cold start.
+ */
+export const lazySqs = (): Promise<SQSClient> => {
+  sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => new SQSClient({}));
+  return sqs;
+};

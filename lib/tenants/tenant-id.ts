@@ -14,5 +14,3 @@ export const isTenantId = (value: unknown): value is string =>
 /** The tenant a value names: absent, null or `default` is the default tenant; undefined when malformed. */
 export const tenantOf = (value: unknown): string | undefined =>
   value === undefined || value === null ? DEFAULT_TENANT : isTenantId(value) ? value : undefined;
-
-export const isDefaultTenant = (tenant: string): boolean => tenant === DEFAULT_TENANT;

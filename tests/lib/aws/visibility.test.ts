@@ -64,7 +64,7 @@ describe('handBackLaterThrough (SQS in moto)', () => {
     const down = records
       .filter(({ body }) => body?.startsWith('down'))
       .map(({ messageId }) => messageId);
-    await handBackLaterThrough(() => sqs, queueUrl, records)(down);
+    await handBackLaterThrough(async () => sqs, queueUrl, records)(down);
     await sleep(2_500);
     // The queue's one second has passed: only the message not handed back is there again.
     expect((await receive(sqs, queueUrl)).map((message) => message.Body)).toEqual(['up-1']);
@@ -76,7 +76,7 @@ describe('handBackLaterThrough (SQS in moto)', () => {
       new CreateQueueCommand({ QueueName: 'refused' }),
     );
     const stale = [{ messageId: 'm-1', receiptHandle: 'not-a-receipt-handle', attributes: {} }];
-    await expect(handBackLaterThrough(() => sqs, queueUrl, stale)(['m-1'])).rejects.toThrow(
+    await expect(handBackLaterThrough(async () => sqs, queueUrl, stale)(['m-1'])).rejects.toThrow(
       /kept 1 message\(s\) at the queue's visibility timeout/,
     );
   });
