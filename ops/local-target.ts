@@ -1,8 +1,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { lazySecretsManager } from '../lib/aws/clients.ts';
 import { DynamoDbPackageReader } from '../lib/store/dynamodb-package-reader.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
+import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
+import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
+import { packageName } from './operator-target.ts';
 import {
   localClientConfig,
   readPublishedEvents,
@@ -10,7 +14,12 @@ import {
   tableClient,
 } from './stack-client.ts';
 import type { StackState } from './stack-state.ts';
-import { NO_LOCAL_QUEUES, type OperatorTarget, reconcileConfig } from './target.ts';
+import {
+  NO_LOCAL_QUEUES,
+  type OperatorTarget,
+  reconcileConfig,
+  tenantSigningHub,
+} from './target.ts';
 import { UserError } from './user-error.ts';
 
 const WHERE = 'the local stack';
@@ -21,6 +30,14 @@ const noPackagesHint = (state: StackState): string =>
     ? 'no packages yet: create one with npm run simulator -- package 1001 --signers ' +
       'alice@example.com,bob@example.com, then npm run event -- 1001 alice@example.com'
     : 'no packages yet: send a signing event with npm run event -- <packageId> <signerEmail>';
+
+/** What to do about a package the local table has nothing of. */
+const unknownPackageHint = (packageId: number, tenant: string): string =>
+  tenant === DEFAULT_TENANT
+    ? `package ${packageId} has nothing in the table yet: send a signing event with ` +
+      `npm run event -- ${packageId} <signerEmail>`
+    : `${packageName(packageId, tenant)} has nothing in the table yet: check the package id ` +
+      'and --tenant, or send a signing event for it with its tenant';
 
 /**
  * Runs `work` on the local stack, as npm start published it: its DynamoDB Local table, its
@@ -33,7 +50,21 @@ export const onLocalStack = async <T>(
 ): Promise<T> => {
   const client = tableClient(state);
   const table = new DynamoDbTable(client, state.tableName);
+  const registry = new DynamoDbTenantRegistry(table);
   let eventBridge: EventBridgeClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
+  // Where npm start's functions read their secrets: its local stand-in, or AWS as they find it.
+  const secretsEndpoint = state.functionEnvironment.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  const secrets = secretsEndpoint
+    ? () => {
+        secretsManager ??= new SecretsManagerClient({
+          endpoint: secretsEndpoint,
+          ...localClientConfig(state),
+          maxAttempts: 2,
+        });
+        return secretsManager;
+      }
+    : lazySecretsManager;
   try {
     return await work({
       where: WHERE,
@@ -43,7 +74,7 @@ export const onLocalStack = async <T>(
         stackName: undefined,
         tableName: state.tableName,
       },
-      packages: new DynamoDbPackageStore(table),
+      packages: (tenant) => new DynamoDbPackageStore(table, tenant, registry),
       table,
       reports: {
         reader: new DynamoDbPackageReader(client, state.tableName),
@@ -54,9 +85,7 @@ export const onLocalStack = async <T>(
           : undefined,
       },
       hints: {
-        unknownPackage: (packageId) =>
-          `package ${packageId} has nothing in the table yet: send a signing event with ` +
-          `npm run event -- ${packageId} <signerEmail>`,
+        unknownPackage: unknownPackageHint,
         noPackages: noPackagesHint(state),
       },
       completionBus: async () => {
@@ -68,9 +97,11 @@ export const onLocalStack = async <T>(
         return { eventBridge, busName: state.eventBusName };
       },
       // The settings npm start's functions run with, as the stack publishes them.
-      signingHub: async () =>
-        signingHubClientFrom(
-          reconcileConfig(state.functionEnvironment, 'the local stack (npm start)').signingHub,
+      signingHub: async (tenant) =>
+        tenantSigningHub(
+          reconcileConfig(state.functionEnvironment, 'the local stack (npm start)'),
+          secrets,
+          tenant,
         ),
       queues: () => {
         throw new UserError(NO_LOCAL_QUEUES);
@@ -78,6 +109,7 @@ export const onLocalStack = async <T>(
     });
   } finally {
     eventBridge?.destroy();
+    secretsManager?.destroy();
     client.destroy();
   }
 };

@@ -1,7 +1,8 @@
 import type { FinishItem, PackageItem } from '../lib/store/items.ts';
 import type { PackageReader, PackageRecords } from '../lib/store/package-reader.ts';
+import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import { onLocalStack } from './local-target.ts';
-import { packageIdOfEvent } from './stack-client.ts';
+import { enterpriseQuery, packageRefOfEvent } from './stack-client.ts';
 import type { PublishedEvent, StackState } from './stack-state.ts';
 
 /** A request to the simulator's control API: its status and JSON body. */
@@ -57,6 +58,8 @@ export interface SimulatorReport {
 /** One package as the table, the completion events and (when it runs) the simulator see it. */
 export interface PackageReport {
   readonly packageId: number;
+  /** Whose package it is: `default` for the deployment's own enterprise. */
+  readonly tenant: string;
   readonly package: PackageRecord | null;
   readonly finishes: readonly FinishReport[];
   readonly events: readonly PublishedEvent[];
@@ -97,11 +100,16 @@ const newest = (times: readonly (string | null)[]): string | null =>
 const reportOf = (records: PackageRecords, events: readonly PublishedEvent[]): PackageReport => {
   const item = records.package ? packageRecordOf(records.package) : null;
   const finishes = records.finishes.map(finishReportOf);
+  const { tenant, packageId } = records;
   return {
-    packageId: records.packageId,
+    packageId,
+    tenant,
     package: item,
     finishes,
-    events: events.filter((event) => packageIdOfEvent(event) === records.packageId),
+    events: events.filter((event) => {
+      const ref = packageRefOfEvent(event);
+      return ref?.packageId === packageId && ref.tenant === tenant;
+    }),
     simulator: null,
     updatedAt: newest([item?.updatedAt ?? null, ...finishes.map((finish) => finish.updatedAt)]),
   };
@@ -110,23 +118,31 @@ const reportOf = (records: PackageRecords, events: readonly PublishedEvent[]): P
 const hasItems = (records: PackageRecords): boolean =>
   records.package !== undefined || records.finishes.length > 0;
 
+/** What a report shows: one tenant's package (the default tenant's when no tenant is named), or the list. */
+export interface ReportOptions {
+  readonly packageId?: number | undefined;
+  readonly tenant?: string | undefined;
+  readonly limit: number;
+}
+
 /** The packages a report shows (before `limit`, but for the open ones), and how many in all. */
 const readRecords = async (
   source: ReportSource,
-  options: { readonly packageId?: number | undefined; readonly limit: number },
+  options: ReportOptions,
 ): Promise<{ records: PackageRecords[]; total: number | undefined }> => {
   if (options.packageId !== undefined) {
-    const records = await source.reader.readPackage(options.packageId);
+    const tenant = options.tenant ?? DEFAULT_TENANT;
+    const records = await source.reader.readPackage(options.packageId, tenant);
     return { records: hasItems(records) ? [records] : [], total: undefined };
   }
   if (source.listing === 'all')
     return { records: await source.reader.allPackages(), total: undefined };
-  const ids = await source.reader.openPackageIds();
+  const refs = await source.reader.openPackages();
   const records: PackageRecords[] = [];
-  for (const packageId of ids.slice(0, options.limit)) {
-    records.push(await source.reader.readPackage(packageId));
+  for (const { packageId, tenant } of refs.slice(0, options.limit)) {
+    records.push(await source.reader.readPackage(packageId, tenant));
   }
-  return { records, total: ids.length };
+  return { records, total: refs.length };
 };
 
 interface SimulatorCalls {
@@ -145,10 +161,13 @@ interface SimulatedPackage {
 
 const simulatorReport = async (
   simulator: SimulatorCall,
-  packageId: number,
+  { packageId, tenant }: PackageReport,
   calls: SimulatorCalls,
 ): Promise<SimulatorReport | null> => {
-  const { status, body } = await simulator('GET', `/_simulator/packages/${packageId}`);
+  const { status, body } = await simulator(
+    'GET',
+    `/_simulator/packages/${packageId}${enterpriseQuery(tenant)}`,
+  );
   if (status !== 200) return null;
   const simulated = body as SimulatedPackage;
   return {
@@ -166,24 +185,36 @@ const simulatorReport = async (
  */
 export const loadReports = async (
   source: ReportSource,
-  options: { readonly packageId?: number | undefined; readonly limit: number },
+  options: ReportOptions,
 ): Promise<{ reports: PackageReport[]; total: number }> => {
   const { records, total } = await readRecords(source, options);
   const events = source.completionEvents ? await source.completionEvents() : [];
   const reports = records
     .map((entry) => reportOf(entry, events))
     .sort(
-      (a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || b.packageId - a.packageId,
+      (a, b) =>
+        (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') ||
+        b.packageId - a.packageId ||
+        a.tenant.localeCompare(b.tenant),
     );
   const shown = reports.slice(0, options.limit);
   const { simulator } = source;
   if (!simulator) return { reports: shown, total: total ?? reports.length };
-  const calls = (await simulator('GET', '/_simulator/calls')).body as SimulatorCalls;
+  // Each enterprise's calls, asked once for all its packages shown.
+  const calls = new Map<string, SimulatorCalls>();
+  const callsOf = async (tenant: string): Promise<SimulatorCalls> => {
+    const known = calls.get(tenant);
+    if (known) return known;
+    const { status, body } = await simulator('GET', `/_simulator/calls${enterpriseQuery(tenant)}`);
+    const answered = status === 200 ? (body as SimulatorCalls) : {};
+    calls.set(tenant, answered);
+    return answered;
+  };
   const withSimulator: PackageReport[] = [];
   for (const report of shown) {
     withSimulator.push({
       ...report,
-      simulator: await simulatorReport(simulator, report.packageId, calls),
+      simulator: await simulatorReport(simulator, report, await callsOf(report.tenant)),
     });
   }
   return { reports: withSimulator, total: total ?? reports.length };
@@ -192,6 +223,6 @@ export const loadReports = async (
 /** The reports of the local stack (npm start). */
 export const loadPackageReports = (
   state: StackState,
-  options: { readonly packageId?: number | undefined; readonly limit: number },
+  options: ReportOptions,
 ): Promise<{ reports: PackageReport[]; total: number }> =>
   onLocalStack(state, (local) => loadReports(local.reports, options));

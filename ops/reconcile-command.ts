@@ -1,7 +1,7 @@
 import { SigningHubFinishError } from '../lib/errors.ts';
 import { SYSTEM } from '../lib/system.ts';
 import { describeAwsFailure } from './aws-failure.ts';
-import { packageCommandLine, TARGET_USAGE } from './operator-target.ts';
+import { PACKAGE_USAGE, packageCommandLine } from './operator-target.ts';
 import { describeReconcile, reconcileOne } from './reconcile-one.ts';
 import type { Streams } from './run-command.ts';
 import type { TargetOpener } from './target.ts';
@@ -9,12 +9,13 @@ import { UserError } from './user-error.ts';
 
 const COMMAND = {
   name: 'reconcile',
-  synopsis: `<packageId> ${TARGET_USAGE}`,
+  synopsis: PACKAGE_USAGE,
   summary:
-    "Confirms one package with SigningHub's workflow API now, as the reconcile function does, " +
-    'and records what SigningHub says (only a package the table knows).',
+    "Confirms one package with its tenant's SigningHub workflow API now, as the reconcile " +
+    'function does, and records what SigningHub says (only a package the table knows).',
   examples: [
     'npm run reconcile -- 1001',
+    'npm run reconcile -- 1001 --tenant acme',
     'npm run reconcile -- 1001 --stage prod --region eu-west-1',
   ],
 };
@@ -35,16 +36,19 @@ export const reconcile = async (
   { stdout }: Streams,
   now: () => Date = SYSTEM.now,
 ): Promise<number> => {
-  const { target, packageId, json } = packageCommandLine(COMMAND, args);
+  const { target, packageId, tenant, json } = packageCommandLine(COMMAND, args);
   return open(target, async (opened) => {
     try {
-      const result = await reconcileOne(packageId, {
-        packages: opened.packages,
-        signingHub: await opened.signingHub(),
-        now,
-        tableName: opened.about.tableName,
-        where: opened.where,
-      });
+      const result = await reconcileOne(
+        { packageId, tenant },
+        {
+          packages: opened.packages(tenant),
+          signingHub: await opened.signingHub(tenant),
+          now,
+          tableName: opened.about.tableName,
+          where: opened.where,
+        },
+      );
       stdout.write(
         json ? `${JSON.stringify(result, null, 2)}\n` : `${describeReconcile(result)}\n`,
       );

@@ -3,7 +3,9 @@ import { silentLog } from '../lib/logger.ts';
 import { NO_METRICS } from '../lib/metrics.ts';
 import type { WorkflowPort } from '../lib/signinghub/ports.ts';
 import { isFinalPackageStatus, type PackageStatus } from '../lib/store/items.ts';
+import type { PackageRef } from '../lib/store/keys.ts';
 import type { PackageStore } from '../lib/store/ports.ts';
+import { checkPackage, packageArgs, packageName } from './operator-target.ts';
 import { UserError } from './user-error.ts';
 
 export interface ReconcileOneDependencies {
@@ -17,6 +19,7 @@ export interface ReconcileOneDependencies {
 
 export interface ReconcileOneResult {
   readonly packageId: number;
+  readonly tenant: string;
   /** Its status before; a final one was not asked about again. */
   readonly before: PackageStatus;
   readonly after: PackageStatus;
@@ -31,19 +34,21 @@ export interface ReconcileOneResult {
  * case, confirmPackage). Only a package the table knows: an id mistyped must not become DELETED.
  */
 export const reconcileOne = async (
-  packageId: number,
+  { packageId, tenant }: PackageRef,
   deps: ReconcileOneDependencies,
 ): Promise<ReconcileOneResult> => {
+  const name = packageName(packageId, tenant);
   const before = await deps.packages.getPackage(packageId);
   if (!before) {
     throw new UserError(
-      `package ${packageId} is not in the table ${deps.tableName} (${deps.where}): its first ` +
-        'finish or callback puts it there; check the package id, and --stage',
+      `${name} is not in the table ${deps.tableName} (${deps.where}): its first finish or ` +
+        `callback puts it there; ${checkPackage(tenant)}`,
     );
   }
   if (isFinalPackageStatus(before.status)) {
     return {
       packageId,
+      tenant,
       before: before.status,
       after: before.status,
       signingHubSays: before.workflowStatus,
@@ -65,12 +70,13 @@ export const reconcileOne = async (
   );
   if (!result.confirmed) {
     throw new UserError(
-      `package ${packageId}: could not confirm it with SigningHub (${result.reason}); nothing changed: try ` +
+      `${name}: could not confirm it with SigningHub (${result.reason}); nothing changed: try ` +
         'again later (the reconciler also tries on its schedule)',
     );
   }
   return {
     packageId,
+    tenant,
     before: before.status,
     after: result.status,
     signingHubSays,
@@ -80,11 +86,12 @@ export const reconcileOne = async (
 
 /** The line that says what reconcile did. */
 export const describeReconcile = (result: ReconcileOneResult): string => {
-  const { packageId, before, after } = result;
+  const { packageId, tenant, before, after } = result;
+  const name = packageName(packageId, tenant);
   if (isFinalPackageStatus(before)) {
     return (
-      `package ${packageId} is already ${before}: nothing to confirm (a final status stays); ` +
-      `npm run republish -- ${packageId} sends its completion event again`
+      `${name} is already ${before}: nothing to confirm (a final status stays); ` +
+      `npm run republish -- ${packageArgs(packageId, tenant)} sends its completion event again`
     );
   }
   const says =
@@ -92,10 +99,10 @@ export const describeReconcile = (result: ReconcileOneResult): string => {
       ? 'SigningHub no longer has it (404)'
       : `SigningHub says ${result.signingHubSays ?? 'nothing about its workflow'}`;
   if (result.becameFinal) {
-    return `package ${packageId}: ${says}; recorded ${after}, final now (the stream publishes its completion event)`;
+    return `${name}: ${says}; recorded ${after}, final now (the stream publishes its completion event)`;
   }
   if (isFinalPackageStatus(after)) {
-    return `package ${packageId}: ${says}; it became ${after} meanwhile, which stays`;
+    return `${name}: ${says}; it became ${after} meanwhile, which stays`;
   }
-  return `package ${packageId}: ${says}; still ${after}`;
+  return `${name}: ${says}; still ${after}`;
 };

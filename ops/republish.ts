@@ -4,12 +4,14 @@ import { silentLog } from '../lib/logger.ts';
 import { NO_METRICS } from '../lib/metrics.ts';
 import type { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
 import { isFinalPackageStatus } from '../lib/store/items.ts';
-import { packageKey } from '../lib/store/keys.ts';
+import { type PackageRef, packageKey } from '../lib/store/keys.ts';
 import { awsCall } from './aws-failure.ts';
+import { checkPackage, packageArgs, packageName } from './operator-target.ts';
 import { UserError } from './user-error.ts';
 
 export interface RepublishResult {
   readonly packageId: number;
+  readonly tenant: string;
   readonly status: string;
   readonly busName: string;
   readonly source: string;
@@ -67,24 +69,26 @@ const recordSent = (eventBridge: EventBridgeClient) => {
 
 /**
  * Sends a final package's completion event again, rebuilt from its package item the way the
- * publish function builds it from the stream's record (the same code does both).
+ * publish function builds it from the stream's record (the same code does both): a tenant's
+ * package item is keyed by its tenant, so its event carries the tenant as publish's does.
  */
 export const republishPackage = async (
-  packageId: number,
+  { packageId, tenant }: PackageRef,
   deps: RepublishDependencies,
 ): Promise<RepublishResult> => {
-  const item = await deps.table.get(packageKey(packageId));
+  const name = packageName(packageId, tenant);
+  const item = await deps.table.get(packageKey(packageId, tenant));
   if (!item) {
     throw new UserError(
-      `package ${packageId} is not in the table ${deps.tableName} (${deps.where}): check the ` +
-        'package id, and --stage',
+      `${name} is not in the table ${deps.tableName} (${deps.where}): ${checkPackage(tenant)}`,
     );
   }
   const status = item.status?.S ?? 'IN_PROGRESS';
   if (!isFinalPackageStatus(status)) {
     throw new UserError(
-      `package ${packageId} is ${status}, not final: republish sends only a final package's ` +
-        `completion event (npm run reconcile -- ${packageId} asks SigningHub whether it is final now)`,
+      `${name} is ${status}, not final: republish sends only a final package's completion ` +
+        `event (npm run reconcile -- ${packageArgs(packageId, tenant)} asks SigningHub whether ` +
+        'it is final now)',
     );
   }
   if (deps.busName === undefined) {
@@ -110,5 +114,5 @@ export const republishPackage = async (
   if (!entry) {
     throw new Error(`no completion event was sent for package ${packageId} (status ${status})`);
   }
-  return { packageId, status, busName: deps.busName, ...entry };
+  return { packageId, tenant, status, busName: deps.busName, ...entry };
 };

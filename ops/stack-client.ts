@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PackageRef } from '../lib/store/keys.ts';
+import { DEFAULT_TENANT, tenantOf } from '../lib/tenants/tenant-id.ts';
 import type { PublishedEvent, StackState } from './stack-state.ts';
 import { UserError } from './user-error.ts';
 
@@ -37,11 +39,24 @@ export const readPublishedEvents = async (state: StackState): Promise<PublishedE
   return events;
 };
 
-export const packageIdOfEvent = (event: PublishedEvent): number | undefined => {
+/**
+ * The package a completion event is of: its detail's `packageId` and `tenant` (absent: the
+ * default tenant's); undefined for an event that names no package, or a malformed tenant.
+ */
+export const packageRefOfEvent = (event: PublishedEvent): PackageRef | undefined => {
   const detail = event.detail;
   if (typeof detail !== 'object' || detail === null || !('packageId' in detail)) return undefined;
-  return typeof detail.packageId === 'number' ? detail.packageId : undefined;
+  if (typeof detail.packageId !== 'number') return undefined;
+  const tenant = tenantOf('tenant' in detail ? detail.tenant : undefined);
+  return tenant === undefined ? undefined : { tenant, packageId: detail.packageId };
 };
+
+/**
+ * `?enterprise=<tenant>` for the simulator's control API, which runs a tenant's enterprise under
+ * the tenant's name (the default tenant's at the root, without the query).
+ */
+export const enterpriseQuery = (tenant: string): string =>
+  tenant === DEFAULT_TENANT ? '' : `?enterprise=${encodeURIComponent(tenant)}`;
 
 /** The simulator's URL, or one line saying why there is none. */
 export const requireSimulator = (state: StackState): string => {

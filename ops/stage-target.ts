@@ -5,15 +5,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Environment, loadPublisherConfig } from '../lib/config.ts';
-import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageReader } from '../lib/store/dynamodb-package-reader.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
+import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { asOperatorFailure } from './aws-failure.ts';
 import { openAwsSession } from './aws-session.ts';
 import { type DeployedStack, deployedEnvironment, findDeployedStack } from './deployed-stack.ts';
+import { checkPackage, packageName } from './operator-target.ts';
 import { sqsRedrivePort } from './sqs-redrive.ts';
-import { type OperatorTarget, reconcileConfig } from './target.ts';
+import { type OperatorTarget, reconcileConfig, tenantSigningHub } from './target.ts';
 
 interface Destroyable {
   destroy(): void;
@@ -54,6 +55,7 @@ const stageTarget = (
 ): OperatorTarget => {
   const dynamoDb = clients.dynamoDb();
   const table = new DynamoDbTable(dynamoDb, stack.tableName);
+  const registry = new DynamoDbTenantRegistry(table);
   return {
     where,
     about: {
@@ -62,7 +64,7 @@ const stageTarget = (
       stackName: stack.stackName,
       tableName: stack.tableName,
     },
-    packages: new DynamoDbPackageStore(table),
+    packages: (tenant) => new DynamoDbPackageStore(table, tenant, registry),
     table,
     reports: {
       reader: new DynamoDbPackageReader(dynamoDb, stack.tableName),
@@ -71,9 +73,9 @@ const stageTarget = (
       simulator: undefined,
     },
     hints: {
-      unknownPackage: (packageId) =>
-        `package ${packageId} has nothing in the table ${stack.tableName} (${where}): check ` +
-        'the package id, and --stage',
+      unknownPackage: (packageId, tenant) =>
+        `${packageName(packageId, tenant)} has nothing in the table ${stack.tableName} ` +
+        `(${where}): ${checkPackage(tenant)}`,
       noPackages: `no open packages in ${where}: give a package id to see a final one`,
     },
     completionBus: async () => {
@@ -83,11 +85,11 @@ const stageTarget = (
         busName: loadPublisherConfig(environment).eventBusName,
       };
     },
-    // The deployed function's own settings; its credentials secret is read with the caller's.
-    signingHub: async () => {
+    // The deployed function's own settings; its secrets are read with the caller's credentials.
+    signingHub: async (tenant) => {
       const environment = await deployedEnvironment(clients.lambda(), stack.reconcileFunction);
       const config = reconcileConfig(environment, `the reconcile function of ${where}`);
-      return signingHubClientFrom(config.signingHub, clients.secretsManager);
+      return tenantSigningHub(config, clients.secretsManager, tenant);
     },
     queues: () => ({
       port: sqsRedrivePort(clients.sqs(), stack),

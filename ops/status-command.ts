@@ -1,6 +1,15 @@
 import { parsePackageId } from '../lib/package-id.ts';
 import { parseCommand, UsageError, usageLine } from './command-line.ts';
-import { TARGET_FLAGS, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './operator-target.ts';
+import {
+  TARGET_FLAGS,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  TENANT_FLAG,
+  TENANT_OPTION,
+  TENANT_USAGE,
+  targetOf,
+  tenantOption,
+} from './operator-target.ts';
 import { loadReports } from './package-report.ts';
 import type { Streams } from './run-command.ts';
 import { describePackage, listPackages, seenFrom } from './status-view.ts';
@@ -9,16 +18,21 @@ import { UserError } from './user-error.ts';
 
 const COMMAND = {
   name: 'status',
-  synopsis: `[packageId] [--limit N] ${TARGET_USAGE}`,
+  synopsis: `[packageId ${TENANT_USAGE}] [--limit N] ${TARGET_USAGE}`,
   summary:
-    'Shows the packages the table knows (a deployed stage: the open ones), or one package with ' +
-    'its finishes, callbacks and completion event.',
+    "Shows the packages the table knows, every tenant's (a deployed stage: the open ones), or " +
+    'one package with its finishes, callbacks and completion event.',
   words: { '[packageId]': 'show this package in full instead of the list' },
-  options: { limit: { type: 'string' }, ...TARGET_OPTIONS },
-  flags: { limit: 'list at most N packages, newest first (default 20)', ...TARGET_FLAGS },
+  options: { ...TENANT_OPTION, limit: { type: 'string' }, ...TARGET_OPTIONS },
+  flags: {
+    ...TENANT_FLAG,
+    limit: 'list at most N packages, newest first (default 20)',
+    ...TARGET_FLAGS,
+  },
   examples: [
     'npm run status',
     'npm run status -- 1001',
+    'npm run status -- 1001 --tenant acme',
     'npm run status -- --stage prod --limit 50',
   ],
   positionals: true,
@@ -41,13 +55,20 @@ export const status = async (
   if (idText !== undefined && packageId === undefined) {
     throw new UsageError(`"${idText}" is not a package id (a positive integer); ${USAGE}`);
   }
+  // A list shows every tenant's packages: a tenant names one package, as `default` or left out.
+  if (values.tenant !== undefined && packageId === undefined) {
+    throw new UsageError(
+      `--tenant goes with a package id: without one, status lists every tenant's packages; ${USAGE}`,
+    );
+  }
+  const tenant = tenantOption(values.tenant, USAGE);
   const limit = values.limit === undefined ? 20 : parsePackageId(values.limit);
   if (limit === undefined) throw new UsageError(`--limit takes a positive integer; ${USAGE}`);
 
   return open(target, async (opened) => {
-    const { reports, total } = await loadReports(opened.reports, { packageId, limit });
+    const { reports, total } = await loadReports(opened.reports, { packageId, tenant, limit });
     if (packageId !== undefined && reports.length === 0) {
-      throw new UserError(opened.hints.unknownPackage(packageId));
+      throw new UserError(opened.hints.unknownPackage(packageId, tenant));
     }
     if (values.json) {
       stdout.write(`${JSON.stringify({ ...opened.about, packages: reports, total }, null, 2)}\n`);

@@ -1,3 +1,5 @@
+import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
+import { packageArgs, packageName } from './operator-target.ts';
 import type { PackageReport, ReportSource } from './package-report.ts';
 import { textTable } from './text-table.ts';
 
@@ -37,11 +39,17 @@ const eventSummary = (report: PackageReport): string =>
     .map(([type, n]) => (n === 1 ? type : `${type} ×${n}`))
     .join(', ') || '-';
 
+/** The republish command of a tenant's package (a tenant other than `default` must be named). */
+const republishOf = ({ packageId, tenant }: PackageReport): string =>
+  tenant === DEFAULT_TENANT
+    ? 'npm run republish'
+    : `npm run republish -- ${packageArgs(packageId, tenant)}`;
+
 /** What a stage can say of a completion event: it keeps none to read back. */
 const unrecordedEvent = (report: PackageReport): string =>
   report.package && report.package.status !== 'IN_PROGRESS'
     ? 'completion event: sent by the publish function when it became final (not recorded ' +
-      'here; npm run republish sends it again)'
+      `here; ${republishOf(report)} sends it again)`
     : 'completion event: none until the package is final';
 
 export const listPackages = (
@@ -51,9 +59,21 @@ export const listPackages = (
 ): string => {
   // Where completion events are not recorded, a column of them would only say "-".
   const events = seen.eventsRecorded ? ['COMPLETION EVENT'] : [];
+  // Whose each package is, once a tenant other than the deployment's own has one listed.
+  const tenants = reports.some((report) => report.tenant !== DEFAULT_TENANT);
   const table = textTable(
-    ['PACKAGE', 'STATUS', 'SIGNINGHUB', 'CALLBACKS', 'FINISHES', ...events, 'UPDATED'],
+    [
+      ...(tenants ? ['TENANT'] : []),
+      'PACKAGE',
+      'STATUS',
+      'SIGNINGHUB',
+      'CALLBACKS',
+      'FINISHES',
+      ...events,
+      'UPDATED',
+    ],
     reports.map((report) => [
+      ...(tenants ? [report.tenant] : []),
       String(report.packageId),
       report.package?.status ?? '-',
       report.package?.workflowStatus ?? '-',
@@ -76,14 +96,15 @@ export const listPackages = (
 export const describePackage = (report: PackageReport, seen: Seen): string => {
   const lines: string[] = [];
   const item = report.package;
+  const name = packageName(report.packageId, report.tenant);
   lines.push(
     item
-      ? `package ${report.packageId}: ${item.status}` +
+      ? `${name}: ${item.status}` +
           `${item.workflowStatus ? ` (SigningHub says ${item.workflowStatus})` : ''}, ` +
           `${item.callbacks} callback${item.callbacks === 1 ? '' : 's'}` +
           `${item.lastCallbackAt ? ` (last ${shortTime(item.lastCallbackAt)})` : ''}` +
           `${item.completedAt ? `, final since ${shortTime(item.completedAt)}` : ''}`
-      : `package ${report.packageId}: no package item yet (made by the first successful finish or callback)`,
+      : `${name}: no package item yet (made by the first successful finish or callback)`,
   );
   lines.push(
     !seen.eventsRecorded

@@ -1,9 +1,14 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Environment, loadReconcileConfig, type ReconcileConfig } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
+import { silentLog } from '../lib/logger.ts';
+import { NO_METRICS } from '../lib/metrics.ts';
+import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import type { WorkflowPort } from '../lib/signinghub/ports.ts';
 import type { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
 import type { PackageStore } from '../lib/store/ports.ts';
+import { type OpenedTenant, TenantDirectory } from '../lib/tenants/tenant-directory.ts';
 import type { Target } from './operator-target.ts';
 import type { ReportSource } from './package-report.ts';
 import type { RedrivePort } from './redrive-port.ts';
@@ -41,20 +46,24 @@ export interface OperatorTarget {
   /** How the lines name it: "stage prod in eu-west-1", "the local stack". */
   readonly where: string;
   readonly about: TargetAbout;
-  /** The package items, through lib's store. */
-  readonly packages: Pick<PackageStore, 'getPackage' | 'recordConfirmation'>;
+  /** A tenant's package items, through lib's store. */
+  packages(tenant: string): Pick<PackageStore, 'getPackage' | 'recordConfirmation'>;
   /** The table itself: republish reads a package item as the stream shows it to publish. */
   readonly table: Pick<DynamoDbTable, 'get'>;
   /** What npm run status reads, and what the target keeps besides the table. */
   readonly reports: ReportSource;
   /** What to do about a package the table lacks, or an empty list of packages. */
   readonly hints: {
-    unknownPackage(packageId: number): string;
+    unknownPackage(packageId: number, tenant: string): string;
     readonly noPackages: string;
   };
   completionBus(): Promise<CompletionBus>;
-  /** SigningHub as the reconcile function reaches it, with that function's settings. */
-  signingHub(): Promise<WorkflowPort>;
+  /**
+   * A tenant's SigningHub as the reconcile function reaches it, with that function's settings (a
+   * tenant other than `default` through its secret under TENANTS_SECRET_PREFIX); a UserError naming
+   * the tenant and why where it cannot.
+   */
+  signingHub(tenant: string): Promise<WorkflowPort>;
   /** The signing events' queues; a UserError saying why where there are none. */
   queues(): SigningQueues;
 }
@@ -74,6 +83,41 @@ export type TargetOpener = <T>(
 export const NO_LOCAL_QUEUES =
   'the local stack has no dead-letter queue: npm start hands each signing event straight to ' +
   "finish (npm run event), so none is dead-lettered; add --stage <stage> to redrive a deployed stage's";
+
+/** What to do about a tenant the directory could not open, by why. */
+const TENANT_ADVICE: Readonly<Record<Exclude<OpenedTenant, { ok: true }>['reason'], string>> = {
+  unknown: 'check --tenant, and that the tenant has its secret',
+  invalid: "fix the tenant's secret and run it again",
+  unreadable: "check that you may read the tenant's secret, and run it again",
+  throttled: 'run it again in a minute',
+};
+
+/**
+ * A tenant's SigningHub with the reconcile function's settings: `default` from its environment, any
+ * other through its secret `<TENANTS_SECRET_PREFIX><tenant>`, read with `secretsManager` (the
+ * operator's). Where it cannot: one line naming the tenant and why (never a secret's value).
+ */
+export const tenantSigningHub = async (
+  config: ReconcileConfig,
+  secretsManager: () => SecretsManagerClient,
+  tenant: string,
+): Promise<WorkflowPort> => {
+  const directory = new TenantDirectory({
+    prefix: config.tenantsSecretPrefix,
+    secretsManager,
+    maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
+    timeoutMs: config.signingHub.timeoutMs,
+    metrics: NO_METRICS,
+    log: silentLog,
+    defaultTenant: { signingHub: signingHubClientFrom(config.signingHub, secretsManager) },
+  });
+  const opened = await directory.open(tenant);
+  if (opened.ok) return opened.signingHub;
+  throw new UserError(
+    `cannot reach the SigningHub of tenant ${tenant} (${opened.reason}): ${opened.message}; ` +
+      TENANT_ADVICE[opened.reason],
+  );
+};
 
 /** The settings the reconcile function runs with; a bad one is the user's to fix. */
 export const reconcileConfig = (environment: Environment, whose: string): ReconcileConfig => {

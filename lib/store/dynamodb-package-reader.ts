@@ -2,14 +2,24 @@ import {
   type DynamoDBClient,
   paginateQuery,
   paginateScan,
+  type QueryCommandInput,
   type QueryCommandOutput,
   type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../errors.ts';
+import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
 import { type Item, s, str } from './attributes.ts';
 import { finishItemOf, finishKeyIn, packageItemOf } from './item-parsing.ts';
 import { type FinishItem, OPEN_PACKAGES_INDEX, type PackageItem } from './items.ts';
-import { packageIdOf, packageKey } from './keys.ts';
+import {
+  openPartition,
+  PACKAGE_SORT_KEY,
+  type PackageRef,
+  packageKey,
+  packageRefOf,
+  TENANTS_PARTITION,
+  tenantOfKey,
+} from './keys.ts';
 import type { PackageReader, PackageRecords } from './package-reader.ts';
 
 export interface PackageReaderOptions {
@@ -32,20 +42,26 @@ const itemsOf = async (
 };
 
 /** A package's items, whichever order they came in: the package item and its finishes. */
-const recordsOf = (packageId: number, items: readonly Item[]): PackageRecords => {
+const recordsOf = ({ tenant, packageId }: PackageRef, items: readonly Item[]): PackageRecords => {
   let found: PackageItem | undefined;
   const finishes: FinishItem[] = [];
   for (const item of items) {
     const sortKey = str(item, 'sk') ?? '';
-    if (sortKey === packageKey(packageId).sk) found = packageItemOf(packageId, item);
+    if (sortKey === PACKAGE_SORT_KEY) found = packageItemOf(packageId, item);
     const key = finishKeyIn(packageId, sortKey);
     if (key) finishes.push(finishItemOf(key, item));
   }
   finishes.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return { packageId, package: found, finishes };
+  return { tenant, packageId, package: found, finishes };
 };
 
-/** The table's package and finish items, read with the SDK's paginators. */
+/** A tenant's open package as its index entry shows it: whose, which, and when it last changed. */
+interface OpenEntry {
+  readonly ref: PackageRef;
+  readonly updatedAt: string;
+}
+
+/** The table's package and finish items, of every tenant, read with the SDK's paginators. */
 export class DynamoDbPackageReader implements PackageReader {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -57,31 +73,27 @@ export class DynamoDbPackageReader implements PackageReader {
     this.#pageSize = options.pageSize;
   }
 
-  async readPackage(packageId: number): Promise<PackageRecords> {
-    const items = await itemsOf(
-      'Query',
-      paginateQuery(this.#paginator(), {
-        TableName: this.#tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': s(packageKey(packageId).pk) },
-        ConsistentRead: true,
-      }),
-    );
-    return recordsOf(packageId, items);
+  async readPackage(packageId: number, tenant: string): Promise<PackageRecords> {
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(packageKey(packageId, tenant).pk) },
+      ConsistentRead: true,
+    });
+    return recordsOf({ tenant, packageId }, items);
   }
 
-  async openPackageIds(): Promise<number[]> {
-    const items = await itemsOf(
-      'Query',
-      paginateQuery(this.#paginator(), {
-        TableName: this.#tableName,
-        IndexName: OPEN_PACKAGES_INDEX,
-        KeyConditionExpression: 'openStatus = :inProgress',
-        ExpressionAttributeValues: { ':inProgress': s('IN_PROGRESS') },
-        ScanIndexForward: false,
-      }),
-    );
-    return [...new Set(items.flatMap((item) => packageIdOf(str(item, 'pk')) ?? []))];
+  async openPackages(): Promise<PackageRef[]> {
+    const tenants = [DEFAULT_TENANT, ...(await this.#registeredTenants())];
+    const entries = (await Promise.all(tenants.map((tenant) => this.#openOf(tenant)))).flat();
+    // Newest first across tenants; ties keep each tenant's own order.
+    entries.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const seen = new Set<string>();
+    return entries.flatMap(({ ref }) => {
+      const key = packageKey(ref.packageId, ref.tenant).pk;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [ref];
+    });
   }
 
   async allPackages(): Promise<PackageRecords[]> {
@@ -89,13 +101,50 @@ export class DynamoDbPackageReader implements PackageReader {
       'Scan',
       paginateScan(this.#paginator(), { TableName: this.#tableName, ConsistentRead: true }),
     );
-    const byPackage = new Map<number, Item[]>();
+    const byPackage = new Map<string, { ref: PackageRef; items: Item[] }>();
     for (const item of items) {
-      const packageId = packageIdOf(str(item, 'pk'));
-      if (packageId === undefined) continue;
-      byPackage.set(packageId, [...(byPackage.get(packageId) ?? []), item]);
+      const pk = str(item, 'pk');
+      const ref = packageRefOf(pk);
+      if (pk === undefined || ref === undefined) continue;
+      const entry = byPackage.get(pk) ?? { ref, items: [] };
+      entry.items.push(item);
+      byPackage.set(pk, entry);
     }
-    return [...byPackage].map(([packageId, partition]) => recordsOf(packageId, partition));
+    return [...byPackage.values()].map((entry) => recordsOf(entry.ref, entry.items));
+  }
+
+  /** The tenants other than `default` the table's registry holds. */
+  async #registeredTenants(): Promise<string[]> {
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(TENANTS_PARTITION) },
+    });
+    return items.flatMap((item) => {
+      const tenant = tenantOfKey(str(item, 'sk'));
+      return tenant === undefined || tenant === DEFAULT_TENANT ? [] : [tenant];
+    });
+  }
+
+  /** One tenant's partition of the open-packages index, newest first. */
+  async #openOf(tenant: string): Promise<OpenEntry[]> {
+    const items = await this.#query({
+      IndexName: OPEN_PACKAGES_INDEX,
+      KeyConditionExpression: 'openStatus = :open',
+      ExpressionAttributeValues: { ':open': s(openPartition(tenant)) },
+      ScanIndexForward: false,
+    });
+    return items.flatMap((item) => {
+      const ref = packageRefOf(str(item, 'pk'));
+      // Only this tenant's own: a key of another shape in its partition is not one of its packages.
+      return ref?.tenant === tenant ? [{ ref, updatedAt: str(item, 'updatedAt') ?? '' }] : [];
+    });
+  }
+
+  #query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    return itemsOf(
+      'Query',
+      paginateQuery(this.#paginator(), { TableName: this.#tableName, ...input }),
+    );
   }
 
   #paginator() {

@@ -1,7 +1,10 @@
 import type { FinishItem, PackageItem } from './items.ts';
+import type { PackageRef } from './keys.ts';
 
 /** One package's items: its package item, if made yet, and its finish items. */
 export interface PackageRecords {
+  /** Whose package it is: the same id in two tenants is two packages. */
+  readonly tenant: string;
   readonly packageId: number;
   /** Made by the package's first successful finish or callback. */
   readonly package: PackageItem | undefined;
@@ -11,10 +14,13 @@ export interface PackageRecords {
 
 /** What an operator reads of the table (npm run status); nothing here writes. */
 export interface PackageReader {
-  /** A package's items, read strongly consistent; no items at all for an id the table lacks. */
-  readPackage(packageId: number): Promise<PackageRecords>;
-  /** The open (IN_PROGRESS) packages' ids, most recently changed first, from their index. */
-  openPackageIds(): Promise<number[]>;
-  /** Every package in the table with its items: a Scan, for a small table such as the local one. */
+  /** A tenant's package's items, read strongly consistent; no items at all for one the table lacks. */
+  readPackage(packageId: number, tenant: string): Promise<PackageRecords>;
+  /**
+   * Every tenant's open (IN_PROGRESS) packages, most recently changed first: each tenant's
+   * partition of their index, the tenants other than `default` from the table's registry.
+   */
+  openPackages(): Promise<PackageRef[]>;
+  /** Every package of every tenant with its items: a Scan, for a small table such as the local one. */
   allPackages(): Promise<PackageRecords[]>;
 }

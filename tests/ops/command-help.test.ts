@@ -21,12 +21,22 @@ const COMMANDS: readonly {
   {
     name: 'status',
     command: status,
-    synopsis: `[packageId] [--limit N] ${TARGET}`,
-    flags: ['--limit N'],
+    synopsis: `[packageId [--tenant <id>]] [--limit N] ${TARGET}`,
+    flags: ['--tenant <id>', '--limit N'],
   },
   { name: 'redrive', command: redriveCommand, synopsis: `[--max N] ${TARGET}`, flags: ['--max N'] },
-  { name: 'republish', command: republish, synopsis: `<packageId> ${TARGET}`, flags: [] },
-  { name: 'reconcile', command: reconcile, synopsis: `<packageId> ${TARGET}`, flags: [] },
+  {
+    name: 'republish',
+    command: republish,
+    synopsis: `<packageId> [--tenant <id>] ${TARGET}`,
+    flags: ['--tenant <id>'],
+  },
+  {
+    name: 'reconcile',
+    command: reconcile,
+    synopsis: `<packageId> [--tenant <id>] ${TARGET}`,
+    flags: ['--tenant <id>'],
+  },
 ];
 
 describe.each(COMMANDS)('npm run $name', ({ name, command, synopsis, flags }) => {
@@ -50,6 +60,9 @@ describe.each(COMMANDS)('npm run $name', ({ name, command, synopsis, flags }) =>
       }
       expect(stdout).not.toContain('<value>');
       expect(stdout).toMatch(new RegExp(`\\nexamples:\\n {2}npm run ${name}\\b`));
+      if (flags.includes('--tenant <id>')) {
+        expect(stdout).toContain(`\n  npm run ${name} -- 1001 --tenant acme\n`);
+      }
     }
   });
 

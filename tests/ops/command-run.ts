@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
 import type { FinishItem, PackageItem } from '../../lib/store/items.ts';
+import type { PackageRef } from '../../lib/store/keys.ts';
 import type { PackageReader, PackageRecords } from '../../lib/store/package-reader.ts';
+import { DEFAULT_TENANT } from '../../lib/tenants/tenant-id.ts';
 import { runMain, type Streams } from '../../ops/run-command.ts';
 import type { OperatorTarget, TargetOpener } from '../../ops/target.ts';
 
@@ -69,25 +71,32 @@ const unused = (what: string) => () => {
   throw new Error(`the test's target has no ${what}`);
 };
 
+/** An open package of the default tenant by its id, or of any tenant by its ref. */
+type OpenPackage = number | PackageRef;
+
+const refOf = (open: OpenPackage): PackageRef =>
+  typeof open === 'number' ? { tenant: DEFAULT_TENANT, packageId: open } : open;
+
 /** A reader of packages held in memory: `open` lists the open ones, newest first. */
 export const readerOf = (
   all: readonly PackageRecords[],
-  open: readonly number[] = [],
-): PackageReader & { readonly read: number[] } => {
-  const read: number[] = [];
+  open: readonly OpenPackage[] = [],
+): PackageReader & { readonly read: PackageRef[] } => {
+  const read: PackageRef[] = [];
   return {
     read,
-    readPackage: async (packageId) => {
-      read.push(packageId);
+    readPackage: async (packageId, tenant) => {
+      read.push({ tenant, packageId });
       return (
-        all.find((records) => records.packageId === packageId) ?? {
+        all.find((records) => records.packageId === packageId && records.tenant === tenant) ?? {
+          tenant,
           packageId,
           package: undefined,
           finishes: [],
         }
       );
     },
-    openPackageIds: async () => [...open],
+    openPackages: async () => open.map(refOf),
     allPackages: async () => [...all],
   };
 };
@@ -101,7 +110,7 @@ export const fakeTarget = (overrides: Partial<OperatorTarget> = {}): OperatorTar
     stackName: 'signinghub-finish-test',
     tableName: 'signinghub-finish-test',
   },
-  packages: { getPackage: unused('packages'), recordConfirmation: unused('packages') },
+  packages: unused('packages'),
   table: { get: unused('table') } as Pick<DynamoDbTable, 'get'>,
   reports: {
     reader: readerOf([]),
@@ -110,7 +119,7 @@ export const fakeTarget = (overrides: Partial<OperatorTarget> = {}): OperatorTar
     simulator: undefined,
   },
   hints: {
-    unknownPackage: (packageId) => `nothing of ${packageId} here`,
+    unknownPackage: (packageId, tenant) => `nothing of ${tenant}/${packageId} here`,
     noPackages: 'no packages here',
   },
   completionBus: unused('bus'),

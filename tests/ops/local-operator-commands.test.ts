@@ -1,139 +1,36 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CompletionEventRelay,
-  startCompletionEventRelay,
-} from '../../dev/completion-event-relay.ts';
-import {
-  type EventBridgeEmulator,
-  startEventBridgeEmulator,
-} from '../../harness/eventbridge-emulator.ts';
-import { functionEnvironment } from '../../harness/function-env.ts';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  type SigningHubSimulator,
-  startSimulator,
-} from '../../harness/simulator/signinghub-simulator.ts';
-import { publishCompletionEvents } from '../../lib/events/completion-events.ts';
-import { silentLog } from '../../lib/logger.ts';
-import { NO_METRICS } from '../../lib/metrics.ts';
+import type { EventBridgeEmulator } from '../../harness/eventbridge-emulator.ts';
+import type { SigningHubSimulator } from '../../harness/simulator/signinghub-simulator.ts';
 import { onLocalStack } from '../../ops/local-target.ts';
-import { targetOpener } from '../../ops/open-target.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
-import { reconcile } from '../../ops/reconcile-command.ts';
-import { redriveCommand } from '../../ops/redrive-command.ts';
-import { republish } from '../../ops/republish-command.ts';
-import { requireRunningStack, type StackState, writeStackState } from '../../ops/stack-state.ts';
-import { status } from '../../ops/status-command.ts';
+import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
 import { NO_LOCAL_QUEUES } from '../../ops/target.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { npmRun, run } from './command-run.ts';
+import { npmRun } from './command-run.ts';
+import { COMMANDS, type LocalStack, startLocalStack } from './local-stack.ts';
 
 const COMMAND_TEST_MS = 120_000;
 
-let dir: string;
+let stack: LocalStack;
 let table: TestTable;
 let emulator: EventBridgeEmulator;
 let simulator: SigningHubSimulator;
-let relay: CompletionEventRelay;
-let eventBridge: EventBridgeClient;
 let env: NodeJS.ProcessEnv;
 
-/**
- * The parts of npm start the commands use, in this process: the table (in the run's DynamoDB
- * Local), the simulator, the EventBridge emulator and the completion-event relay, with the
- * stack's state file saying where they are, as npm start writes it.
- */
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'local-operator-commands-'));
-  table = await createTestTable();
-  emulator = await startEventBridgeEmulator();
-  simulator = await startSimulator({ autoCreatePackages: false });
-  eventBridge = new EventBridgeClient({ endpoint: emulator.url });
-  const eventsFile = join(dir, 'events.jsonl');
-  relay = await startCompletionEventRelay({
-    dynamoDb: table.client,
-    endpoint: table.endpoint,
-    tableName: table.tableName,
-    eventBridge: emulator,
-    publish: async (event) => {
-      const { failedAt } = await publishCompletionEvents(
-        event.Records,
-        { eventBridge, busName: 'local', metrics: NO_METRICS },
-        silentLog,
-      );
-      return { batchItemFailures: failedAt ? [{ itemIdentifier: failedAt }] : [] };
-    },
-    eventsFile,
-    checkpointFile: join(dir, 'stream-checkpoint.json'),
-    onEvent: () => {},
-  });
-  await writeStackState(dir, {
-    pid: process.pid,
-    ready: true,
-    startedAt: new Date().toISOString(),
-    stage: 'local',
-    region: 'eu-west-1',
-    tableName: table.tableName,
-    dynamoDbEndpoint: table.endpoint,
-    signingHubUrl: simulator.url,
-    simulatorUrl: simulator.url,
-    eventBridgeUrl: emulator.url,
-    eventBusName: 'local',
-    eventsFile,
-    awsCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    functionEnvironment: functionEnvironment({
-      tableName: table.tableName,
-      dynamoDbEndpoint: table.endpoint,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      callbackSecret: 'not-used-by-the-commands',
-    }),
-    children: [],
-  });
-  // Nothing of the user's own settings: the local stack's state and made-up AWS keys only.
-  env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    LOCAL_DIR: dir,
-    LOCAL_ENV_FILE: join(dir, 'no.env'),
-  };
+  stack = await startLocalStack();
+  ({ table, emulator, simulator, env } = stack);
 }, 60_000);
 
-afterAll(async () => {
-  await relay?.stop();
-  eventBridge?.destroy();
-  await emulator?.close();
-  await simulator?.close();
-  await table?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
-const COMMANDS = { status, reconcile, republish, redrive: redriveCommand } as const;
-
-/** The command `npm run <script>` runs, in this process, on the stack npm start published. */
-const ops = (script: keyof typeof COMMANDS, ...args: string[]) =>
-  run((streams) => COMMANDS[script](args, targetOpener(env), streams));
+const ops: LocalStack['ops'] = (script, ...args) => stack.ops(script, ...args);
 
 /** The package as `npm run status -- <id> --json` shows it, once `until` holds. */
-const statusUntil = async (
+const statusUntil = (
   packageId: number,
   until: (report: PackageReport) => boolean,
-): Promise<PackageReport> => {
-  for (let tries = 0; ; tries += 1) {
-    const { code, stdout, stderr } = await ops('status', String(packageId), '--json');
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const report = (JSON.parse(stdout) as { packages: PackageReport[] }).packages[0];
-    if (report && until(report)) return report;
-    if (tries > 30) throw new Error(`status never showed it: ${stdout}`);
-    await delay(300);
-  }
-};
+): Promise<PackageReport> => stack.statusUntil([String(packageId)], until);
 
 describe('the operator commands on the local stack', () => {
   it(
@@ -211,7 +108,7 @@ describe('the operator commands on the local stack', () => {
     'reconcile and republish answer --help with exit 0, and a wrong or missing package id or an unknown flag with one line and exit 2',
     async () => {
       for (const script of ['reconcile', 'republish'] as const) {
-        const usage = `usage: npm run ${script} -- <packageId> [--stage <stage> [--region <region>]] [--json] (--help for more)`;
+        const usage = `usage: npm run ${script} -- <packageId> [--tenant <id>] [--stage <stage> [--region <region>]] [--json] (--help for more)`;
         const wrong = await ops(script, '12x');
         expect(wrong.code).toBe(2);
         expect(wrong.stderr).toBe(`"12x" is not a package id (a positive integer); ${usage}\n`);
@@ -336,7 +233,7 @@ describe('the local stack as a target', () => {
     const state = await requireRunningStack(env);
     const functionEnvironment = { ...state.functionEnvironment, SIGNINGHUB_TIMEOUT_MS: 'soon' };
     await withState({ functionEnvironment }, async (local) => {
-      await expect(local.signingHub()).rejects.toThrow(
+      await expect(local.signingHub('default')).rejects.toThrow(
         /^the local stack \(npm start\) has a bad setting: SIGNINGHUB_TIMEOUT_MS .*; fix it and try again$/,
       );
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   localClientConfig,
-  packageIdOfEvent,
+  packageRefOfEvent,
   readPublishedEvents,
   requireSimulator,
   simulatorRequest,
@@ -76,7 +76,7 @@ describe("the local stack's files", () => {
     expect(await readPublishedEvents(state({ eventsFile: join(dir, 'none.jsonl') }))).toEqual([]);
   });
 
-  it("reads a completion event's package id, when it has a number for one", () => {
+  it("reads a completion event's package and tenant, when it has a number and a tenant id for them", () => {
     const event = (detail: unknown) => ({
       id: '',
       busName: '',
@@ -85,11 +85,20 @@ describe("the local stack's files", () => {
       detail,
       at: '',
     });
-    expect(packageIdOfEvent(event({ packageId: 42 }))).toBe(42);
-    expect(packageIdOfEvent(event({ packageId: '42' }))).toBeUndefined();
-    expect(packageIdOfEvent(event({}))).toBeUndefined();
-    expect(packageIdOfEvent(event(null))).toBeUndefined();
-    expect(packageIdOfEvent(event('42'))).toBeUndefined();
+    const mine = { tenant: 'default', packageId: 42 };
+    expect(packageRefOfEvent(event({ packageId: 42 }))).toEqual(mine);
+    expect(packageRefOfEvent(event({ packageId: 42, tenant: null }))).toEqual(mine);
+    expect(packageRefOfEvent(event({ packageId: 42, tenant: 'default' }))).toEqual(mine);
+    expect(packageRefOfEvent(event({ packageId: 42, tenant: 'acme' }))).toEqual({
+      tenant: 'acme',
+      packageId: 42,
+    });
+    expect(packageRefOfEvent(event({ packageId: 42, tenant: 'Acme' }))).toBeUndefined();
+    expect(packageRefOfEvent(event({ packageId: 42, tenant: 7 }))).toBeUndefined();
+    expect(packageRefOfEvent(event({ packageId: '42' }))).toBeUndefined();
+    expect(packageRefOfEvent(event({}))).toBeUndefined();
+    expect(packageRefOfEvent(event(null))).toBeUndefined();
+    expect(packageRefOfEvent(event('42'))).toBeUndefined();
   });
 
   it('writes the state for its owner only, reads it back, and removes it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PackageRecords } from '../../lib/store/package-reader.ts';
+import { DEFAULT_TENANT } from '../../lib/tenants/tenant-id.ts';
 import type { PackageReport, SimulatorCall } from '../../ops/package-report.ts';
 import type { PublishedEvent } from '../../ops/stack-state.ts';
 import { status } from '../../ops/status-command.ts';
@@ -27,6 +28,7 @@ const completed = (packageId: number, minute: number): PublishedEvent => ({
 /** Three packages: 1001 final (republished once), 1002 open, 1003 open with a failed finish. */
 const PACKAGES: PackageRecords[] = [
   {
+    tenant: DEFAULT_TENANT,
     packageId: 1001,
     package: packageItem(1001, {
       status: 'COMPLETED',
@@ -41,8 +43,9 @@ const PACKAGES: PackageRecords[] = [
       finishItem(1001, 'alice@example.com', { updatedAt: '2026-11-28T07:31:02.000Z' }),
     ],
   },
-  { packageId: 1002, package: packageItem(1002), finishes: [] },
+  { tenant: DEFAULT_TENANT, packageId: 1002, package: packageItem(1002), finishes: [] },
   {
+    tenant: DEFAULT_TENANT,
     packageId: 1003,
     package: undefined,
     finishes: [
@@ -108,7 +111,7 @@ describe('npm run status, the list', () => {
   it('lists only the open packages of a stage, without a column of events it does not keep', async () => {
     const { reader, target } = stageLike();
     const lines = linesOf(await statusOn(target, '--limit', '1'));
-    expect(reader.read).toEqual([1003]);
+    expect(reader.read).toEqual([{ tenant: DEFAULT_TENANT, packageId: 1003 }]);
     expect(lines).toEqual([
       'PACKAGE  STATUS  SIGNINGHUB  CALLBACKS  FINISHES  UPDATED',
       '1003     -       -           0          1 FAILED  2026-11-28 07:50:00Z',
@@ -138,6 +141,7 @@ describe('npm run status, the list', () => {
     expect(json.packages.map((report) => report.packageId)).toEqual([1003, 1002]);
     expect(json.packages[0]).toEqual({
       packageId: 1003,
+      tenant: DEFAULT_TENANT,
       package: null,
       finishes: [
         {
@@ -261,14 +265,14 @@ describe('npm run status, one package', () => {
     expect(await statusOn(localLike(), '4242')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'nothing of 4242 here\n',
+      stderr: 'nothing of default/4242 here\n',
     });
   });
 });
 
 describe('npm run status, its command line', () => {
   const USAGE =
-    'usage: npm run status -- [packageId] [--limit N] [--stage <stage> [--region <region>]] [--json] (--help for more)';
+    'usage: npm run status -- [packageId [--tenant <id>]] [--limit N] [--stage <stage> [--region <region>]] [--json] (--help for more)';
 
   it.each([
     [['1', '2'], `one package id only, not "1 2"; ${USAGE}`],

@@ -1,7 +1,11 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../lib/errors.ts';
+import { DynamoDbFinishStore } from '../../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageReader } from '../../../lib/store/dynamodb-package-reader.ts';
+import { DynamoDbPackageStore } from '../../../lib/store/dynamodb-package-store.ts';
+import { DynamoDbTenantRegistry } from '../../../lib/store/dynamodb-tenant-registry.ts';
+import { DEFAULT_TENANT } from '../../../lib/tenants/tenant-id.ts';
 import { createTestTable, type TestTable } from '../../support/dynamodb.ts';
 
 let table: TestTable;
@@ -45,8 +49,9 @@ describe('DynamoDbPackageReader.readPackage', () => {
     await settled(9001, 'bob@example.com', 1, 'FAILED');
     await table.packages.recordCallback(9001, at(4));
 
-    const records = await reader.readPackage(9001);
+    const records = await reader.readPackage(9001, DEFAULT_TENANT);
 
+    expect(records.tenant).toBe(DEFAULT_TENANT);
     expect(records.packageId).toBe(9001);
     expect(records.package).toEqual({
       packageId: 9001,
@@ -84,13 +89,14 @@ describe('DynamoDbPackageReader.readPackage', () => {
 
   it('has no package item for a package whose items are finishes only', async () => {
     await settled(9002, 'alice@example.com', 1, 'RETRYING');
-    const records = await reader.readPackage(9002);
+    const records = await reader.readPackage(9002, DEFAULT_TENANT);
     expect(records.package).toBeUndefined();
     expect(records.finishes.map((finish) => finish.signer)).toEqual(['alice@example.com']);
   });
 
   it('reads nothing for a package the table does not know', async () => {
-    expect(await reader.readPackage(9099)).toEqual({
+    expect(await reader.readPackage(9099, DEFAULT_TENANT)).toEqual({
+      tenant: DEFAULT_TENANT,
       packageId: 9099,
       package: undefined,
       finishes: [],
@@ -104,7 +110,7 @@ describe('DynamoDbPackageReader.readPackage', () => {
       { status: 'DECLINED', workflowStatus: 'DECLINED' },
       at(2),
     );
-    expect((await reader.readPackage(9003)).package).toMatchObject({
+    expect((await reader.readPackage(9003, DEFAULT_TENANT)).package).toMatchObject({
       status: 'DECLINED',
       workflowStatus: 'DECLINED',
       completedAt: at(2).toISOString(),
@@ -112,7 +118,7 @@ describe('DynamoDbPackageReader.readPackage', () => {
   });
 });
 
-describe('DynamoDbPackageReader.openPackageIds and allPackages', () => {
+describe('DynamoDbPackageReader.openPackages and allPackages', () => {
   let listed: TestTable;
   let lister: DynamoDbPackageReader;
 
@@ -144,7 +150,9 @@ describe('DynamoDbPackageReader.openPackageIds and allPackages', () => {
   afterAll(() => listed.drop());
 
   it('lists the open packages, most recently changed first, from every page of the index', async () => {
-    expect(await lister.openPackageIds()).toEqual([12, 13, 11]);
+    expect(await lister.openPackages()).toEqual(
+      [12, 13, 11].map((packageId) => ({ tenant: DEFAULT_TENANT, packageId })),
+    );
   });
 
   it('scans every package, final ones and finish-only ones too, but nothing else', async () => {
@@ -159,12 +167,104 @@ describe('DynamoDbPackageReader.openPackageIds and allPackages', () => {
   });
 });
 
+describe('DynamoDbPackageReader across tenants', () => {
+  let shared: TestTable;
+  let across: DynamoDbPackageReader;
+  /** One tenant's stores on the shared table, registering the tenant as the functions do. */
+  const storesOf = (tenant: string) => {
+    const registry = new DynamoDbTenantRegistry(shared.table);
+    return {
+      packages: new DynamoDbPackageStore(shared.table, tenant, registry),
+      finishes: new DynamoDbFinishStore(shared.table, tenant),
+      registry,
+    };
+  };
+  const claim = (
+    finishes: DynamoDbFinishStore,
+    packageId: number,
+    signer: string,
+    minute: number,
+  ) =>
+    finishes.claimFinish(
+      { packageId, signer },
+      { leaseId: `l-${signer}`, leaseUntil: at(minute).getTime() },
+      at(minute),
+    );
+
+  beforeAll(async () => {
+    shared = await createTestTable();
+    across = new DynamoDbPackageReader(shared.client, shared.tableName, { pageSize: 1 });
+    const acme = storesOf('acme');
+    const beta = storesOf('beta');
+    // Package 21 in two tenants: two packages, each with a finish of its own.
+    await shared.packages.markInProgress(21, at(3));
+    await claim(shared.finishes, 21, 'alice@example.com', 3);
+    await acme.packages.markInProgress(21, at(8));
+    await claim(acme.finishes, 21, 'bob@example.com', 8);
+    await acme.packages.markInProgress(22, at(1));
+    await acme.packages.markInProgress(23, at(2));
+    await acme.packages.recordConfirmation(
+      23,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(4),
+    );
+    await beta.packages.markInProgress(31, at(6));
+    // A tenant the registry knows that has nothing open.
+    await storesOf('gamma').registry.register('gamma');
+  });
+  afterAll(() => shared.drop());
+
+  it("reads one tenant's package, never another's of the same id", async () => {
+    const mine = await across.readPackage(21, DEFAULT_TENANT);
+    const acmes = await across.readPackage(21, 'acme');
+    expect(mine.tenant).toBe(DEFAULT_TENANT);
+    expect(mine.package?.updatedAt).toBe(at(3).toISOString());
+    expect(mine.finishes.map((finish) => finish.signer)).toEqual(['alice@example.com']);
+    expect(acmes.tenant).toBe('acme');
+    expect(acmes.package?.updatedAt).toBe(at(8).toISOString());
+    expect(acmes.finishes.map((finish) => finish.signer)).toEqual(['bob@example.com']);
+    expect(await across.readPackage(21, 'beta')).toEqual({
+      tenant: 'beta',
+      packageId: 21,
+      package: undefined,
+      finishes: [],
+    });
+  });
+
+  it("lists every tenant's open packages, each from its own partition, newest first across them", async () => {
+    expect(await across.openPackages()).toEqual([
+      { tenant: 'acme', packageId: 21 },
+      { tenant: 'beta', packageId: 31 },
+      { tenant: DEFAULT_TENANT, packageId: 21 },
+      { tenant: 'acme', packageId: 22 },
+    ]);
+  });
+
+  it('scans every package of every tenant, each with its own items', async () => {
+    const all = await across.allPackages();
+    const byRef = (tenant: string, packageId: number) =>
+      all.find((records) => records.tenant === tenant && records.packageId === packageId);
+    expect(all.map(({ tenant, packageId }) => `${tenant}/${packageId}`).sort()).toEqual([
+      'acme/21',
+      'acme/22',
+      'acme/23',
+      'beta/31',
+      'default/21',
+    ]);
+    expect(byRef('acme', 21)?.finishes.map((finish) => finish.signer)).toEqual(['bob@example.com']);
+    expect(byRef(DEFAULT_TENANT, 21)?.finishes.map((finish) => finish.signer)).toEqual([
+      'alice@example.com',
+    ]);
+    expect(byRef('acme', 23)?.package?.status).toBe('COMPLETED');
+  });
+});
+
 describe('DynamoDbPackageReader on a table it cannot read', () => {
   const missing = () => new DynamoDbPackageReader(table.client, 'no-such-table');
 
   it.each([
-    ['readPackage', 'Query', () => missing().readPackage(1)],
-    ['openPackageIds', 'Query', () => missing().openPackageIds()],
+    ['readPackage', 'Query', () => missing().readPackage(1, DEFAULT_TENANT)],
+    ['openPackages', 'Query', () => missing().openPackages()],
     ['allPackages', 'Scan', () => missing().allPackages()],
   ] as const)(
     '%s fails with a StoreError naming %s, the SDK error as its cause',
@@ -192,7 +292,8 @@ describe('item parsing through the reader', () => {
     } finally {
       client.destroy();
     }
-    expect(await reader.readPackage(9004)).toEqual({
+    expect(await reader.readPackage(9004, DEFAULT_TENANT)).toEqual({
+      tenant: DEFAULT_TENANT,
       packageId: 9004,
       package: {
         packageId: 9004,
