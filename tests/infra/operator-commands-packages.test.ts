@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../harness/simulator/signinghub-simulator.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
 import { npmRun } from '../ops/command-run.ts';
-import { COMMAND_TEST_MS, deployOperatorStage, oneLine } from './operator-commands-stage.ts';
+import {
+  COMMAND_TEST_MS,
+  deployOperatorStage,
+  oneLine,
+  TENANT,
+  TENANT_CREDENTIALS,
+} from './operator-commands-stage.ts';
 
 /** The commands on one package, against the default configuration deployed into a moto of its own. */
 const { stage, onStage, drain } = deployOperatorStage();
@@ -185,6 +191,7 @@ describe('npm run reconcile on a stage deployed in moto', () => {
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toEqual({
         packageId: 7301,
+        tenant: 'default',
         before: 'COMPLETED',
         after: 'COMPLETED',
         signingHubSays: 'COMPLETED',
@@ -227,6 +234,87 @@ describe('npm run reconcile on a stage deployed in moto', () => {
       );
       expect(simulator.count('workflow', 7399)).toBe(0);
       expect(await packages.getPackage(7399)).toBeUndefined();
+    },
+    COMMAND_TEST_MS,
+  );
+});
+
+describe("the commands on a tenant's package, on a stage deployed in moto", () => {
+  it(
+    "reconcile confirms it with the tenant's SigningHub (its secret read with the caller's credentials), status shows it, republish sends its event with the tenant",
+    async () => {
+      const { packages, tenantPackages, simulator, observerUrl } = stage();
+      const hub = simulator.enterprise(TENANT);
+      // Package 7401 in both tenants: only acme's is final in acme's enterprise.
+      hub.createPackage(7401, ['alice@acme.example']);
+      hub.setWorkflowStatus(7401, 'DECLINED');
+      simulator.createPackage(7401, ['alice@example.com']);
+      await tenantPackages.markInProgress(7401, new Date());
+      await packages.markInProgress(7401, new Date());
+      // Both open: each from its tenant's partition of the index, with whose it is.
+      const list = await onStage('status');
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^TENANT +PACKAGE +STATUS/);
+      expect(list.stdout).toMatch(/^acme +7401 +IN_PROGRESS /m);
+      expect(list.stdout).toMatch(/^default +7401 +IN_PROGRESS /m);
+
+      const reconciled = await onStage('reconcile', '7401', '--tenant', TENANT);
+
+      expect(reconciled.stderr).toBe('');
+      expect(reconciled.code).toBe(0);
+      expect(oneLine(reconciled.stdout)).toBe(
+        'package 7401 of tenant acme: SigningHub says DECLINED; recorded DECLINED, final now ' +
+          '(the stream publishes its completion event)',
+      );
+      expect(hub.count('workflow', 7401)).toBe(1);
+      expect(simulator.count('workflow', 7401)).toBe(0);
+      expect((await packages.getPackage(7401))?.status).toBe('IN_PROGRESS');
+
+      const shown = await onStage('status', '7401', '--tenant', TENANT, '--json');
+      expect(shown.code).toBe(0);
+      const [report] = (JSON.parse(shown.stdout) as { packages: PackageReport[] }).packages;
+      expect(report).toMatchObject({
+        tenant: TENANT,
+        packageId: 7401,
+        package: { status: 'DECLINED', workflowStatus: 'DECLINED' },
+      });
+      // acme's is final now: out of the open list, which names no tenant without one listed.
+      const after = await onStage('status');
+      expect(after.stdout).toMatch(/^7401 +IN_PROGRESS /m);
+      expect(after.stdout).not.toContain('TENANT');
+
+      const republished = await onStage('republish', '7401', '--tenant', TENANT);
+      expect(republished.stderr).toBe('');
+      expect(oneLine(republished.stdout)).toMatch(
+        /^package 7401 of tenant acme \(DECLINED\): SigningPackageDeclined sent again to bus default as event \S+$/,
+      );
+      const events = (await drain(observerUrl)).map(
+        (message) => JSON.parse(message.Body ?? '{}') as Record<string, unknown>,
+      );
+      expect(events).toEqual([
+        expect.objectContaining({
+          'detail-type': 'SigningPackageDeclined',
+          detail: expect.objectContaining({ packageId: 7401, status: 'DECLINED', tenant: TENANT }),
+        }),
+      ]);
+      for (const secret of [TENANT_CREDENTIALS.clientSecret, TENANT_CREDENTIALS.password]) {
+        expect(reconciled.stdout + shown.stdout + list.stdout + republished.stdout).not.toContain(
+          secret,
+        );
+      }
+    },
+    COMMAND_TEST_MS,
+  );
+
+  it(
+    'reconcile says in one line that a tenant without a secret cannot be reached',
+    async () => {
+      const result = await onStage('reconcile', '7402', '--tenant', 'beta');
+      expect(result.code).toBe(1);
+      expect(oneLine(result.stderr)).toBe(
+        'cannot reach the SigningHub of tenant beta (unknown): tenant "beta" has no secret ' +
+          '"signinghub-finish/test/tenants/beta"; check --tenant, and that the tenant has its secret',
+      );
     },
     COMMAND_TEST_MS,
   );

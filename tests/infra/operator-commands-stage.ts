@@ -27,12 +27,22 @@ import {
 import { DynamoDbFinishStore } from '../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../../lib/store/dynamodb-table.ts';
+import { DynamoDbTenantRegistry } from '../../lib/store/dynamodb-tenant-registry.ts';
 import { npmRun } from '../ops/command-run.ts';
 import { type Defer, withDeployTools } from '../support/deploy-tools.ts';
 import { deployToMoto, motoClientConfig } from '../support/moto-deploy.ts';
 import { packagedService } from '../support/packaged-services.ts';
 
 const FINISH_MAPPING = 'FinishEventSourceMappingSQSSigningEventsQueue';
+
+/** The stage's second tenant, acme: its own enterprise of the simulator and its secret. */
+export const TENANT = 'acme';
+export const TENANT_CREDENTIALS = {
+  clientId: 'acme-client',
+  clientSecret: 'acme-client-secret-7f8e9d',
+  username: 'robot@acme.example',
+  password: 'acme-password-6c5b4a',
+};
 const PUBLISH_MAPPING = 'PublishEventSourceMappingDynamodbTable';
 /** Every npm run takes a few seconds to start on a busy machine; none is timed. */
 export const COMMAND_TEST_MS = 180_000;
@@ -85,7 +95,10 @@ const deployStage = () =>
     defer(async () => {
       for (const client of Object.values(aws)) client.destroy();
     });
-    const simulator = await startSimulator({ autoCreatePackages: false });
+    const simulator = await startSimulator({
+      autoCreatePackages: false,
+      enterprises: { [TENANT]: { credentials: TENANT_CREDENTIALS } },
+    });
     defer(() => simulator.close());
     const stack = await deployToMoto(service, moto);
 
@@ -115,6 +128,19 @@ const deployStage = () =>
           client_secret: DEFAULT_SIMULATOR_CREDENTIALS.clientSecret,
           username: DEFAULT_SIMULATOR_CREDENTIALS.username,
           password: DEFAULT_SIMULATOR_CREDENTIALS.password,
+        }),
+      }),
+    );
+    // acme's settings, under the prefix the deployed functions read tenants' secrets from.
+    await aws.secrets.send(
+      new CreateSecretCommand({
+        Name: `${variables.TENANTS_SECRET_PREFIX}${TENANT}`,
+        SecretString: JSON.stringify({
+          base_url: simulator.enterprise(TENANT).url,
+          client_id: TENANT_CREDENTIALS.clientId,
+          client_secret: TENANT_CREDENTIALS.clientSecret,
+          username: TENANT_CREDENTIALS.username,
+          password: TENANT_CREDENTIALS.password,
         }),
       }),
     );
@@ -153,6 +179,7 @@ const deployStage = () =>
       deadLetterQueueUrl: stack.physicalId('SigningEventsDeadLetterQueue'),
       packages: new DynamoDbPackageStore(table),
       finishes: new DynamoDbFinishStore(table),
+      tenantPackages: new DynamoDbPackageStore(table, TENANT, new DynamoDbTenantRegistry(table)),
     };
   }, 300_000);
 
