@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { LocalSettings } from './local-settings.ts';
 import { EVENT_BUS_NAME, STAGE, TABLE_NAME } from './local-settings.ts';
+import type { StackTenant } from './local-tenants.ts';
 
 export interface BannerFacts {
   readonly settings: LocalSettings;
@@ -10,6 +11,8 @@ export interface BannerFacts {
   /** A package id no earlier run has used, for the example commands. */
   readonly examplePackageId: number;
   readonly logFile: string;
+  /** The tenants besides default. */
+  readonly tenants: readonly StackTenant[];
 }
 
 /** A path as the user would type it from the project folder. */
@@ -18,14 +21,38 @@ export const shownPath = (path: string): string => {
   return from === '' ? '.' : from.startsWith('..') ? path : from;
 };
 
-/** What runs where, the callback URL with its secret masked, the commands, and how to stop. */
+const GRANTS = { password: 'password grant', client_credentials: 'client credentials' } as const;
+
+/** Who the stack serves: default, and each tenant with where its settings are. */
+const tenantRows = (facts: BannerFacts): [string, string][] => {
+  const { settings, tenants } = facts;
+  const defaultTenant =
+    settings.signingHub.kind === 'simulator'
+      ? "the simulator's default enterprise, password grant, settings in the functions' environment"
+      : `your SigningHub's enterprise, password grant, settings from ${shownPath(settings.envFile)}`;
+  return [
+    ['tenants', `default: ${defaultTenant}`],
+    ...tenants.map((tenant): [string, string] => [
+      '',
+      `${tenant.name}: the simulator's enterprise ${tenant.name}, ${GRANTS[tenant.grantType]}, ` +
+        `settings in the secret ${tenant.secretName}`,
+    ]),
+  ];
+};
+
+/** What runs where, the callback URLs with their secrets masked, the commands, and how to stop. */
 export const renderBanner = (facts: BannerFacts): string => {
-  const { settings } = facts;
+  const { settings, tenants } = facts;
   const { ports, signingHub } = settings;
   const http = `http://127.0.0.1:${ports.http}`;
   const id = facts.examplePackageId;
   const rows: [string, string][] = [
+    ...tenantRows(facts),
     ['callback (HTTP API)', `GET|HEAD|POST ${http}/signinghub/callback/****`],
+    ...tenants.map((tenant): [string, string] => [
+      '',
+      `GET|HEAD|POST ${http}/signinghub/tenants/${tenant.name}/callback/****  (${tenant.name})`,
+    ]),
     [
       'finish (Lambda)',
       `invoke endpoint http://127.0.0.1:${ports.lambda}, function ${facts.finishFunctionName}`,
@@ -34,9 +61,14 @@ export const renderBanner = (facts: BannerFacts): string => {
       ? [
           'SigningHub',
           `simulator ${signingHub.url}; when a package's last signer finishes it calls the ` +
-            `callback (${signingHub.callbackMode})`,
+            `callback of the package's tenant (${signingHub.callbackMode})`,
         ]
       : ['SigningHub', `${signingHub.url} (your account, from ${shownPath(settings.envFile)})`],
+    [
+      'Secrets Manager',
+      `stand-in http://127.0.0.1:${ports.secrets} (not moto): the tenants' settings, which the ` +
+        'functions read through the AWS SDK',
+    ],
     [
       'DynamoDB Local',
       `http://127.0.0.1:${ports.dynamoDb}, table ${TABLE_NAME}` +
@@ -50,17 +82,25 @@ export const renderBanner = (facts: BannerFacts): string => {
     ['logs', `below; serverless-offline's whole output in ${shownPath(facts.logFile)}`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
+  const tenant = tenants[0]?.name;
   const commands =
     signingHub.kind === 'simulator'
       ? [
           `npm run simulator -- package ${id} --signers alice@example.com,bob@example.com`,
           `npm run event -- ${id} alice@example.com`,
           `npm run event -- ${id} bob@example.com`,
-          `npm run status -- ${id}          (no id: newest packages first; --json for machines)`,
+          ...(tenant === undefined
+            ? []
+            : [
+                `npm run simulator -- package ${id} --signers carol@example.com --tenant ${tenant}` +
+                  `   (${tenant}'s ${id}: another package)`,
+                `npm run event -- ${id} carol@example.com --tenant ${tenant}`,
+              ]),
+          `npm run status -- ${id}          (no id: newest packages of every tenant; --json for machines)`,
           'npm run simulator -- callback webhook    (how the simulator calls back: query, webhook, report, off)',
           `npm run simulator -- fail ${id} 500 --times 4   (failures to watch: a status, timeout, drop)`,
           'npm run simulator -- callback-url       (the callback URL, secret and all, and curl lines)',
-          'npm run <command> -- --help             (every command says what it takes)',
+          'npm run <command> -- --help             (every command says what it takes, --tenant too)',
         ]
       : [
           'npm run event -- <packageId> <signerEmail>',

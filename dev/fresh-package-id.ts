@@ -1,7 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { packageRefOf } from '../lib/store/keys.ts';
 import { TABLE_NAME } from './local-settings.ts';
 
-/** The next package id after every one in the table, so the example shows a fresh loop. */
+/** The next package id after every one in the table, of any tenant, so the examples show a fresh loop. */
 export const freshPackageId = async (client: DynamoDBClient): Promise<number> => {
   let highest = 1000;
   let startKey: Record<string, AttributeValue> | undefined;
@@ -14,8 +15,8 @@ export const freshPackageId = async (client: DynamoDBClient): Promise<number> =>
       }),
     );
     for (const item of page.Items ?? []) {
-      const match = /^PACKAGE#([0-9]+)$/.exec(item.pk?.S ?? '');
-      if (match) highest = Math.max(highest, Number(match[1]));
+      const ref = packageRefOf(item.pk?.S);
+      if (ref) highest = Math.max(highest, ref.packageId);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

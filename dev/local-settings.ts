@@ -10,6 +10,7 @@ import { SERVICE } from '../ops/operator-target.ts';
 import { localDir, REPO_DIR } from '../ops/stack-state.ts';
 import { UserError } from '../ops/user-error.ts';
 import { readEnvFile } from './env-file.ts';
+import { type LocalTenant, localTenants, TENANTS_SECRET_PREFIX } from './local-tenants.ts';
 
 export const STAGE = 'local';
 /** serverless.yml's provider region; the functions see it as AWS_REGION. */
@@ -26,6 +27,7 @@ export interface LocalPorts {
   readonly dynamoDb: number;
   readonly simulator: number;
   readonly eventBridge: number;
+  readonly secrets: number;
 }
 
 const PORT_VARIABLES = {
@@ -37,6 +39,11 @@ const PORT_VARIABLES = {
     name: 'LOCAL_EVENTBRIDGE_PORT',
     fallback: 3011,
     role: 'the EventBridge emulator',
+  },
+  secrets: {
+    name: 'LOCAL_SECRETS_PORT',
+    fallback: 3012,
+    role: 'the Secrets Manager stand-in',
   },
 } as const satisfies Record<keyof LocalPorts, { name: string; fallback: number; role: string }>;
 
@@ -77,6 +84,8 @@ export interface LocalSettings {
   readonly callbackSecret: string;
   /** Whether the callback secret came from the user (stable) or was made for this run. */
   readonly callbackSecretGiven: boolean;
+  /** The tenants besides default, each with its settings in the Secrets Manager stand-in. */
+  readonly tenants: readonly LocalTenant[];
   /** What the functions get on top of serverless.yml's environment. */
   readonly functionEnv: Readonly<Record<string, string>>;
   /** Values never to be shown: masked in everything the stack prints. */
@@ -178,6 +187,9 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
     callbackSecret,
     eventBusName: EVENT_BUS_NAME,
     eventBridgeEndpoint: `http://127.0.0.1:${ports.eventBridge}`,
+    // Tenant settings from the stand-in, never from an AWS account.
+    tenantsSecretPrefix: TENANTS_SECRET_PREFIX,
+    secretsManagerEndpoint: `http://127.0.0.1:${ports.secrets}`,
     // What Lambda says of a cold start: Powertools counts ColdStart only then.
     initializationType: 'on-demand',
   });
@@ -189,6 +201,7 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
       `${where(error.variable)}: ${error.message}; fix it and run npm start again`,
     );
   }
+  const tenants = localTenants(!remote);
   return {
     dir: localDir(processEnv),
     envFile,
@@ -197,7 +210,12 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
     signingHub,
     callbackSecret,
     callbackSecretGiven: givenSecret !== undefined,
+    tenants,
     functionEnv,
-    secrets: [callbackSecret, ...(remote ? [credentials.clientSecret, credentials.password] : [])],
+    secrets: [
+      callbackSecret,
+      ...tenants.map((tenant) => tenant.callbackSecret),
+      ...(remote ? [credentials.clientSecret, credentials.password] : []),
+    ],
   };
 };

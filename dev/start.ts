@@ -6,7 +6,6 @@ import { startEventBridgeEmulator } from '../harness/eventbridge-emulator.ts';
 import { functionEnvironment } from '../harness/function-env.ts';
 import { importHandler } from '../harness/handler-modules.ts';
 import { lambdaContext } from '../harness/lambda-context.ts';
-import { startSimulator } from '../harness/simulator/signinghub-simulator.ts';
 import { createTable } from '../harness/table.ts';
 import { isHelpRequested, isUsageError, parseCommand } from '../ops/command-line.ts';
 import { SERVICE } from '../ops/operator-target.ts';
@@ -29,6 +28,8 @@ import {
   STAGE,
   TABLE_NAME,
 } from './local-settings.ts';
+import { startLocalSigningHub } from './local-signinghub.ts';
+import type { LocalStackState } from './local-tenants.ts';
 import { formatOfflineLine, maskSecrets } from './offline-output.ts';
 import { ensurePortsFree } from './required-ports.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
@@ -37,8 +38,9 @@ import { START_COMMAND } from './start-command.ts';
 import { createStartUp } from './start-up.ts';
 
 const describeEvent = (event: PublishedEvent): string => {
-  const detail = event.detail as { packageId?: unknown; status?: unknown } | null;
-  return `${event.detailType} (package ${String(detail?.packageId)}, ${String(detail?.status)}) → bus ${event.busName}`;
+  const detail = event.detail as { packageId?: unknown; status?: unknown; tenant?: unknown } | null;
+  const tenant = typeof detail?.tenant === 'string' ? ` of tenant ${detail.tenant}` : '';
+  return `${event.detailType} (package ${String(detail?.packageId)}${tenant}, ${String(detail?.status)}) → bus ${event.busName}`;
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -104,25 +106,12 @@ const main = async (): Promise<void> => {
       `${tableCreated ? 'created' : 'found'} (${since(mark)})`,
   );
 
-  let simulatorUrl: string | undefined;
-  const callbackUrl = `http://127.0.0.1:${settings.ports.http}/signinghub/callback/${settings.callbackSecret}`;
-  if (settings.signingHub.kind === 'simulator') {
-    const { callbackMode } = settings.signingHub;
-    const simulator = await step(
-      () =>
-        startSimulator({
-          port: settings.ports.simulator,
-          autoCreatePackages: false,
-          callback: { url: callbackUrl, mode: callbackMode },
-          log: (line) => show(`  [simulator] ${line}`),
-        }),
-      (started) => () => started.close(),
-    );
-    simulatorUrl = simulator.url;
-    say(`  SigningHub simulator  ${simulator.url}, calls back with ${callbackMode}`);
-  } else {
-    say(`  SigningHub            ${settings.signingHub.url} (no simulator)`);
-  }
+  const { simulatorUrl, callbackUrl, tenants } = await startLocalSigningHub(
+    settings,
+    step,
+    say,
+    show,
+  );
 
   const eventBridge = await step(
     () => startEventBridgeEmulator(settings.ports.eventBridge),
@@ -198,7 +187,7 @@ const main = async (): Promise<void> => {
   );
 
   const finishFunctionName = `${SERVICE}-${STAGE}-finish`;
-  await writeStackState(settings.dir, {
+  const state: LocalStackState = {
     pid: process.pid,
     ready: true,
     startedAt: new Date().toISOString(),
@@ -218,7 +207,9 @@ const main = async (): Promise<void> => {
     awsCredentials: LOCAL_AWS.clientConfig.credentials,
     functionEnvironment: settings.functionEnv,
     children,
-  });
+    tenants,
+  };
+  await writeStackState(settings.dir, state);
   const examplePackageId = await step(() => freshPackageId(client));
   say('');
   say(
@@ -229,6 +220,7 @@ const main = async (): Promise<void> => {
       tableCreated,
       examplePackageId,
       logFile,
+      tenants,
     }),
   );
   ready = true;
