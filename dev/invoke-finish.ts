@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { SigningEvent } from '../lib/finish/signing-event.ts';
+import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import type { StackState } from '../ops/stack-state.ts';
 import { UserError } from '../ops/user-error.ts';
 import { LOCAL_AWS } from './local-settings.ts';
@@ -46,6 +47,7 @@ export const invokeFinish = async (state: StackState, event: SigningEvent): Prom
   });
   try {
     const body = JSON.stringify({
+      ...(event.tenant === DEFAULT_TENANT ? {} : { tenant: event.tenant }),
       packageId: event.packageId,
       ...(event.signerEmail ? { signerEmail: event.signerEmail } : {}),
       eventId: randomUUID(),

@@ -1,11 +1,14 @@
 import { DEFAULT_SIGNINGHUB_TIMEOUT_MS } from '../lib/config.ts';
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
 import { FINAL_STATUSES } from '../lib/signinghub/signinghub-client.ts';
+import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import { positiveIntegerOf, UsageError } from '../ops/command-line.ts';
+import { packageName } from '../ops/operator-target.ts';
 import { simulatorRequest } from '../ops/stack-client.ts';
 import type { StackState } from '../ops/stack-state.ts';
 import { UserError } from '../ops/user-error.ts';
-import { simulatedPackage } from './simulator-client.ts';
+import { enterpriseQuery } from './local-tenants.ts';
+import { simulatedPackage, tenantArgs } from './simulator-client.ts';
 
 /** How the simulator is to fail a finish request: an HTTP status, no answer, or a cut connection. */
 export type Failure =
@@ -80,12 +83,15 @@ export const failureForecast = (facts: {
   readonly times: number;
   readonly signer: string | undefined;
   readonly timeoutMs: number;
+  /** Whose package: the default tenant's when left out. */
+  readonly tenant?: string;
 }): string => {
-  const { packageId, failure, times, timeoutMs } = facts;
+  const { packageId, failure, times, timeoutMs, tenant = DEFAULT_TENANT } = facts;
   const perDelivery = DEFAULT_RETRY_POLICY.maxAttemptsPerInvocation;
-  const event = `npm run event -- ${packageId}${facts.signer ? ` ${facts.signer}` : ''}`;
+  const signer = facts.signer ? ` ${facts.signer}` : '';
+  const event = `npm run event -- ${packageId}${signer}${tenantArgs(tenant)}`;
   const scripted =
-    `package ${packageId}: the simulator ${failureText(failure, times, timeoutMs)}, then ` +
+    `${packageName(packageId, tenant)}: the simulator ${failureText(failure, times, timeoutMs)}, then ` +
     `answers as usual; ${event} will show `;
   if (failure.kind === 'status' && FINAL_STATUSES.includes(failure.status)) {
     return `${scripted}FAILED (a ${failure.status} is final: the function does not send it again)`;
@@ -136,26 +142,39 @@ export const readFailurePlan = (
   return { kind: 'off', packageId };
 };
 
-/** Queues the failure in the simulator (or removes what is queued) and says what comes next. */
-export const scriptFailure = async (state: StackState, plan: FailurePlan): Promise<string> => {
+/**
+ * Queues the failure in the tenant's enterprise of the simulator (or removes what is queued) and
+ * says what comes next.
+ */
+export const scriptFailure = async (
+  state: StackState,
+  plan: FailurePlan,
+  tenant: string = DEFAULT_TENANT,
+): Promise<string> => {
   const { packageId } = plan;
+  const name = packageName(packageId, tenant);
+  const enterprise = enterpriseQuery(tenant);
   if (plan.kind === 'off') {
-    const { body } = await simulatorRequest(state, 'DELETE', `/_simulator/scripts/${packageId}`);
+    const { body } = await simulatorRequest(
+      state,
+      'DELETE',
+      `/_simulator/scripts/${packageId}${enterprise}`,
+    );
     const removed = (body as { removed: number }).removed;
     return removed === 0
-      ? `package ${packageId}: no scripted answers were queued; the simulator answers as usual`
-      : `package ${packageId}: ${removed} scripted answer${removed === 1 ? '' : 's'} removed; ` +
+      ? `${name}: no scripted answers were queued; the simulator answers as usual`
+      : `${name}: ${removed} scripted answer${removed === 1 ? '' : 's'} removed; ` +
           'the simulator answers as usual';
   }
-  const simulated = await simulatedPackage(state, packageId);
+  const simulated = await simulatedPackage(state, packageId, tenant);
   if (!simulated) {
     throw new UserError(
-      `package ${packageId} is not in the simulator: create it first with npm run simulator -- ` +
-        `package ${packageId} --signers alice@example.com,bob@example.com`,
+      `${name} is not in the simulator: create it first with npm run simulator -- ` +
+        `package ${packageId} --signers alice@example.com,bob@example.com${tenantArgs(tenant)}`,
     );
   }
-  const command = `npm run simulator -- fail ${packageId} ${plan.word}`;
-  const { status } = await simulatorRequest(state, 'POST', '/_simulator/scripts', {
+  const command = `npm run simulator -- fail ${packageId} ${plan.word}${tenantArgs(tenant)}`;
+  const { status } = await simulatorRequest(state, 'POST', `/_simulator/scripts${enterprise}`, {
     packageId,
     operation: 'finish',
     responses: scriptedAnswers(plan.failure, plan.times, command),
@@ -166,5 +185,5 @@ export const scriptFailure = async (state: StackState, plan: FailurePlan): Promi
   const timeoutMs = Number(
     state.functionEnvironment.SIGNINGHUB_TIMEOUT_MS ?? DEFAULT_SIGNINGHUB_TIMEOUT_MS,
   );
-  return failureForecast({ ...plan, signer: signer?.email, timeoutMs });
+  return failureForecast({ ...plan, signer: signer?.email, timeoutMs, tenant });
 };

@@ -21,6 +21,7 @@ const report = (facts: {
   sent?: readonly Callback[];
 }): PackageReport => ({
   packageId: ID,
+  tenant: 'default',
   package: facts.status
     ? {
         status: facts.status,
@@ -183,5 +184,33 @@ describe('completionOutcome', () => {
       settled: true,
       line: undefined,
     });
+  });
+
+  it('names a tenant’s package as that tenant’s, and gives each command --tenant', () => {
+    const acme = (package_: PackageReport): PackageReport => ({ ...package_, tenant: 'acme' });
+    const waiting = acme(report({ status: 'IN_PROGRESS', signed: [ALICE] }));
+    const refused = acme(allSigned([{ mode: 'query', status: 401, error: null }]));
+
+    expect(completionOutcome(ID, undefined, waiting, true, 'acme').line).toBe(
+      'package 1001 of tenant acme: 1 signer still to finish (bob@example.com); next: npm run ' +
+        'event -- 1001 bob@example.com --tenant acme',
+    );
+    expect(completionOutcome(ID, acme(halfway), acme(completed), true, 'acme').line).toBe(
+      'package 1001 of tenant acme: COMPLETED: the simulator called the callback (query → 200), ' +
+        'the callback confirmed it with SigningHub, and SigningPackageCompleted was published',
+    );
+    expect(completionOutcome(ID, acme(halfway), acme(allSigned()), false, 'acme').line).toBe(
+      "package 1001 of tenant acme: all signers finished and SigningHub says COMPLETED; the simulator's " +
+        'callbacks are off, so nothing calls back: npm run reconcile -- 1001 --tenant acme ' +
+        'confirms the package with SigningHub at once (the reconciler does it on its 15-minute ' +
+        'schedule); npm run simulator -- callback query --tenant acme turns callbacks on',
+    );
+    expect(completionOutcome(ID, acme(halfway), refused, true, 'acme').line).toContain(
+      'npm run reconcile -- 1001 --tenant acme confirms the package without it',
+    );
+    expect(completionOutcome(ID, acme(completed), acme(completed), true, 'acme').line).toBe(
+      'package 1001 of tenant acme was already COMPLETED before this event: no new callback and ' +
+        'no new completion event',
+    );
   });
 });

@@ -6,9 +6,9 @@ import {
   type SigningHubSimulator,
   startSimulator,
 } from '../../harness/simulator/signinghub-simulator.ts';
-import { writeStackState } from '../../ops/stack-state.ts';
 import { finish, type Receiver, startReceiver, tokenFor } from '../harness/simulator-client.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { writeCommandStack } from './command-stack.ts';
 import { npmRunner } from './npm-run.ts';
 
 // `npm run simulator`, `npm run event` and `npm start` as a user types them, against a real
@@ -18,7 +18,7 @@ const COMMAND_TEST_MS = 120_000;
 const USAGE =
   'usage: npm run simulator -- package <packageId> --signers a@x.com,b@x.com | callback ' +
   'query|webhook|report|off | fail <packageId> <status>|timeout|drop|off [--times N] | ' +
-  'callback-url [packageId] (--help for more)';
+  'callback-url [packageId]; each [--tenant <id>] (--help for more)';
 
 let dir: string;
 let table: TestTable;
@@ -33,19 +33,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   simulator = await startSimulator({ autoCreatePackages: false });
   // What these commands read of the stack; no functions run here.
-  await writeStackState(dir, {
-    pid: process.pid,
-    ready: true,
-    simulatorUrl: simulator.url,
-    callbackUrl: receiver.url,
-    region: 'eu-west-1',
-    dynamoDbEndpoint: table.endpoint,
-    tableName: table.tableName,
-    awsCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    eventsFile: join(dir, 'events.jsonl'),
-    functionEnvironment: {},
-  });
-  env = { PATH: process.env.PATH, HOME: dir, LOCAL_DIR: dir, LOCAL_ENV_FILE: join(dir, 'no.env') };
+  env = await writeCommandStack(dir, { simulator, table, callbackUrl: receiver.url });
 }, 60_000);
 
 afterAll(async () => {
@@ -245,7 +233,9 @@ describe('--help and wrong words', () => {
       expect(simulatorHelp.stdout).toMatch(/\n {2}--times \S+ +how many finish requests/);
       expect(simulatorHelp.stdout).toContain('  npm run simulator -- fail 1001 500 --times 4\n');
       expect(eventHelp).toMatchObject({ code: 0, stderr: '' });
-      expect(eventHelp.stdout).toMatch(/^usage: npm run event -- <packageId> \[signerEmail\]\n/);
+      expect(eventHelp.stdout).toMatch(
+        /^usage: npm run event -- <packageId> \[signerEmail\] \[--tenant <id>\]\n/,
+      );
       expect(eventHelp.stdout).toContain('  npm run event -- 1001 alice@example.com\n');
       expect(startHelp).toMatchObject({ code: 0, stderr: '' });
       expect(startHelp.stdout).toContain('It takes no arguments: settings come from .env');
@@ -254,7 +244,8 @@ describe('--help and wrong words', () => {
         code: 2,
         stderr: `unknown command "explode"; ${USAGE}\n`,
       });
-      const eventUsage = 'usage: npm run event -- <packageId> [signerEmail] (--help for more)';
+      const eventUsage =
+        'usage: npm run event -- <packageId> [signerEmail] [--tenant <id>] (--help for more)';
       expect(eventFlag).toMatchObject({
         code: 2,
         stderr: `unknown flag --signer; ${eventUsage}\n`,
