@@ -1,18 +1,30 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStackState } from '../../dev/local-tenants.ts';
 import { isPortOpen } from '../../dev/ports.ts';
 import { freePort } from '../../harness/free-port.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
-import { readStateFile, type StackState, stateFile } from '../../ops/stack-state.ts';
-import { type CommandResult, npmRunner, REPO } from '../dev/npm-run.ts';
+import { readStateFile, stateFile } from '../../ops/stack-state.ts';
+import { npmRunner, REPO } from '../dev/npm-run.ts';
+import {
+  acmeOf,
+  descendants,
+  running,
+  secretOf,
+  shell,
+  waitFor as waitUntil,
+} from './stack-under-test.ts';
 
 const PACKAGE_ID = 4242;
 const SIGNERS = ['alice@example.com', 'bob@example.com'];
+/** acme's signer: acme is the second tenant npm start runs, on client credentials. */
+const CAROL = 'carol@example.com';
+const ACME = ['--tenant', 'acme'];
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -20,69 +32,18 @@ let ports: number[];
 let stack: ChildProcess;
 let output = '';
 let exited: Promise<number | null>;
-let state: StackState;
+let state: LocalStackState;
 
 const npmRun = npmRunner(() => env);
 
-/** A line as a user pastes it into a shell. */
-const shell = (line: string): Promise<CommandResult> =>
-  new Promise((resolve) => {
-    execFile('sh', ['-c', line], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) =>
+  waitUntil(what, probe, timeoutMs, () => output);
 
-/** Every process below `root`, found through /proc's parent links. */
-const descendants = async (root: number): Promise<number[]> => {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const found: number[] = [];
-  const queue = [root];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    for (const [child, parent] of parents) {
-      if (parent === pid) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-};
-
-/** Running, rather than gone or a zombie waiting for whoever adopted it to reap it. */
-const running = async (pid: number): Promise<boolean> => {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
-const waitFor = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output}`);
-    await delay(250);
-  }
-};
-
-const statusOf = async (packageId = PACKAGE_ID): Promise<PackageReport | undefined> => {
-  const { code, stdout } = await npmRun('status', String(packageId), '--json');
+const statusOf = async (
+  packageId = PACKAGE_ID,
+  tenant = 'default',
+): Promise<PackageReport | undefined> => {
+  const { code, stdout } = await npmRun('status', String(packageId), '--tenant', tenant, '--json');
   if (code !== 0) return undefined;
   return (JSON.parse(stdout) as { packages: PackageReport[] }).packages[0];
 };
@@ -90,11 +51,11 @@ const statusOf = async (packageId = PACKAGE_ID): Promise<PackageReport | undefin
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'signinghub-finish-e2e-'));
   ports = [];
-  while (ports.length < 5) {
+  while (ports.length < 6) {
     const port = await freePort();
     if (!ports.includes(port)) ports.push(port);
   }
-  const [http, lambda, dynamoDb, simulator, eventBridge] = ports.map(String);
+  const [http, lambda, dynamoDb, simulator, eventBridge, secrets] = ports.map(String);
   // The user's own SigningHub settings (shell or .env) must not turn this run into a real one.
   env = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -109,6 +70,7 @@ beforeAll(async () => {
     LOCAL_DYNAMODB_PORT: dynamoDb,
     LOCAL_SIMULATOR_PORT: simulator,
     LOCAL_EVENTBRIDGE_PORT: eventBridge,
+    LOCAL_SECRETS_PORT: secrets,
   });
   // Its own process group, as in a terminal, so Ctrl-C can reach the whole of it.
   stack = spawn('npm', ['start'], { cwd: REPO, env, detached: true, stdio: 'pipe' });
@@ -124,7 +86,7 @@ beforeAll(async () => {
     async () => {
       if (stack.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
       const current = await readStateFile(dir);
-      return current?.ready ? (current as StackState) : undefined;
+      return current?.ready ? (current as LocalStackState) : undefined;
     },
     150_000,
   );
@@ -153,7 +115,7 @@ afterAll(async () => {
 
 describe('npm start', () => {
   it('prints a banner with the callback URL masked and the commands to try', () => {
-    const secret = new URL(state.callbackUrl).pathname.split('/').at(-1) ?? '';
+    const secret = secretOf(state.callbackUrl);
     expect(secret.length).toBeGreaterThanOrEqual(16);
     expect(output).toContain(`http://127.0.0.1:${ports[0]}/signinghub/callback/****`);
     expect(output).toContain('npm run event --');
@@ -161,6 +123,14 @@ describe('npm start', () => {
     expect(output).toMatch(/npm run simulator -- fail \d+ 500 --times 4/);
     expect(output).toContain('Ctrl-C');
     expect(output).not.toContain(secret);
+    // The second tenant: its route, its commands, its secret masked too.
+    const acme = acmeOf(state);
+    expect(output).toContain(`http://127.0.0.1:${ports[0]}/signinghub/tenants/acme/callback/****`);
+    expect(output).toMatch(/npm run event -- \d+ carol@example\.com --tenant acme/);
+    expect(output).toContain(
+      `Secrets Manager       stand-in http://127.0.0.1:${ports[5]} (not moto): ${acme.secretName}`,
+    );
+    expect(output).not.toContain(secretOf(acme.callbackUrl));
   });
 
   it('runs the whole loop: two finishes, the callback, the confirmation and a completion event', async () => {
@@ -260,6 +230,74 @@ describe('npm start', () => {
     expect(report?.package?.callbacks).toBe(1);
     expect(report?.events).toHaveLength(1);
   }, 60_000);
+
+  it('runs the loop for the second tenant: acme’s package of the same id completes, its callback on the tenant route', async () => {
+    const acme = acmeOf(state);
+    expect(acme).toMatchObject({
+      grantType: 'client_credentials',
+      signingHubUrl: `${state.simulatorUrl}/enterprises/acme`,
+      callbackUrl: expect.stringMatching(
+        new RegExp(`^http://127\\.0\\.0\\.1:${ports[0]}/signinghub/tenants/acme/callback/.{16,}$`),
+      ),
+    });
+    expect(state.functionEnvironment).toMatchObject({
+      TENANTS_SECRET_PREFIX: 'signinghub-finish/local/tenants/',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${ports[5]}`,
+    });
+
+    const id = String(PACKAGE_ID);
+    const created = await npmRun('simulator', 'package', id, '--signers', CAROL, ...ACME);
+    const event = await npmRun('event', id, CAROL, ...ACME);
+
+    expect(created, created.stderr).toMatchObject({ code: 0 });
+    expect(event, event.stderr).toMatchObject({ code: 0 });
+    expect(event.stdout).toMatch(
+      new RegExp(
+        `^package ${PACKAGE_ID} of tenant acme, signer ${CAROL}: SUCCEEDED after 1 finish ` +
+          'request \\([0-9.]+ s\\)\n' +
+          `package ${PACKAGE_ID} of tenant acme: COMPLETED: the simulator called the callback ` +
+          '\\(query → 200\\), the callback confirmed it with SigningHub, and ' +
+          'SigningPackageCompleted was published\n$',
+      ),
+    );
+    const report = await waitFor(
+      "acme's package to be COMPLETED with its completion event",
+      async () => {
+        const current = await statusOf(PACKAGE_ID, 'acme');
+        return current?.package?.status === 'COMPLETED' && current.events.length > 0
+          ? current
+          : undefined;
+      },
+      30_000,
+    );
+    expect(report).toMatchObject({
+      tenant: 'acme',
+      package: { workflowStatus: 'COMPLETED', callbacks: 1 },
+      finishes: [expect.objectContaining({ signer: CAROL, status: 'SUCCEEDED', attempts: 1 })],
+      simulator: { callbacks: [{ mode: 'query', status: 200, error: null }] },
+    });
+    expect(report.events).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({ packageId: PACKAGE_ID, tenant: 'acme' }),
+      }),
+    ]);
+    // The simulator's acme called the tenant route; finish read acme's settings from the stand-in.
+    expect(output).toContain('[callback] GET /signinghub/tenants/acme/callback/****');
+    expect(output).toContain(`[secrets] GetSecretValue ${acme.secretName} (AWSCURRENT) → 200`);
+    expect(output).toContain(`POST /enterprises/acme/v4/authenticate/scope -> 200`);
+    // The default tenant's package of the same id is another package: untouched.
+    expect((await statusOf())?.package?.callbacks).toBe(1);
+
+    const printed = await npmRun('simulator', 'callback-url', id, ...ACME);
+    expect(printed.stdout.split('\n')[0]).toBe(acme.callbackUrl);
+    const curl = printed.stdout.split('\n').find((line) => line.startsWith('  curl '));
+    const answered = await shell(curl?.trim() ?? 'false');
+    expect(JSON.parse(answered.stdout)).toEqual({
+      packageId: PACKAGE_ID,
+      status: 'COMPLETED',
+      tenant: 'acme',
+    });
+  }, 120_000);
 
   it('prints curl lines that the running callback accepts, each for the package', async () => {
     const printed = await npmRun('simulator', 'callback-url', String(PACKAGE_ID));
@@ -386,9 +424,11 @@ describe('npm start', () => {
     for (const port of ports) expect(await isPortOpen(port), `port ${port}`).toBe(false);
     await expect(readFile(stateFile(dir))).rejects.toThrow();
 
-    const secret = new URL(state.callbackUrl).pathname.split('/').at(-1) ?? '';
-    expect(output).not.toContain(secret);
-    expect(await readFile(join(dir, 'offline.log'), 'utf8')).not.toContain(secret);
+    const offlineLog = await readFile(join(dir, 'offline.log'), 'utf8');
+    for (const secret of [secretOf(state.callbackUrl), secretOf(acmeOf(state).callbackUrl)]) {
+      expect(output).not.toContain(secret);
+      expect(offlineLog).not.toContain(secret);
+    }
 
     const after = await npmRun('status');
     expect(after.code).not.toBe(0);
