@@ -142,7 +142,7 @@ const requiredField = (body: Record<string, unknown>, name: string): string => {
 const getSecretValue = (store: SecretStore, body: Record<string, unknown>) => {
   const secret = store.find(requiredField(body, 'SecretId'));
   const versionId = stringField(body, 'VersionId');
-  const stage = stringField(body, 'VersionStage') ?? (versionId ? undefined : 'AWSCURRENT');
+  const stage = stageOf(body);
   const version = secret.versions.find(
     (candidate) =>
       (versionId === undefined || candidate.id === versionId) &&
@@ -156,16 +156,13 @@ const getSecretValue = (store: SecretStore, body: Record<string, unknown>) => {
     );
   }
   return {
-    summary: `${secret.name} (${stage ?? versionId})`,
-    answer: {
-      ARN: secret.arn,
-      Name: secret.name,
-      VersionId: version.id,
-      SecretString: version.text,
-      VersionStages: [...version.stages],
-      // The JSON protocol's timestamps are seconds since the epoch.
-      CreatedDate: version.createdSeconds,
-    },
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.id,
+    SecretString: version.text,
+    VersionStages: [...version.stages],
+    // The JSON protocol's timestamps are seconds since the epoch.
+    CreatedDate: version.createdSeconds,
   };
 };
 
@@ -175,25 +172,16 @@ const putSecretValue = (store: SecretStore, body: Record<string, unknown>) => {
   const text = requiredField(body, 'SecretString');
   const version = store.put(secret.name, text, stringField(body, 'ClientRequestToken'));
   return {
-    summary: `${secret.name} (new version)`,
-    answer: {
-      ARN: secret.arn,
-      Name: secret.name,
-      VersionId: version.id,
-      VersionStages: [...version.stages],
-    },
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.id,
+    VersionStages: [...version.stages],
   };
 };
 
-const OPERATIONS: Readonly<
-  Record<
-    string,
-    (
-      store: SecretStore,
-      body: Record<string, unknown>,
-    ) => { summary: string; answer: Record<string, unknown> }
-  >
-> = {
+type Operation = (store: SecretStore, body: Record<string, unknown>) => Record<string, unknown>;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
   'secretsmanager.GetSecretValue': getSecretValue,
   'secretsmanager.PutSecretValue': putSecretValue,
 };
@@ -206,6 +194,23 @@ const reply = (res: ServerResponse, status: number, body: unknown) => {
     'x-amzn-requestid': randomUUID(),
   });
   res.end(text);
+};
+
+/** The staging label a GetSecretValue asks for: AWSCURRENT unless it names a label or a version. */
+const stageOf = (body: Record<string, unknown>): string | undefined =>
+  stringField(body, 'VersionStage') ??
+  (stringField(body, 'VersionId') === undefined ? 'AWSCURRENT' : undefined);
+
+/** What a log line names of a request: the secret and the version asked for, never a value. */
+const requested = (operation: string, body: Record<string, unknown>): string => {
+  const secretId = typeof body.SecretId === 'string' ? body.SecretId : '?';
+  if (operation !== 'GetSecretValue') return `${secretId} (new version)`;
+  const versionId = typeof body.VersionId === 'string' ? body.VersionId : undefined;
+  try {
+    return `${secretId} (${stageOf(body) ?? versionId})`;
+  } catch {
+    return secretId;
+  }
 };
 
 const parseBody = (raw: Buffer): Record<string, unknown> => {
@@ -226,6 +231,7 @@ const handler =
   async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.replace(/^secretsmanager\./, '');
+    let asked = `${operation || req.method}`;
     try {
       const raw = await readBody(req, () => {});
       const run = req.method === 'POST' && req.url === '/' ? OPERATIONS[target] : undefined;
@@ -235,12 +241,14 @@ const handler =
           `The stand-in serves POST / with X-Amz-Target ${Object.keys(OPERATIONS).join(' or ')}.`,
         );
       }
-      const { summary, answer } = run(store, parseBody(raw));
-      log(`${operation} ${summary} → 200`);
+      const body = parseBody(raw);
+      asked = `${operation} ${requested(operation, body)}`;
+      const answer = run(store, body);
+      log(`${asked} → 200`);
       reply(res, 200, answer);
     } catch (error) {
       if (error instanceof ServiceError) {
-        log(`${operation || req.method} → ${error.type}`);
+        log(`${asked} → ${error.type}`);
         reply(res, 400, { __type: error.type, message: error.message });
       } else if (error instanceof BodyTooLargeError) {
         reply(res, 413, { __type: 'RequestEntityTooLargeException', message: 'Too large.' });

@@ -130,7 +130,9 @@ describe('the Secrets Manager stand-in, through the SDK’s SecretsManagerClient
       $metadata: { httpStatusCode: 400 },
     });
     expect(lines).toContain(`GetSecretValue ${NAME} (AWSCURRENT) → 200`);
-    expect(lines).toContain('GetSecretValue → ResourceNotFoundException');
+    expect(lines).toContain(`GetSecretValue ${NAME} (AWSPREVIOUS) → ResourceNotFoundException`);
+    expect(lines).toContain(`PutSecretValue ${NAME} (new version) → 200`);
+    expect(lines).toContain('DescribeSecret → UnknownOperationException');
     expect(lines.join('\n')).not.toMatch(/callback-secret|third/);
   });
 });
