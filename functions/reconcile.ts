@@ -46,7 +46,6 @@ const deps = {
   tenants: prefix === undefined ? undefined : () => registry.tenants(),
   open: reconcileTenant({
     table,
-    registry,
     directory,
     now: SYSTEM.now,
     metrics,

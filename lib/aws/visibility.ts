@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** The most SQS allows a message to stay away after it was received: 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;

@@ -73,7 +73,7 @@ export const callbackTenants = (
 /** The reconciler's side of each tenant: its packages and its SigningHub behind its circuit. */
 export const reconcileTenant =
   (
-    options: TenantSidesOptions & {
+    options: Omit<TenantSidesOptions, 'registry'> & {
       readonly now: () => Date;
       readonly metrics: MetricsPort;
       readonly circuits: TenantCircuits;
@@ -85,7 +85,8 @@ export const reconcileTenant =
     return {
       ok: true,
       deps: {
-        packages: packagesOf(options, tenant),
+        // No registry: the reconciler found the tenant there, and writes only confirmations.
+        packages: new DynamoDbPackageStore(options.table, tenant),
         signingHub: options.circuits.guardWorkflow(tenant, opened.signingHub),
         now: options.now,
         metrics: options.metrics,
