@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,11 +74,49 @@ interface PackagingSettings {
   readonly params: readonly string[];
 }
 
+/** Whether process `pid` still runs (EPERM: it does, as another user's). */
+const running = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * osls writes every packaging's templates into the service's own .serverless folder, moves them to
+ * --package at the end and empties the folder when it starts: two packagings of one working tree
+ * at once (two test runs) lose or swap each other's templates. So each holds a lock, a folder
+ * named after the working tree, while it packages; a lock whose process died is taken over.
+ */
+const withServiceFolder = async <T>(work: () => Promise<T>): Promise<T> => {
+  const tree = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 16);
+  const lock = join(tmpdir(), `signinghub-serverless-folder-${tree}`);
+  const take = () =>
+    mkdir(lock).then(
+      () => true,
+      () => false,
+    );
+  const deadline = Date.now() + 600_000;
+  while (!(await take())) {
+    const owner = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+    if (owner > 0 && !running(owner)) await rm(lock, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`${lock} was held for 10 minutes`);
+    await delay(250);
+  }
+  try {
+    await writeFile(join(lock, 'pid'), String(process.pid));
+    return await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+};
+
 const packageInto = async (
   configuration: string,
   { stage, params }: PackagingSettings,
   dir: string,
-  { retry = true } = {},
 ): Promise<void> => {
   const args = [
     'node_modules/osls/bin/serverless.js',
@@ -88,15 +127,20 @@ const packageInto = async (
     dir,
     ...params.map((param) => `--param=${param}`),
   ];
-  const packageOnce = () =>
-    run(process.execPath, args, {
-      cwd: process.cwd(),
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 180_000,
-    });
   try {
-    // serverless-esbuild builds in the project's .esbuild folder, which another run may be using.
-    await packageOnce().catch((error: unknown) => (retry ? packageOnce() : Promise.reject(error)));
+    await withServiceFolder(() =>
+      run(process.execPath, args, {
+        cwd: process.cwd(),
+        env: {
+          ...process.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          // serverless-esbuild builds in a folder of the service and cleans it afterwards: one of
+          // this packaging's own, not the .esbuild that another run or npm start may be using.
+          SIGNINGHUB_ESBUILD_WORK_FOLDER: join('.esbuild', dir.replace(/[^A-Za-z0-9-]+/g, '_')),
+        },
+        timeout: 180_000,
+      }),
+    );
   } catch (error) {
     // osls prints its errors (a configuration error, say) on stdout.
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -114,7 +158,7 @@ const packageInto = async (
 export const packagingRefusal = async (settings: PackagingSettings): Promise<string> => {
   const dir = await mkdtemp(join(tmpdir(), 'signinghub-refused-'));
   try {
-    await packageInto('refused', settings, dir, { retry: false });
+    await packageInto('refused', settings, dir);
   } catch (error) {
     // All that osls printed, which the error's message may cut short.
     const output = (error instanceof Error ? error.cause : undefined) as
