@@ -19,8 +19,7 @@ import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
-import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
-import { callbackTenants } from '../lib/tenants/tenant-sides.ts';
+import { callbackTenants, functionTenantDirectory } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -53,15 +52,7 @@ const deps: CallbackDependencies = {
       : callbackTenants({
           table,
           registry: new DynamoDbTenantRegistry(table),
-          directory: new TenantDirectory({
-            prefix,
-            secretsManager: lazySecretsManager,
-            maxAgeSeconds: config.secretMaxAgeSeconds,
-            timeoutMs: config.signingHub.timeoutMs,
-            metrics,
-            log,
-            defaultTenant: { signingHub },
-          }),
+          directory: functionTenantDirectory(config, signingHub, { metrics, log }),
           now: SYSTEM.now,
           metrics,
           log,

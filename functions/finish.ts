@@ -23,8 +23,7 @@ import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
 import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
-import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
-import { finishTenants } from '../lib/tenants/tenant-sides.ts';
+import { finishTenants, functionTenantDirectory } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -49,15 +48,7 @@ const deps: BatchDependencies = {
         tenants: finishTenants({
           table,
           registry: new DynamoDbTenantRegistry(table),
-          directory: new TenantDirectory({
-            prefix,
-            secretsManager: lazySecretsManager,
-            maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
-            timeoutMs: config.signingHub.timeoutMs,
-            metrics,
-            log,
-            defaultTenant: { signingHub },
-          }),
+          directory: functionTenantDirectory(config, signingHub, { metrics, log }),
         }),
         // Module scope: a tenant's run of failures outlives the invocation that saw it.
         circuits: new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),

@@ -17,8 +17,7 @@ import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
 import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
-import { TenantDirectory } from '../lib/tenants/tenant-directory.ts';
-import { reconcileTenant } from '../lib/tenants/tenant-sides.ts';
+import { functionTenantDirectory, reconcileTenant } from '../lib/tenants/tenant-sides.ts';
 
 // Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
 const logger = new Logger();
@@ -30,18 +29,12 @@ const config = loadReconcileConfig(process.env);
 const table = createDynamoDbTable(config);
 const registry = new DynamoDbTenantRegistry(table);
 const prefix = config.tenantsSecretPrefix;
-const directory = new TenantDirectory({
-  // Unset: `default` alone, and no tenant secret is ever read.
-  prefix,
-  secretsManager: lazySecretsManager,
-  maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
-  timeoutMs: config.signingHub.timeoutMs,
-  metrics,
-  log,
-  defaultTenant: {
-    signingHub: signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log }),
-  },
-});
+// Unset TENANTS_SECRET_PREFIX: `default` alone, and no tenant secret is ever read.
+const directory = functionTenantDirectory(
+  config,
+  signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log }),
+  { metrics, log },
+);
 const deps = {
   tenants: prefix === undefined ? undefined : () => registry.tenants(),
   open: reconcileTenant({

@@ -1,14 +1,37 @@
+import { lazySecretsManager } from '../aws/clients.ts';
 import type { CallbackTenant } from '../callback/handle-callback.ts';
+import type { FinishConfig } from '../config.ts';
 import type { FinishTenants } from '../finish/tenant-routing.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
 import type { ReconcileTenant } from '../reconcile/reconcile-tenants.ts';
+import type { FinishPort, WorkflowPort } from '../signinghub/ports.ts';
 import { DynamoDbFinishStore } from '../store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../store/dynamodb-package-store.ts';
 import type { DynamoDbTable } from '../store/dynamodb-table.ts';
 import type { TenantRegistry } from '../store/ports.ts';
 import type { TenantCircuits } from './circuit-breaker.ts';
-import type { TenantDirectory } from './tenant-directory.ts';
+import { TenantDirectory } from './tenant-directory.ts';
+
+/**
+ * A function's tenants, from its settings: the secrets under TENANTS_SECRET_PREFIX (none when it
+ * is unset), read with the function's own Secrets Manager client and maximum age; `default` is
+ * the function's own SigningHub.
+ */
+export const functionTenantDirectory = (
+  config: FinishConfig,
+  defaultSigningHub: FinishPort & WorkflowPort,
+  observe: { readonly metrics: MetricsPort; readonly log: Log },
+): TenantDirectory =>
+  new TenantDirectory({
+    prefix: config.tenantsSecretPrefix,
+    secretsManager: lazySecretsManager,
+    maxAgeSeconds: config.signingHub.secretMaxAgeSeconds,
+    timeoutMs: config.signingHub.timeoutMs,
+    metrics: observe.metrics,
+    log: observe.log,
+    defaultTenant: { signingHub: defaultSigningHub },
+  });
 
 /** What every tenant's side shares: the table, the registry of tenants, the directory. */
 export interface TenantSidesOptions {

@@ -231,6 +231,18 @@ describe('the deployed roles, evaluated by an IAM policy simulator', () => {
     expect(await decide(roles[key], action, resource(arns))).not.toBe('Allowed');
   });
 
+  it('lets reconcile query the registry of tenants, and no other partition of the table', async () => {
+    const { roles, arns } = deployed();
+    const query = (keys: string[]) =>
+      decide(roles.reconcile, 'dynamodb:Query', arns.table, { 'dynamodb:LeadingKeys': keys });
+    expect(await query(['TENANTS'])).toBe('Allowed');
+    expect(await query(['PACKAGE#1'])).not.toBe('Allowed');
+    expect(await query(['TENANT#acme#PACKAGE#1'])).not.toBe('Allowed');
+    expect(await query(['TENANTS', 'PACKAGE#1'])).not.toBe('Allowed');
+    // Only reconcile lists the tenants; a registry write is finish's and callback's.
+    expect(await decide(roles.reconcile, 'dynamodb:PutItem', arns.table)).not.toBe('Allowed');
+  });
+
   it.each(FUNCTIONS)('denies %s deleting the table or any queue', async (key) => {
     const { roles, arns } = deployed();
     expect(await decide(roles[key], 'dynamodb:DeleteTable', arns.table)).not.toBe('Allowed');

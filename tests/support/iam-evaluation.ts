@@ -59,6 +59,8 @@ export const decide = async (
   role: DeployedRole,
   action: string,
   resource: string,
+  /** What the service tells IAM of the request, such as DynamoDB's `dynamodb:LeadingKeys`. */
+  contextVariables: Record<string, string | string[]> = {},
 ): Promise<Decision> => {
   const result = await runSimulation(
     {
@@ -66,7 +68,7 @@ export const decide = async (
         principal: `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/session`,
         action,
         resource: { resource, accountId: role.accountId },
-        contextVariables: {},
+        contextVariables,
       },
       identityPolicies: role.policies.map((policy) => ({
         name: policy.name,
