@@ -4,11 +4,13 @@ import type { MetricsPort } from '../metrics.ts';
 import {
   isSigningHubError,
   RetryableSigningHubError,
+  SigningHubAbortedError,
   type SigningHubError,
 } from '../signinghub/errors.ts';
 import type { FinishPort } from '../signinghub/ports.ts';
 import type { FinishKey, LastError } from '../store/items.ts';
 import type { FinishStore, Lease, PackageStore } from '../store/ports.ts';
+import { CircuitOpenError } from '../tenants/circuit-breaker.ts';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.ts';
 import { occurredAtMs, type SigningEvent } from './signing-event.ts';
 import type { UnrecordedOutcome, UnrecordedOutcomes } from './unrecorded-outcomes.ts';
@@ -168,9 +170,10 @@ export const finishPackage = async (
       await deps.sleep(delay, budget.signal);
     }
     if (handBack || budget.signal?.aborted) {
-      // A request that never left changes nothing at SigningHub: the last real error stays.
-      const sent = unrecorded > sentBefore;
-      if (!(await settle('RETRYING', sent ? lastError : undefined))) return 'lease-lost';
+      // A request that never left (cancelled, or the tenant's circuit open) changes nothing at
+      // SigningHub: the last real error stays. A refused authentication is SigningHub's answer.
+      const answered = unrecorded > sentBefore || !neverLeft(error);
+      if (!(await settle('RETRYING', answered ? lastError : undefined))) return 'lease-lost';
       log.warn('finish failed for now; handed back to the queue', { lastError, attempt });
       return 'retry-later';
     }
@@ -242,3 +245,7 @@ const sendFinish = async (
     return error ?? new Error('finish threw nothing');
   }
 };
+
+/** No request of this call left: the invocation's time was over, or the tenant's circuit open. */
+const neverLeft = (error: SigningHubError): boolean =>
+  error instanceof SigningHubAbortedError || error instanceof CircuitOpenError;
