@@ -1,10 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { functionEnvironment } from '../../harness/function-env.ts';
 import { lambdaContext } from '../../harness/lambda-context.ts';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  startSimulator,
-} from '../../harness/simulator/signinghub-simulator.ts';
+import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
 import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { emfBlobs, emfTotal } from '../support/emf.ts';
@@ -15,7 +11,7 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../support/factories.ts';
-import { AS_DEPLOYED, loadHandler, TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
+import { loadHandler, testEnvironment } from '../support/function-stack.ts';
 import { type MotoSecrets, startMotoSecrets } from '../support/moto-secrets.ts';
 import { captureOutput } from '../support/output-capture.ts';
 import { itemAt } from '../support/table-items.ts';
@@ -50,16 +46,7 @@ beforeAll(async () => {
   );
   table = await createTestTable();
   env = {
-    ...functionEnvironment({
-      tableName: table.tableName,
-      dynamoDbEndpoint: table.endpoint,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      signingHubTimeoutMs: 2_000,
-      callbackSecret: TEST_CALLBACK_SECRET,
-      reconcileAfterSeconds: 0,
-      ...AS_DEPLOYED,
-    }),
+    ...testEnvironment(table, simulator.url, {}, { reconcileAfterSeconds: 0 }),
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     TENANTS_SECRET_PREFIX: PREFIX,
   };

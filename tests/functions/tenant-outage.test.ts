@@ -6,26 +6,17 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { functionEnvironment } from '../../harness/function-env.ts';
 import { lambdaContext } from '../../harness/lambda-context.ts';
 import { startMotoServer } from '../../harness/moto-server.ts';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  startSimulator,
-} from '../../harness/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator, SimulatorCredentials } from '../../harness/simulator/types.ts';
+import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { signingEventBody, sqsEvent, sqsRecord } from '../support/factories.ts';
-import { AS_DEPLOYED, loadHandler, TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
+import { enterpriseAccount, loadHandler, testEnvironment } from '../support/function-stack.ts';
 import { motoClientConfig } from '../support/moto-deploy.ts';
 
 const PREFIX = 'outage/tenants/';
-const account = (name: string): SimulatorCredentials => ({
-  clientId: `${name}-client`,
-  clientSecret: `${name}-client-secret`,
-  username: `admin@${name}.example`,
-  password: `${name}-password`,
-});
+const account = enterpriseAccount;
 
 let table: TestTable;
 let simulator: SigningHubSimulator;
@@ -63,15 +54,7 @@ beforeAll(async () => {
   ));
   table = await createTestTable();
   finish = await loadHandler('finish', {
-    ...functionEnvironment({
-      tableName: table.tableName,
-      dynamoDbEndpoint: table.endpoint,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      signingHubTimeoutMs: 2_000,
-      callbackSecret: TEST_CALLBACK_SECRET,
-      ...AS_DEPLOYED,
-    }),
+    ...testEnvironment(table, simulator.url),
     AWS_ENDPOINT_URL: moto.endpoint,
     AWS_ACCESS_KEY_ID: 'moto',
     AWS_SECRET_ACCESS_KEY: 'moto',

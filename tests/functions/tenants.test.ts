@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { functionEnvironment } from '../../harness/function-env.ts';
 import { lambdaContext } from '../../harness/lambda-context.ts';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  startSimulator,
-} from '../../harness/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator, SimulatorCredentials } from '../../harness/simulator/types.ts';
+import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
+import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { makeTestCertificates } from '../../harness/test-certificates.ts';
-import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
-import { DynamoDbTenantRegistry } from '../../lib/store/dynamodb-tenant-registry.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import {
   callbackEvent,
@@ -17,19 +11,19 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../support/factories.ts';
-import { AS_DEPLOYED, loadHandler, TEST_CALLBACK_SECRET } from '../support/function-stack.ts';
+import {
+  enterpriseAccount,
+  loadHandler,
+  TEST_CALLBACK_SECRET,
+  testEnvironment,
+} from '../support/function-stack.ts';
 import { type MotoSecrets, startMotoSecrets } from '../support/moto-secrets.ts';
 import { captureOutput, type OutputCapture } from '../support/output-capture.ts';
 import { scanAll } from '../support/table-items.ts';
 
 const PREFIX = 'test/tenants/';
 const ACME_CALLBACK = 'acme-callback-secret-0123456789';
-const account = (name: string): SimulatorCredentials => ({
-  clientId: `${name}-client`,
-  clientSecret: `${name}-client-secret`,
-  username: `admin@${name}.example`,
-  password: `${name}-password`,
-});
+const account = enterpriseAccount;
 
 interface World {
   table: TestTable;
@@ -102,16 +96,7 @@ beforeAll(async () => {
   await secrets.create(`${PREFIX}broken`, JSON.stringify({ client_id: 'x' }));
   const table = await createTestTable();
   const env = {
-    ...functionEnvironment({
-      tableName: table.tableName,
-      dynamoDbEndpoint: table.endpoint,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      signingHubTimeoutMs: 2_000,
-      callbackSecret: TEST_CALLBACK_SECRET,
-      reconcileAfterSeconds: 0,
-      ...AS_DEPLOYED,
-    }),
+    ...testEnvironment(table, simulator.url, {}, { reconcileAfterSeconds: 0 }),
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     TENANTS_SECRET_PREFIX: PREFIX,
   };

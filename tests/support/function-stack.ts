@@ -5,7 +5,11 @@ import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
 } from '../../harness/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator, SimulatorOptions } from '../../harness/simulator/types.ts';
+import type {
+  SigningHubSimulator,
+  SimulatorCredentials,
+  SimulatorOptions,
+} from '../../harness/simulator/types.ts';
 import { createTestTable, type TestTable } from './dynamodb.ts';
 
 export const TEST_CALLBACK_SECRET = 'cb-secret-0123456789abcdef';
@@ -31,6 +35,38 @@ export const loadHandler = <Name extends keyof HandlerModules>(
   return importHandler(name);
 };
 
+/**
+ * A function's environment in the tests: the table, the default enterprise of the simulator at
+ * `signingHubUrl` with its credentials, the test callback secret, as deployed; then `extra`.
+ */
+export const testEnvironment = (
+  table: Pick<TestTable, 'tableName' | 'endpoint'>,
+  signingHubUrl: string,
+  extra: Record<string, string> = {},
+  settings: Partial<FunctionSettings> = {},
+): Record<string, string> => ({
+  ...functionEnvironment({
+    tableName: table.tableName,
+    dynamoDbEndpoint: table.endpoint,
+    signingHubUrl,
+    credentials: DEFAULT_SIMULATOR_CREDENTIALS,
+    // Long enough for a busy machine; the tests of a timeout script a request that hangs.
+    signingHubTimeoutMs: 2_000,
+    callbackSecret: TEST_CALLBACK_SECRET,
+    ...AS_DEPLOYED,
+    ...settings,
+  }),
+  ...extra,
+});
+
+/** An enterprise's admin account in the simulator, named after the tenant. */
+export const enterpriseAccount = (name: string): SimulatorCredentials => ({
+  clientId: `${name}-client`,
+  clientSecret: `${name}-client-secret`,
+  username: `admin@${name}.example`,
+  password: `${name}-password`,
+});
+
 export interface FunctionStack<Module> {
   readonly table: TestTable;
   readonly simulator: SigningHubSimulator;
@@ -50,19 +86,7 @@ export const startFunctionStack = async <Name extends keyof HandlerModules>(
 ): Promise<FunctionStack<HandlerModules[Name]>> => {
   const table = await createTestTable();
   const simulator = await startSimulator(simulatorOptions);
-  const env: Record<string, string> = {
-    ...functionEnvironment({
-      tableName: table.tableName,
-      dynamoDbEndpoint: table.endpoint,
-      signingHubUrl: simulator.url,
-      credentials: DEFAULT_SIMULATOR_CREDENTIALS,
-      // Long enough for a busy machine; the tests of a timeout script a request that hangs.
-      signingHubTimeoutMs: 2_000,
-      callbackSecret: TEST_CALLBACK_SECRET,
-      ...AS_DEPLOYED,
-    }),
-    ...extraEnv,
-  };
+  const env = testEnvironment(table, simulator.url, extraEnv);
   const module = await loadHandler(name, env);
   return {
     table,
