@@ -43,7 +43,10 @@ const deps = {
     now: SYSTEM.now,
     metrics,
     // Module scope: a tenant whose host is down costs a few timeouts, not one per package.
-    circuits: new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
+    circuits:
+      prefix === undefined
+        ? undefined
+        : new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
   }),
   metrics,
 };

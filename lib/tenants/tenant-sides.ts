@@ -99,7 +99,8 @@ export const reconcileTenant =
     options: Omit<TenantSidesOptions, 'registry'> & {
       readonly now: () => Date;
       readonly metrics: MetricsPort;
-      readonly circuits: TenantCircuits;
+      /** Absent: none (a deployment without tenants, as before). */
+      readonly circuits: TenantCircuits | undefined;
     },
   ) =>
   async (tenant: string): Promise<ReconcileTenant> => {
@@ -110,7 +111,9 @@ export const reconcileTenant =
       deps: {
         // No registry: the reconciler found the tenant there, and writes only confirmations.
         packages: new DynamoDbPackageStore(options.table, tenant),
-        signingHub: options.circuits.guardWorkflow(tenant, opened.signingHub),
+        signingHub: options.circuits
+          ? options.circuits.guardWorkflow(tenant, opened.signingHub)
+          : opened.signingHub,
         now: options.now,
         metrics: options.metrics,
       },
