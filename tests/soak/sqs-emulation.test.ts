@@ -1,7 +1,11 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { localAws } from '../../harness/local-aws.ts';
+import { handBackLaterThrough } from '../../lib/aws/visibility.ts';
 import { createEventSourceMapping, type FunctionInstance } from './event-source-mapping.ts';
 import { createSqsQueue, type ReceivedMessage } from './sqs-emulation.ts';
+import { startSqsEndpoint } from './sqs-endpoint.ts';
 
 const clock = () => {
   let now = 1_000;
@@ -62,6 +66,104 @@ describe('the SQS emulation', () => {
     queue.send(message('b'), 'a');
     expect(queue.receive(10).map((m) => m.messageId)).toEqual(['a']);
     expect(queue.receiveExactly(['b']).map((m) => m.messageId)).toEqual(['b']);
+  });
+
+  it('keeps a message away as long as ChangeMessageVisibility says, with its latest receipt only', () => {
+    const time = clock();
+    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
+    queue.send(message('a'));
+    const [stale] = queue.receive(1);
+    time.advance(10);
+    const [latest] = queue.receive(1);
+
+    expect(queue.changeVisibility(stale?.receiptHandle ?? '', 1_000)).toBe(false);
+    expect(queue.changeVisibility(latest?.receiptHandle ?? '', 1_000)).toBe(true);
+    time.advance(999);
+    expect(queue.receive(1)).toEqual([]);
+    time.advance(1);
+    expect(queue.receive(1).map((m) => m.receiveCount)).toEqual([3]);
+    expect(queue.stats).toMatchObject({ visibilityChanges: 1, visibilityChangesRefused: 1 });
+  });
+
+  it('keeps what happened to a dead letter: its receives, its stale deletes, its hand-backs', () => {
+    const time = clock();
+    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 2, now: time.now });
+    queue.send(message('a'));
+    const [first] = queue.receive(1);
+    time.advance(10);
+    const [second] = queue.receive(1);
+    queue.delete(first?.receiptHandle ?? '');
+    queue.changeVisibility(second?.receiptHandle ?? '', 50);
+    time.advance(50);
+
+    expect(queue.receive(1)).toEqual([]);
+    expect(queue.deadLetters).toEqual([
+      expect.objectContaining({
+        messageId: 'a',
+        receivedAt: [1_000, 1_010],
+        staleDeletes: 1,
+        handedBackLater: 1,
+      }),
+    ]);
+  });
+});
+
+describe('the SQS endpoint the finish function hands messages back through', () => {
+  it('carries out the function’s ChangeMessageVisibilityBatch, compressed and capped', async () => {
+    const time = clock();
+    const queue = createSqsQueue({
+      visibilityTimeoutMs: 60_000,
+      maxReceiveCount: 5,
+      now: time.now,
+    });
+    const endpoint = await startSqsEndpoint({ queue, msPerSecond: 10, ceilingMs: 5_000 });
+    const sqs = new SQSClient(localAws('us-east-1').clientConfig);
+    try {
+      for (const id of ['a', 'b', 'c']) queue.send(message(id));
+      const received = queue.receive(3).map(({ messageId, receiptHandle }, i) => ({
+        messageId,
+        receiptHandle,
+        // a: the first hand-back (300 s); b: the fourth (8,100 s), past the ceiling.
+        attributes: { ApproximateReceiveCount: i === 0 ? '1' : '4' },
+      }));
+      // The SDK sends to the queue URL's origin, as the function's client does.
+      await handBackLaterThrough(async () => sqs, endpoint.queueUrl, received)(['a', 'b']);
+
+      time.advance(2_999);
+      expect(queue.receive(10)).toEqual([]);
+      time.advance(1);
+      expect(queue.receive(10).map((m) => m.messageId)).toEqual(['a']);
+      time.advance(2_000);
+      expect(queue.receive(10).map((m) => m.messageId)).toEqual(['b']);
+      expect(queue.stats.visibilityChanges).toBe(2);
+    } finally {
+      sqs.destroy();
+      await endpoint.close();
+    }
+  });
+
+  it('answers a stale receipt as SQS does, so the function learns the hand-back failed', async () => {
+    const queue = createSqsQueue({ visibilityTimeoutMs: 0, maxReceiveCount: 5 });
+    const endpoint = await startSqsEndpoint({ queue, msPerSecond: 10, ceilingMs: 5_000 });
+    const sqs = new SQSClient(localAws('us-east-1').clientConfig);
+    try {
+      queue.send(message('a'));
+      const [stale] = queue.receive(1);
+      queue.receive(1);
+      const records = [
+        {
+          messageId: 'a',
+          receiptHandle: stale?.receiptHandle ?? '',
+          attributes: { ApproximateReceiveCount: '1' },
+        },
+      ];
+      await expect(
+        handBackLaterThrough(async () => sqs, endpoint.queueUrl, records)(['a']),
+      ).rejects.toThrow(/ReceiptHandleIsInvalid/);
+    } finally {
+      sqs.destroy();
+      await endpoint.close();
+    }
   });
 });
 

@@ -15,6 +15,12 @@ export interface ReceivedMessage extends QueuedMessage {
 export interface DeadLetter extends QueuedMessage {
   readonly receiveCount: number;
   readonly movedAt: number;
+  /** When each receive happened, the first first. */
+  readonly receivedAt: readonly number[];
+  /** Deletes that came with a receipt a later receive had replaced: SQS ignored them. */
+  readonly staleDeletes: number;
+  /** Times the function kept it away longer (ChangeMessageVisibility). */
+  readonly handedBackLater: number;
 }
 
 export interface QueueStats {
@@ -26,6 +32,10 @@ export interface QueueStats {
   /** Deletes with a receipt handle that a later receive had replaced: SQS ignores them. */
   staleDeletes: number;
   deadLettered: number;
+  /** ChangeMessageVisibility calls that SQS carried out (an open circuit's hand-backs). */
+  visibilityChanges: number;
+  /** ChangeMessageVisibility calls refused: the receipt was not the message's latest. */
+  visibilityChangesRefused: number;
 }
 
 export interface SqsQueue {
@@ -38,6 +48,11 @@ export interface SqsQueue {
   partnerOf(messageId: string): string | undefined;
   /** True when the handle is the message's latest receipt; the message is then gone. */
   delete(receiptHandle: string): boolean;
+  /**
+   * ChangeMessageVisibility: the message stays away `visibleInMs` from now. False (and nothing
+   * changed) when the handle is not the message's latest receipt, as SQS refuses it.
+   */
+  changeVisibility(receiptHandle: string, visibleInMs: number): boolean;
   /** Messages still in the queue, visible or in flight. */
   size(): number;
   /** Milliseconds until the next in-flight message becomes visible again. */
@@ -60,6 +75,9 @@ interface Entry {
   receiveCount: number;
   visibleAt: number;
   receiptHandle: string | undefined;
+  readonly receivedAt: number[];
+  staleDeletes: number;
+  handedBackLater: number;
 }
 
 /**
@@ -72,6 +90,8 @@ export const createSqsQueue = (options: SqsQueueOptions): SqsQueue => {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const byReceipt = new Map<string, string>();
+  /** Every receipt ever given, by message, so a stale delete is charged to its message. */
+  const oldReceipts = new Map<string, Entry>();
   const deadLetters: DeadLetter[] = [];
   const stats: QueueStats = {
     sent: 0,
@@ -80,12 +100,18 @@ export const createSqsQueue = (options: SqsQueueOptions): SqsQueue => {
     deleted: 0,
     staleDeletes: 0,
     deadLettered: 0,
+    visibilityChanges: 0,
+    visibilityChangesRefused: 0,
   };
 
   const deliver = (entry: Entry, at: number): ReceivedMessage => {
     entry.receiveCount += 1;
     entry.visibleAt = at + options.visibilityTimeoutMs;
-    if (entry.receiptHandle) byReceipt.delete(entry.receiptHandle);
+    entry.receivedAt.push(at);
+    if (entry.receiptHandle) {
+      byReceipt.delete(entry.receiptHandle);
+      oldReceipts.set(entry.receiptHandle, entry);
+    }
     entry.receiptHandle = randomUUID();
     byReceipt.set(entry.receiptHandle, entry.message.messageId);
     stats.receives += 1;
@@ -103,8 +129,18 @@ export const createSqsQueue = (options: SqsQueueOptions): SqsQueue => {
     if (entry.visibleAt > at) return false;
     if (entry.receiveCount < options.maxReceiveCount) return true;
     entries.delete(entry.message.messageId);
-    if (entry.receiptHandle) byReceipt.delete(entry.receiptHandle);
-    deadLetters.push({ ...entry.message, receiveCount: entry.receiveCount, movedAt: at });
+    if (entry.receiptHandle) {
+      byReceipt.delete(entry.receiptHandle);
+      oldReceipts.set(entry.receiptHandle, entry);
+    }
+    deadLetters.push({
+      ...entry.message,
+      receiveCount: entry.receiveCount,
+      movedAt: at,
+      receivedAt: [...entry.receivedAt],
+      staleDeletes: entry.staleDeletes,
+      handedBackLater: entry.handedBackLater,
+    });
     stats.deadLettered += 1;
     return false;
   };
@@ -120,6 +156,9 @@ export const createSqsQueue = (options: SqsQueueOptions): SqsQueue => {
         receiveCount: 0,
         visibleAt: at,
         receiptHandle: undefined,
+        receivedAt: [],
+        staleDeletes: 0,
+        handedBackLater: 0,
       });
       stats.sent += 1;
     },
@@ -149,11 +188,24 @@ export const createSqsQueue = (options: SqsQueueOptions): SqsQueue => {
       const messageId = byReceipt.get(receiptHandle);
       if (messageId === undefined) {
         stats.staleDeletes += 1;
+        const stale = oldReceipts.get(receiptHandle);
+        if (stale) stale.staleDeletes += 1;
         return false;
       }
       byReceipt.delete(receiptHandle);
       entries.delete(messageId);
       stats.deleted += 1;
+      return true;
+    },
+    changeVisibility: (receiptHandle, visibleInMs) => {
+      const entry = entries.get(byReceipt.get(receiptHandle) ?? '');
+      if (!entry) {
+        stats.visibilityChangesRefused += 1;
+        return false;
+      }
+      entry.visibleAt = now() + visibleInMs;
+      entry.handedBackLater += 1;
+      stats.visibilityChanges += 1;
       return true;
     },
     size: () => entries.size,
