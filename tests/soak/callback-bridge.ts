@@ -20,7 +20,10 @@ export interface BridgeStats {
 
 /** Stands in for API Gateway between SigningHub's callbacks and the in-process callback function. */
 export interface CallbackBridge {
-  /** Give SigningHub `${url}/signinghub/callback/<secret>`. */
+  /**
+   * Give SigningHub `${url}/signinghub/callback/<secret>`, or a tenant's enterprise
+   * `${url}/signinghub/tenants/<tenant>/callback/<secret>`.
+   */
   readonly url: string;
   readonly stats: Readonly<BridgeStats>;
   /** Resolves once every delivery started so far has been answered. */
@@ -39,7 +42,7 @@ export interface CallbackBridgeOptions {
   readonly maxDelayMs: number;
 }
 
-const PATH = /^\/signinghub\/callback\/([^/]*)$/;
+const PATH = /^\/signinghub\/(?:tenants\/([^/]+)\/)?callback\/([^/]*)$/;
 
 const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -57,9 +60,11 @@ const eventOf = (request: IncomingMessage, body: string): APIGatewayProxyEventV2
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   }
   const contentType = request.headers['content-type'];
+  const tenant = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
   return callbackEvent({
     method: request.method ?? 'GET',
-    secret: decodeURIComponent(match[1] ?? ''),
+    tenant,
+    secret: decodeURIComponent(match[2] ?? ''),
     query,
     ...(body === '' ? {} : { body }),
     ...(contentType ? { contentType } : {}),

@@ -1,19 +1,30 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { callbackFor, hostileCallback } from '../support/soak-factories.ts';
+import { type CallbackRoute, callbackFor, hostileCallback } from '../support/soak-factories.ts';
 import type { CallbackDelivery } from './callback-delivery.ts';
 import type { Outage } from './invariants.ts';
 import type { ServerErrorTrap } from './server-error-trap.ts';
 import type { SoakStack } from './soak-stack.ts';
+import { type PackageRef, packageRef } from './tenant-mix.ts';
 import type { ChaosAction } from './workload.ts';
+
+/** When a tenant's host was down: dropping connections, then answering 503, then up again. */
+export interface TenantHostOutage {
+  readonly tenant: string;
+  readonly downAt: number;
+  readonly upAt: number;
+}
 
 export interface ChaosOptions {
   readonly actions: readonly ChaosAction[];
   readonly stack: SoakStack;
   readonly trap: ServerErrorTrap;
   readonly callbacks: CallbackDelivery;
-  readonly callbackSecret: string;
+  /** Each tenant's callback route and secret. */
+  readonly routes: ReadonlyMap<string, CallbackRoute>;
   /** Packages SigningHub has finished at least once. */
-  readonly finishedPackages: ReadonlySet<number>;
+  readonly finishedPackages: ReadonlySet<PackageRef>;
+  /** The tenants whose host is down now: kept up to date here, read by the observer. */
+  readonly downTenants: Set<string>;
   /** How far the queue has got (0 to 1): each action waits for its share. */
   readonly settledShare: () => number;
   readonly ended: () => boolean;
@@ -22,6 +33,7 @@ export interface ChaosOptions {
 
 export interface ChaosTally {
   readonly outage: Outage | undefined;
+  readonly tenantOutage: TenantHostOutage | undefined;
   readonly revocations: number;
   readonly refusals: number;
   readonly premature: number;
@@ -38,11 +50,18 @@ export interface Chaos {
 
 /** The chaos timeline: each action taken when the queue has settled its share of the messages. */
 export const runChaos = (options: ChaosOptions): Chaos => {
-  const { stack, callbacks, callbackSecret, say } = options;
+  const { stack, callbacks, routes, say } = options;
   const { simulator, eventBridge } = stack;
   const percent = () => `${Math.round(options.settledShare() * 100)}%`;
+  const routeOf = (tenant: string): CallbackRoute => {
+    const route = routes.get(tenant);
+    if (!route) throw new Error(`no callback route for tenant ${tenant}`);
+    return route;
+  };
+  const tenantNames = [...routes.keys()];
   const tally = {
     outage: undefined as Outage | undefined,
+    tenantOutage: undefined as TenantHostOutage | undefined,
     revocations: 0,
     refusals: 0,
     premature: 0,
@@ -60,10 +79,31 @@ export const runChaos = (options: ChaosOptions): Chaos => {
     say(`soak: DynamoDB Local back after ${tally.outage.restartedAt - stoppedAt} ms`);
   };
 
+  const background: Promise<void>[] = [];
+  /** Down for `forMs` (connections dropped for the first half, 503 for the second), then up. */
+  const takeDown = async (tenant: string, forMs: number) => {
+    const host = simulator.enterprise(tenant);
+    const downAt = Date.now();
+    options.downTenants.add(tenant);
+    host.setDown('drop');
+    say(`soak: ${tenant}'s SigningHub down at ${percent()} for ${Math.round(forMs / 1000)} s`);
+    await delay(forMs / 2);
+    host.setDown('unavailable');
+    await delay(forMs / 2);
+    host.setDown(false);
+    options.downTenants.delete(tenant);
+    tally.tenantOutage = { tenant, downAt, upAt: Date.now() };
+    say(`soak: ${tenant}'s SigningHub back up at ${percent()}`);
+  };
+
   const perform = async (action: ChaosAction): Promise<void> => {
     switch (action.kind) {
+      case 'tenant-outage':
+        // The other actions go on meanwhile.
+        background.push(takeDown(action.tenant, action.forMs));
+        return;
       case 'revoke-tokens':
-        simulator.revokeTokens();
+        for (const tenant of tenantNames) simulator.enterprise(tenant).revokeTokens();
         tally.revocations += 1;
         say(`soak: SigningHub revoked every token at ${percent()}`);
         return;
@@ -73,24 +113,32 @@ export const runChaos = (options: ChaosOptions): Chaos => {
         return;
       case 'restart-dynamodb':
         return restartDynamoDb();
-      case 'decline':
-        simulator.setWorkflowStatus(action.packageId, 'DECLINED');
+      case 'decline': {
+        const { tenant, packageId } = action;
+        simulator.enterprise(tenant).setWorkflowStatus(packageId, 'DECLINED');
         tally.declines += 1;
         if (action.callback) {
-          callbacks.send(callbackFor(action.callback, action.packageId, callbackSecret), 'decline');
+          callbacks.send(callbackFor(action.callback, packageId, routeOf(tenant)), 'decline');
         }
         return;
+      }
       case 'delete':
-        simulator.deletePackage(action.packageId);
+        simulator.enterprise(action.tenant).deletePackage(action.packageId);
         tally.deletions += 1;
         return;
-      case 'premature-callback':
+      case 'premature-callback': {
+        const { tenant, packageId } = action;
         tally.premature += 1;
-        if (!options.finishedPackages.has(action.packageId)) tally.prematureBeforeAnyFinish += 1;
-        callbacks.send(callbackFor(action.shape, action.packageId, callbackSecret), 'premature');
+        if (!options.finishedPackages.has(packageRef(tenant, packageId))) {
+          tally.prematureBeforeAnyFinish += 1;
+        }
+        callbacks.send(callbackFor(action.shape, packageId, routeOf(tenant)), 'premature');
         return;
+      }
       case 'hostile-callback': {
-        const attack = hostileCallback(action.attack, callbackSecret, action.packageId);
+        const { tenant, packageId } = action;
+        const other = tenantNames.find((name) => name !== tenant) ?? tenant;
+        const attack = hostileCallback(action.attack, routeOf(tenant), packageId, routeOf(other));
         callbacks.send(attack.event, 'hostile', attack.expectedStatus);
         return;
       }
@@ -100,9 +148,10 @@ export const runChaos = (options: ChaosOptions): Chaos => {
   const done = (async () => {
     for (const action of options.actions) {
       while (!options.ended() && options.settledShare() < action.at) await delay(20);
-      if (options.ended()) return;
+      if (options.ended()) break;
       await perform(action);
     }
+    await Promise.all(background);
   })();
   return { done, tally: () => ({ ...tally }) };
 };

@@ -1,10 +1,15 @@
 import type { ReceivedEvent } from '../../harness/eventbridge-emulator.ts';
 import type { SimulatorCall } from '../../harness/simulator/types.ts';
 import type { PlainItem } from '../support/table-items.ts';
+import type { TenantHostOutage } from './chaos.ts';
+import { deadLetterReasons } from './dead-letter-reasons.ts';
+import { type InvariantRow, row } from './invariant-row.ts';
 import type { LeakFinding, LogScan } from './log-scanner.ts';
 import { type FinishAnswer, SCOPE_HEADER, type WorkflowAnswer } from './signinghub-observer.ts';
 import type { DeadLetter } from './sqs-emulation.ts';
 import type { StreamHistory } from './stream-history.ts';
+import { tenantInvariants } from './tenant-invariants.ts';
+import { DEFAULT_TENANT, type PackageRef, packageRef, refOfPartition } from './tenant-mix.ts';
 import type { Workload } from './workload.ts';
 
 export interface CallbackRecord {
@@ -31,9 +36,10 @@ export interface SoakEvidence {
   readonly leftInQueue: number;
   readonly invalidBatchResponses: number;
   readonly items: readonly PlainItem[];
+  /** Every enterprise's call log. */
   readonly calls: readonly SimulatorCall[];
   /** Per workload package: SigningHub's final word now (DELETED when deleted), if any. */
-  readonly signingHubFinal: ReadonlyMap<number, string>;
+  readonly signingHubFinal: ReadonlyMap<PackageRef, string>;
   readonly events: readonly ReceivedEvent[];
   readonly history: StreamHistory;
   readonly workflowAnswers: readonly WorkflowAnswer[];
@@ -46,16 +52,11 @@ export interface SoakEvidence {
   readonly lateAnswerKeys: ReadonlySet<string>;
   readonly callbacks: readonly CallbackRecord[];
   readonly outage: Outage | undefined;
+  readonly tenantOutage: TenantHostOutage | undefined;
+  /** Requests to one tenant's host with a token another's issued (the observer's). */
+  readonly misdirected: readonly string[];
   readonly logScan: LogScan;
   readonly otherLeaks: readonly LeakFinding[];
-}
-
-export interface InvariantRow {
-  readonly invariant: string;
-  readonly observed: string;
-  readonly ok: boolean;
-  /** A few examples of what broke it, for the reader to follow up. */
-  readonly examples: readonly string[];
 }
 
 const FINAL_PACKAGE = new Set(['COMPLETED', 'DECLINED', 'DELETED']);
@@ -66,57 +67,58 @@ const DETAIL_TYPES: Readonly<Record<string, string>> = {
   DELETED: 'SigningPackageDeleted',
 };
 
-const row = (
-  invariant: string,
-  observed: string,
-  problems: readonly string[],
-  extraOk = true,
-): InvariantRow => ({
-  invariant,
-  observed,
-  ok: problems.length === 0 && extraOk,
-  examples: problems.slice(0, 5),
-});
-
 const text = (item: PlainItem, name: string): string | undefined => {
   const value = item[name];
   return typeof value === 'string' ? value : undefined;
 };
 
+/** `<tenant>/<packageId>|<signer>` of a finish item, from its keys. */
 const finishKeyOfItem = (item: PlainItem): string | undefined => {
-  const pk = text(item, 'pk');
+  const ref = refOfPartition(text(item, 'pk'));
   const sk = text(item, 'sk');
-  if (!pk?.startsWith('PACKAGE#') || !sk?.startsWith('FINISH#')) return undefined;
-  return `${pk.slice('PACKAGE#'.length)}|${sk.slice('FINISH#'.length)}`;
+  if (ref === undefined || !sk?.startsWith('FINISH#')) return undefined;
+  return `${ref}|${sk.slice('FINISH#'.length)}`;
 };
 
+/** `<tenant>/<packageId>|<scope or ->` of a call, by the host (enterprise) it reached. */
 const finishKeyOfCall = (call: SimulatorCall): string => {
   const scope = call.headers[SCOPE_HEADER] ?? call.tokenScope ?? '';
-  return `${call.packageId}|${scope === '' ? '-' : scope}`;
+  return `${packageRef(call.enterprise, call.packageId ?? Number.NaN)}|${scope === '' ? '-' : scope}`;
 };
+
+const tenantOfKey = (key: string): string => key.slice(0, key.indexOf('/'));
+
+/** `a: 3, b: 1` per tenant, in the workload's order. */
+const perTenant = (workload: Workload, counts: ReadonlyMap<string, number>): string =>
+  workload.tenants.map(({ name }) => `${name} ${counts.get(name) ?? 0}`).join(', ');
+
+const countInto = (counts: Map<string, number>, tenant: string) =>
+  counts.set(tenant, (counts.get(tenant) ?? 0) + 1);
 
 export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
   const { workload, items } = evidence;
   const finishItems = new Map<string, PlainItem>();
-  const packageItems = new Map<number, PlainItem>();
+  const packageItems = new Map<PackageRef, PlainItem>();
   const rejected = new Set<string>();
   for (const item of items) {
     const key = finishKeyOfItem(item);
+    const ref = refOfPartition(text(item, 'pk'));
     if (key) finishItems.set(key, item);
-    else if (text(item, 'sk') === 'PACKAGE') {
-      packageItems.set(Number(text(item, 'pk')?.slice('PACKAGE#'.length)), item);
-    } else if (text(item, 'sk') === 'REJECTED') rejected.add(text(item, 'pk') ?? '');
+    else if (ref !== undefined && text(item, 'sk') === 'PACKAGE') packageItems.set(ref, item);
+    else if (text(item, 'sk') === 'REJECTED') rejected.add(text(item, 'pk') ?? '');
   }
 
   // 1. Every event accounted for.
   const deadLettered = new Set(evidence.deadLetters.map(({ messageId }) => messageId));
   const counts = { succeeded: 0, failed: 0, rejected: 0, deadLettered: 0 };
+  const settledPerTenant = new Map<string, number>();
   const unaccounted: string[] = [];
   for (const message of workload.messages) {
     if (deadLettered.has(message.messageId)) {
       counts.deadLettered += 1;
       continue;
     }
+    if (evidence.deleted.has(message.messageId)) countInto(settledPerTenant, message.tenant);
     if (!evidence.deleted.has(message.messageId)) {
       unaccounted.push(`${message.messageId} is neither deleted nor dead-lettered`);
       continue;
@@ -137,7 +139,8 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
     'every event accounted for',
     `${sent} sent = ${counts.succeeded} succeeded + ${counts.failed} failed for good + ` +
       `${counts.rejected} rejected + ${counts.deadLettered} dead-lettered` +
-      (evidence.leftInQueue > 0 ? `; ${evidence.leftInQueue} still queued` : ''),
+      (evidence.leftInQueue > 0 ? `; ${evidence.leftInQueue} still queued` : '') +
+      `; settled per tenant: ${perTenant(workload, settledPerTenant)}`,
     unaccounted,
     total === sent && evidence.leftInQueue === 0,
   );
@@ -235,7 +238,7 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
   // 4. No final status overwritten.
   const twice = [...evidence.history.becameFinal]
     .filter(([, times]) => times > 1)
-    .map(([packageId, times]) => `package ${packageId} became final ${times} times`);
+    .map(([ref, times]) => `package ${ref} became final ${times} times`);
   const overwritten = row(
     'no final status overwritten',
     `${evidence.history.stats.records} stream records; ${evidence.history.overwrites.length} ` +
@@ -246,22 +249,29 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
     ],
   );
 
-  // 5. Exactly one completion event per final package.
-  const eventsByPackage = new Map<number, ReceivedEvent[]>();
-  for (const event of evidence.events) {
-    const packageId = Number((event.detail as { packageId?: unknown }).packageId);
-    eventsByPackage.set(packageId, [...(eventsByPackage.get(packageId) ?? []), event]);
-  }
+  // 5. Exactly one completion event per final package, naming its tenant (the default: none).
+  const eventsByPackage = new Map<PackageRef, ReceivedEvent[]>();
   const eventProblems: string[] = [];
+  for (const event of evidence.events) {
+    const detail = event.detail as { packageId?: unknown; tenant?: unknown };
+    if (detail.tenant === DEFAULT_TENANT) {
+      eventProblems.push(`an event for package ${detail.packageId} names the default tenant`);
+    }
+    const tenant = typeof detail.tenant === 'string' ? detail.tenant : DEFAULT_TENANT;
+    const ref = packageRef(tenant, Number(detail.packageId));
+    eventsByPackage.set(ref, [...(eventsByPackage.get(ref) ?? []), event]);
+  }
   let finalPackages = 0;
-  for (const [packageId, item] of packageItems) {
+  const finalPerTenant = new Map<string, number>();
+  for (const [ref, item] of packageItems) {
     const status = text(item, 'status') ?? '';
-    const events = eventsByPackage.get(packageId) ?? [];
+    const events = eventsByPackage.get(ref) ?? [];
     if (!FINAL_PACKAGE.has(status)) {
-      if (events.length > 0) eventProblems.push(`${packageId} is ${status} but has events`);
+      if (events.length > 0) eventProblems.push(`${ref} is ${status} but has events`);
       continue;
     }
     finalPackages += 1;
+    countInto(finalPerTenant, tenantOfKey(ref));
     const matching = events.filter(
       (event) =>
         event.detailType === DETAIL_TYPES[status] &&
@@ -269,38 +279,36 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
     );
     if (events.length !== 1 || matching.length !== 1) {
       eventProblems.push(
-        `${packageId} is ${status}: ${events.map((e) => e.detailType).join(', ') || 'no event'}`,
+        `${ref} is ${status}: ${events.map((e) => e.detailType).join(', ') || 'no event'}`,
       );
     }
   }
-  for (const packageId of eventsByPackage.keys()) {
-    if (!packageItems.has(packageId)) eventProblems.push(`${packageId} has events but no item`);
+  for (const ref of eventsByPackage.keys()) {
+    if (!packageItems.has(ref)) eventProblems.push(`${ref} has events but no item`);
   }
   const oneEvent = row(
     'exactly one completion event per final package',
-    `${finalPackages} final packages, ${evidence.events.length} events`,
+    `${finalPackages} final packages (${perTenant(workload, finalPerTenant)}), ` +
+      `${evidence.events.length} events`,
     eventProblems,
   );
 
   // 6. Confirmed by the workflow API, never by a callback's words.
-  const answersByPackage = new Map<number, WorkflowAnswer[]>();
+  const answersByPackage = new Map<PackageRef, WorkflowAnswer[]>();
   for (const answer of evidence.workflowAnswers) {
-    answersByPackage.set(answer.packageId, [
-      ...(answersByPackage.get(answer.packageId) ?? []),
-      answer,
-    ]);
+    answersByPackage.set(answer.ref, [...(answersByPackage.get(answer.ref) ?? []), answer]);
   }
   const unconfirmed: string[] = [];
   const byStatus: Record<string, number> = {};
-  for (const [packageId, item] of packageItems) {
+  for (const [ref, item] of packageItems) {
     const status = text(item, 'status') ?? '';
     if (!FINAL_PACKAGE.has(status)) continue;
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const completedAt = Date.parse(text(item, 'completedAt') ?? '');
-    const proof = (answersByPackage.get(packageId) ?? []).find(
+    const proof = (answersByPackage.get(ref) ?? []).find(
       (answer) => answer.word === status && answer.at <= completedAt,
     );
-    if (!proof) unconfirmed.push(`${packageId} ${status} at ${text(item, 'completedAt')}`);
+    if (!proof) unconfirmed.push(`${ref} ${status} at ${text(item, 'completedAt')}`);
   }
   const confirmed = row(
     'every final package confirmed by a workflow answer before it became final',
@@ -312,16 +320,16 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
 
   // 7. Nothing left behind: SigningHub's final word reached the table, every success its package.
   const behind: string[] = [];
-  for (const [packageId, word] of evidence.signingHubFinal) {
-    const item = packageItems.get(packageId);
+  for (const [ref, word] of evidence.signingHubFinal) {
+    const item = packageItems.get(ref);
     if (item && !FINAL_PACKAGE.has(text(item, 'status') ?? '')) {
-      behind.push(`${packageId}: SigningHub ${word}, table ${text(item, 'status')}`);
+      behind.push(`${ref}: SigningHub ${word}, table ${text(item, 'status')}`);
     }
   }
   for (const [key, statuses] of answered) {
-    const packageId = Number(key.split('|')[0]);
-    if (statuses.includes(200) && !packageItems.has(packageId)) {
-      behind.push(`${packageId}: finished at SigningHub but no package item`);
+    const ref = key.slice(0, key.indexOf('|'));
+    if (statuses.includes(200) && !packageItems.has(ref)) {
+      behind.push(`${ref}: finished at SigningHub but no package item`);
     }
   }
   const caughtUp = row(
@@ -381,6 +389,7 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
 
   return [
     accounted,
+    deadLetterReasons({ ...evidence, finishKeyOfCall }),
     oneFinish,
     recorded,
     attempts,
@@ -391,5 +400,6 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
     answers,
     logs,
     elsewhere,
+    ...tenantInvariants({ ...evidence, finishKeyOfCall }),
   ];
 };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatSoakReport } from './report.ts';
-import { runSoak } from './soak.ts';
+import { runSoak, type SoakResult } from './soak.ts';
 import { DEFAULT_SOAK_OPTIONS, type SoakOptions } from './soak-options.ts';
 
 const USAGE = `npm run soak -- [options]
@@ -12,7 +12,11 @@ const USAGE = `npm run soak -- [options]
   --lambda-timeout-ms N      each finish invocation's clock (default ${DEFAULT_SOAK_OPTIONS.lambdaTimeoutMs})
   --visibility-timeout-ms N  the queue's visibility timeout (default ${DEFAULT_SOAK_OPTIONS.visibilityTimeoutMs})
   --signinghub-timeout-ms N  SIGNINGHUB_TIMEOUT_MS (default ${DEFAULT_SOAK_OPTIONS.signingHubTimeoutMs})
+  --events-per-second N      arrivals on the queue (default ${DEFAULT_SOAK_OPTIONS.eventsPerSecond})
   --no-restart               keep DynamoDB Local up the whole run
+  --no-outage                keep every tenant's host up (and run once)
+  --no-baseline              skip the run with no outage that the healthy tenants' times are
+                             compared with (it runs first, the same workload and seed)
   --show-logs                print the functions' log lines (they are scanned either way)
   --log-file PATH            keep every log line of the run in this file
   --help
@@ -27,7 +31,10 @@ const { values } = parseArgs({
     'lambda-timeout-ms': { type: 'string' },
     'visibility-timeout-ms': { type: 'string' },
     'signinghub-timeout-ms': { type: 'string' },
+    'events-per-second': { type: 'string' },
     'no-restart': { type: 'boolean', default: false },
+    'no-outage': { type: 'boolean', default: false },
+    'no-baseline': { type: 'boolean', default: false },
     'show-logs': { type: 'boolean', default: false },
     'log-file': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -71,12 +78,29 @@ const options: SoakOptions = {
     values['signinghub-timeout-ms'],
     defaults.signingHubTimeoutMs,
   ),
+  eventsPerSecond: positive(
+    'events-per-second',
+    values['events-per-second'],
+    defaults.eventsPerSecond ?? 30,
+  ),
   restartDynamoDbAt: values['no-restart'] ? undefined : defaults.restartDynamoDbAt,
+  tenantOutage: values['no-outage'] ? undefined : defaults.tenantOutage,
   showLogs: values['show-logs'],
   logFile: values['log-file'],
   showProgress: true,
 };
 
+// The same run with every host up first: the healthy tenants' times are judged beside it.
+const withBaseline = options.tenantOutage !== undefined && !values['no-baseline'];
+let baseline: SoakResult | undefined;
+if (withBaseline) {
+  process.stderr.write('soak: the baseline run, every tenant up\n');
+  baseline = await runSoak({ ...options, tenantOutage: undefined });
+  process.stdout.write(`## The baseline run (no outage)\n\n${formatSoakReport(baseline)}\n`);
+  process.stderr.write(`soak: the run with ${options.tenantOutage?.tenant}'s host down\n`);
+}
 const result = await runSoak(options);
-process.stdout.write(formatSoakReport(result));
-process.exitCode = result.ok ? 0 : 1;
+process.stdout.write(
+  `${withBaseline ? '## The run with a tenant down\n\n' : ''}${formatSoakReport(result, baseline)}`,
+);
+process.exitCode = result.ok && (baseline?.ok ?? true) ? 0 : 1;

@@ -1,16 +1,35 @@
 import type { Histogram } from 'node:perf_hooks';
 import type { ReceivedEvent } from '../../harness/eventbridge-emulator.ts';
-import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
+import type { CallbackSent, SimulatorCall } from '../../harness/simulator/types.ts';
 import type { ReconcileSummary } from '../../lib/reconcile/reconcile-packages.ts';
 import type { BridgeStats } from './callback-bridge.ts';
 import type { ChaosTally } from './chaos.ts';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.ts';
 import type { CallbackRecord } from './invariants.ts';
+import type { TenantLatency } from './latency.ts';
 import type { QueueStats, SqsQueue } from './sqs-emulation.ts';
 import type { Workload } from './workload.ts';
 
+/** One tenant's share of the run. */
+export interface TenantFigures {
+  readonly name: string;
+  readonly grant: string;
+  readonly clientCertificate: boolean;
+  /** Signing events and their copies naming the tenant. */
+  readonly messages: number;
+  readonly deadLettered: number;
+  /** Requests its host received. */
+  readonly requests: number;
+  readonly latency: TenantLatency | undefined;
+}
+
 export interface SoakFigures {
   readonly durationMs: number;
+  /** Signing events put on the queue a second; undefined: all at once. */
+  readonly eventsPerSecond: number | undefined;
+  readonly tenants: readonly TenantFigures[];
+  /** The tenant whose host was down, and for how long. */
+  readonly tenantOutage: { readonly tenant: string; readonly durationMs: number } | undefined;
   readonly events: {
     readonly sent: number;
     readonly distinct: number;
@@ -72,7 +91,9 @@ export interface FigureSources {
   readonly workload: Workload;
   readonly queue: SqsQueue;
   readonly mapping: EventSourceMapping;
-  readonly simulator: SigningHubSimulator;
+  /** Every enterprise's calls. */
+  readonly calls: readonly SimulatorCall[];
+  readonly callbacksSent: readonly CallbackSent[];
   readonly lateAnswersServed: number;
   readonly chaos: ChaosTally;
   readonly bridge: Readonly<BridgeStats>;
@@ -83,6 +104,8 @@ export interface FigureSources {
   readonly logLines: number;
   readonly tokensIssued: number;
   readonly loopDelay: Histogram;
+  readonly latency: ReadonlyMap<string, TenantLatency>;
+  readonly eventsPerSecond: number | undefined;
 }
 
 const countBy = <T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> => {
@@ -93,13 +116,37 @@ const countBy = <T>(items: readonly T[], keyOf: (item: T) => string): Record<str
 
 /** What the run went through, for the report: the invariants say whether it held up. */
 export const soakFigures = (sources: FigureSources): SoakFigures => {
-  const { workload, simulator, chaos, callbacks, reconcileRuns, finalReconcile } = sources;
+  const { workload, chaos, callbacks, reconcileRuns, finalReconcile } = sources;
   const summaries = reconcileRuns.filter((run): run is ReconcileSummary => run !== 'failed');
   const callsOf = (operation: string) =>
-    simulator.calls.filter((call) => call.operation === operation);
-  const { outage } = chaos;
+    sources.calls.filter((call) => call.operation === operation);
+  const { outage, tenantOutage } = chaos;
+  const tenantOf = new Map(workload.messages.map(({ messageId, tenant }) => [messageId, tenant]));
+  const messages = countBy(
+    workload.messages.filter(({ key }) => key !== undefined),
+    ({ tenant }) => tenant,
+  );
+  const deadLettered = countBy(
+    sources.queue.deadLetters,
+    ({ messageId }) => tenantOf.get(messageId) ?? '?',
+  );
+  const requests = countBy(sources.calls, ({ enterprise }) => enterprise);
   return {
     durationMs: Date.now() - sources.startedAt,
+    eventsPerSecond: sources.eventsPerSecond,
+    tenants: workload.tenants.map(({ name, grant, clientCertificate }) => ({
+      name,
+      grant,
+      clientCertificate,
+      messages: messages[name] ?? 0,
+      deadLettered: deadLettered[name] ?? 0,
+      requests: requests[name] ?? 0,
+      latency: sources.latency.get(name),
+    })),
+    tenantOutage: tenantOutage && {
+      tenant: tenantOutage.tenant,
+      durationMs: tenantOutage.upAt - tenantOutage.downAt,
+    },
     events: {
       sent: workload.messages.length,
       distinct: workload.messages.filter(({ kind }) => kind === 'event').length,
@@ -126,7 +173,7 @@ export const soakFigures = (sources: FigureSources): SoakFigures => {
     dynamoDbOutageMs: outage ? outage.restartedAt - outage.stoppedAt : undefined,
     dynamoDbStoppedOnServerError: outage?.onServerError ?? false,
     callbacks: {
-      sentBySigningHub: simulator.callbacksSent.length,
+      sentBySigningHub: sources.callbacksSent.length,
       lostInTransit: sources.bridge.lost,
       duplicated: sources.bridge.duplicated,
       premature: chaos.premature,

@@ -8,6 +8,12 @@ export interface SoakOptions extends WorkloadOptions {
   /** The finish function's timeout: the Lambda clock each invocation gets. */
   readonly lambdaTimeoutMs: number;
   readonly visibilityTimeoutMs: number;
+  /**
+   * The longest an open circuit's hand-back (ChangeMessageVisibility) keeps a message away. The
+   * function's ladder (5 min, 15 min, ... 6 h 45) is compressed like the visibility timeout and
+   * capped here, so a package SigningHub keeps failing dead-letters within the run.
+   */
+  readonly handBackCeilingMs: number;
   readonly maxReceiveCount: number;
   readonly signingHubTimeoutMs: number;
   /** RECONCILE_AFTER_SECONDS of the scheduled reconciler during the run. */
@@ -24,13 +30,22 @@ export interface SoakOptions extends WorkloadOptions {
   readonly logFile?: string | undefined;
   /** Progress lines on stderr (scanned like the logs). */
   readonly showProgress: boolean;
+  /** Signing events put on the queue a second, as they would arrive; undefined: all at once. */
+  readonly eventsPerSecond: number | undefined;
 }
 
 /**
  * The deployed timings compressed so 10,000 events take minutes: the Lambda clock gives each
  * invocation 20 s (60 s deployed) and the visibility timeout is 20 s (360 s), SigningHub gets
- * 300 ms an attempt (10 s) and the reconciler looks at packages quiet for 20 s (900 s). The
- * function keeps more than DynamoDB Local's restart (2-7 s here) to record what it did.
+ * 1 s an attempt (10 s) and the reconciler looks at packages quiet for 20 s (900 s). An open
+ * circuit's hand-back (5 minutes and up, ChangeMessageVisibility) is compressed like the
+ * visibility timeout, up to 40 s; the circuit's 30 s cool-down is the function's own and is not.
+ * The function keeps more than DynamoDB Local's restart (2-7 s here) to record what it did.
+ * acme's host is down for a minute from 30% of the run.
+ *
+ * SigningHub's 1 s: the circuit counts a timeout as the host failing, and the soak runs every
+ * function, SigningHub and the harness in one process, whose event loop stalls for up to 600 ms
+ * beside other work; with 300 ms an attempt those stalls alone opened every tenant's circuit.
  */
 export const DEFAULT_SOAK_OPTIONS: SoakOptions = Object.freeze({
   events: 10_000,
@@ -49,13 +64,17 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = Object.freeze({
   tokenRevocations: [0.3, 0.7],
   restartDynamoDbAt: 0.5,
   eventBridgeRefusals: [0.2, 0.6, 0.9],
+  tenantOutage: { tenant: 'acme', at: 0.3, forMs: 60_000 },
+  unknownTenantEvents: 5,
+  eventsPerSecond: 30,
   seed: 20_261_127,
   instances: 4,
   batchSize: 10,
   lambdaTimeoutMs: 20_000,
   visibilityTimeoutMs: 20_000,
+  handBackCeilingMs: 40_000,
   maxReceiveCount: 5,
-  signingHubTimeoutMs: 300,
+  signingHubTimeoutMs: 1_000,
   reconcileAfterSeconds: 20,
   reconcileEveryMs: 5_000,
   callbackLossRate: 0.15,

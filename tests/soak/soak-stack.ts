@@ -10,17 +10,23 @@ import {
 import { functionEnvironment } from '../../harness/function-env.ts';
 import { localAws } from '../../harness/local-aws.ts';
 import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
-import type { SigningHubSimulator, SimulatorCredentials } from '../../harness/simulator/types.ts';
+import type { EnterpriseOptions, SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { createTable } from '../../harness/table.ts';
+import { type KeyPair, makeTestCertificates } from '../../harness/test-certificates.ts';
+import type { SigningHubAccess } from '../../lib/signinghub/access.ts';
+import { startMotoSecrets } from '../support/moto-secrets.ts';
 import type { Cleanups } from './cleanups.ts';
 import type { SoakOptions } from './soak-options.ts';
+import { DEFAULT_TENANT, parsePackageRef, type TenantAccount } from './tenant-mix.ts';
 import type { Workload } from './workload.ts';
 
 export interface SoakStackOptions {
   readonly options: SoakOptions;
   readonly workload: Workload;
-  readonly credentials: SimulatorCredentials;
-  readonly callbackSecret: string;
+  /** Every tenant's, the default one's included. */
+  readonly accounts: readonly TenantAccount[];
+  /** SIGNING_EVENTS_QUEUE_URL: where the finish function hands an open circuit's messages back. */
+  readonly queueUrl: string;
   /** Everything started is registered here, to be stopped when the run ends. */
   readonly cleanups: Cleanups;
 }
@@ -31,8 +37,13 @@ export interface SoakStack {
   /** DynamoDB Local's endpoint, the same across restarts. */
   readonly dynamoDbEndpoint: string;
   readonly client: DynamoDBClient;
+  /** One simulator, an enterprise per tenant; HTTPS for the one behind a client certificate. */
   readonly simulator: SigningHubSimulator;
   readonly eventBridge: EventBridgeEmulator;
+  /** Each tenant's SigningHub as its settings name it (the final reconcile reaches them so). */
+  readonly access: ReadonlyMap<string, SigningHubAccess>;
+  /** The client certificates' keys, PEM: secrets the logs must never show. */
+  readonly clientKeys: readonly string[];
   /** Stops DynamoDB Local, says so through `stopped`, and starts it again on its files and port. */
   restartDynamoDb(stopped: () => void): Promise<void>;
 }
@@ -63,11 +74,66 @@ const dbDirectory = async (wanted: string | undefined): Promise<string> => {
 };
 
 /** Comes before the handlers are loaded: they read the environment set here when imported. */
+const TENANTS_PREFIX = 'soak/tenants/';
+
+/** An enterprise for each tenant but the default: its credentials, its grant, its certificate. */
+const enterprisesOf = (accounts: readonly TenantAccount[]): Record<string, EnterpriseOptions> =>
+  Object.fromEntries(
+    accounts
+      .filter(({ spec }) => spec.name !== DEFAULT_TENANT)
+      .map(({ spec, credentials }) => [
+        spec.name,
+        {
+          credentials,
+          grants: [spec.grant],
+          autoCreatePackages: false,
+          ...(spec.clientCertificate ? { clientCertificate: { commonName: spec.name } } : {}),
+        },
+      ]),
+  );
+
+/** A tenant's access: over HTTPS with its client certificate and the run's CA, or over HTTP. */
+const accessOf = (
+  { spec, credentials }: TenantAccount,
+  simulator: SigningHubSimulator,
+  tls: { readonly ca: KeyPair; readonly clients: ReadonlyMap<string, KeyPair> },
+): SigningHubAccess => {
+  const enterprise = simulator.enterprise(spec.name);
+  const client = tls.clients.get(spec.name);
+  const { clientId, clientSecret, username, password } = credentials;
+  return {
+    tenant: spec.name,
+    baseUrl: (client ? enterprise.httpsUrl : undefined) ?? enterprise.url,
+    apiVersion: 'v3',
+    grant:
+      spec.grant === 'password'
+        ? { type: 'password', clientId, clientSecret, username, password }
+        : { type: 'client_credentials', clientId, clientSecret },
+    tls: client ? { certificate: client.cert, key: client.key, ca: tls.ca.cert } : undefined,
+  };
+};
+
+/** A tenant's secret as an operator would write it (the keys of TENANTS_SECRET_PREFIX<tenant>). */
+const tenantSecret = (access: SigningHubAccess, callbackSecret: string): string => {
+  const { grant, tls } = access;
+  return JSON.stringify({
+    base_url: access.baseUrl,
+    grant_type: grant.type,
+    client_id: grant.clientId,
+    client_secret: grant.clientSecret,
+    ...(grant.type === 'password' ? { username: grant.username, password: grant.password } : {}),
+    callback_secret: callbackSecret,
+    ...(tls
+      ? { client_certificate: tls.certificate, client_key: tls.key, ca_certificate: tls.ca }
+      : {}),
+  });
+};
+
 export const startSoakStack = async ({
   options,
   workload,
-  credentials,
-  callbackSecret,
+  accounts,
+  queueUrl,
   cleanups,
 }: SoakStackOptions): Promise<SoakStack> => {
   const tableName = `soak-${options.seed}`;
@@ -75,10 +141,41 @@ export const startSoakStack = async ({
   cleanups.add(() => rm(dbPath, { recursive: true, force: true }));
   let dynamoDb: DynamoDbLocal = await startDynamoDbLocal({ dbPath });
   cleanups.add(() => dynamoDb.stop());
-  const simulator = await startSimulator({ credentials, autoCreatePackages: false });
+  const fallback = accounts.find(({ spec }) => spec.name === DEFAULT_TENANT);
+  if (!fallback) throw new Error('the soak needs the default tenant');
+  const certificates = await makeTestCertificates();
+  const clients = new Map<string, KeyPair>();
+  for (const { spec } of accounts) {
+    // A year: a certificate ending within 30 days is warned of, and this one is not meant to be.
+    if (spec.clientCertificate) clients.set(spec.name, await certificates.client(spec.name, 365));
+  }
+  const simulator = await startSimulator({
+    credentials: fallback.credentials,
+    grants: [fallback.spec.grant],
+    autoCreatePackages: false,
+    tls: {
+      cert: certificates.server.cert,
+      key: certificates.server.key,
+      clientCa: certificates.ca.cert,
+    },
+    enterprises: enterprisesOf(accounts),
+  });
   cleanups.add(() => simulator.close());
   const eventBridge = await startEventBridgeEmulator();
   cleanups.add(() => eventBridge.close());
+  const secrets = await startMotoSecrets();
+  cleanups.add(() => secrets.stop());
+  const access = new Map(
+    accounts.map((account) => [
+      account.spec.name,
+      accessOf(account, simulator, { ca: certificates.ca, clients }),
+    ]),
+  );
+  for (const { spec, callbackSecret } of accounts) {
+    const settings = access.get(spec.name);
+    if (spec.name === DEFAULT_TENANT || !settings) continue;
+    await secrets.create(`${TENANTS_PREFIX}${spec.name}`, tenantSecret(settings, callbackSecret));
+  }
 
   cleanups.add(
     setEnvironment({
@@ -87,28 +184,34 @@ export const startSoakStack = async ({
         tableName,
         dynamoDbEndpoint: dynamoDb.endpoint,
         signingHubUrl: simulator.url,
-        credentials,
+        credentials: fallback.credentials,
         signingHubTimeoutMs: options.signingHubTimeoutMs,
-        callbackSecret,
+        callbackSecret: fallback.callbackSecret,
         eventBusName: 'soak-completions',
         eventBridgeEndpoint: eventBridge.url,
         reconcileAfterSeconds: options.reconcileAfterSeconds,
         logLevel: 'DEBUG',
       }),
+      TENANTS_SECRET_PREFIX: TENANTS_PREFIX,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      SIGNING_EVENTS_QUEUE_URL: queueUrl,
+      AWS_ENDPOINT_URL_SQS: new URL(queueUrl).origin,
     }),
   );
   const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint });
   cleanups.add(() => client.destroy());
   await createTable(client, tableName);
 
-  for (const { packageId, signers } of workload.packages) {
-    simulator.createPackage(packageId, [...signers]);
+  for (const { tenant, packageId, signers } of workload.packages) {
+    simulator.enterprise(tenant).createPackage(packageId, [...signers]);
   }
-  for (const [packageId, responses] of workload.finishScripts) {
-    simulator.script(packageId, 'finish', ...responses);
+  for (const [ref, responses] of workload.finishScripts) {
+    const { tenant, packageId } = parsePackageRef(ref);
+    simulator.enterprise(tenant).script(packageId, 'finish', ...responses);
   }
-  for (const [packageId, responses] of workload.workflowScripts) {
-    simulator.script(packageId, 'workflow', ...responses);
+  for (const [ref, responses] of workload.workflowScripts) {
+    const { tenant, packageId } = parsePackageRef(ref);
+    simulator.enterprise(tenant).script(packageId, 'workflow', ...responses);
   }
 
   return {
@@ -117,6 +220,8 @@ export const startSoakStack = async ({
     client,
     simulator,
     eventBridge,
+    access,
+    clientKeys: [...clients.values()].map(({ key }) => key),
     restartDynamoDb: async (stopped) => {
       await dynamoDb.stop();
       stopped();

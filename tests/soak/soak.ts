@@ -1,28 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { lambdaContext } from '../../harness/lambda-context.ts';
-import type { CallbackMode, SimulatorCredentials } from '../../harness/simulator/types.ts';
+import type { SimulatorCall } from '../../harness/simulator/types.ts';
 import { createStreamPump } from '../../harness/stream-pump.ts';
 import { scanAll } from '../support/table-items.ts';
-import { startCallbackBridge } from './callback-bridge.ts';
-import { createCallbackDelivery } from './callback-delivery.ts';
 import { runChaos } from './chaos.ts';
 import { createCleanups } from './cleanups.ts';
 import { createEventSourceMapping } from './event-source-mapping.ts';
 import { reconcileEveryPackage } from './final-reconcile.ts';
 import { loadHandlers } from './handlers.ts';
-import { checkInvariants, type InvariantRow } from './invariants.ts';
+import type { InvariantRow } from './invariant-row.ts';
+import { checkInvariants } from './invariants.ts';
+import { latencyByTenant } from './latency.ts';
 import { type LeakFinding, startLogScanner } from './log-scanner.ts';
+import { sendPaced } from './paced-sender.ts';
 import { reportProgress } from './progress.ts';
 import { seededRandom } from './random.ts';
 import { scheduleReconciler } from './reconcile-schedule.ts';
 import { createServerErrorTrap } from './server-error-trap.ts';
+import { startSoakCallbacks } from './soak-callbacks.ts';
 import { type SoakFigures, soakFigures } from './soak-figures.ts';
 import { watchSigningHub } from './soak-observer.ts';
 import type { SoakOptions } from './soak-options.ts';
 import { type SoakStack, startSoakStack } from './soak-stack.ts';
 import { createSqsQueue } from './sqs-emulation.ts';
+import { startSqsEndpoint } from './sqs-endpoint.ts';
 import { createStreamHistory } from './stream-history.ts';
+import { makeTenantAccounts, type PackageRef, parsePackageRef } from './tenant-mix.ts';
 import { createWorkload } from './workload.ts';
 
 export interface SoakResult {
@@ -31,29 +35,36 @@ export interface SoakResult {
   readonly figures: SoakFigures;
 }
 
-const CALLBACK_MODES: readonly CallbackMode[] = ['query', 'webhook', 'report'];
+/** The deployed queue's visibility timeout, 360 s: the soak's is this compressed. */
+const DEPLOYED_VISIBILITY_SECONDS = 360;
 
 /** SigningHub's final word on each package: the invariants hold the table to it. */
 const finalAtSigningHub = (
   stack: SoakStack,
-  packageIds: readonly number[],
-): Map<number, string> => {
-  const final = new Map<number, string>();
-  for (const packageId of packageIds) {
-    const state = stack.simulator.getPackage(packageId);
-    if (!state) final.set(packageId, 'DELETED');
+  refs: readonly PackageRef[],
+): Map<PackageRef, string> => {
+  const final = new Map<PackageRef, string>();
+  for (const ref of refs) {
+    const { tenant, packageId } = parsePackageRef(ref);
+    const state = stack.simulator.enterprise(tenant).getPackage(packageId);
+    if (!state) final.set(ref, 'DELETED');
     else if (state.workflowStatus === 'COMPLETED' || state.workflowStatus === 'DECLINED') {
-      final.set(packageId, state.workflowStatus);
+      final.set(ref, state.workflowStatus);
     }
   }
   return final;
 };
 
+/** Every enterprise's call log, in one list. */
+const allCalls = (stack: SoakStack): SimulatorCall[] =>
+  stack.simulator.enterprises.flatMap((name) => [...stack.simulator.enterprise(name).calls]);
+
 /**
  * Runs the whole system in one process under load and faults: the finish function (several
  * module instances) behind an SQS emulation, SigningHub's callbacks through the callback
- * function, the reconciler on a schedule, completion events from the table's stream; DynamoDB
- * Local restarted midway; then checks what must hold.
+ * function, the reconciler on a schedule, completion events from the table's stream, for four
+ * tenants on one simulator (one over HTTPS behind a client certificate); DynamoDB Local restarted
+ * midway and, when asked, one tenant's host down for a while; then checks what must hold.
  */
 export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const startedAt = Date.now();
@@ -63,13 +74,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const chaosRandom = seededRandom(options.seed + 1);
   const workload = createWorkload(options, random);
   const runId = `soak-${options.seed}-${randomBytes(4).toString('hex')}`;
-  const credentials: SimulatorCredentials = {
-    clientId: `soak-client-${randomBytes(4).toString('hex')}`,
-    clientSecret: `soak-client-secret-${randomBytes(12).toString('hex')}`,
-    username: 'integration@example.com',
-    password: `soak-password-${randomBytes(12).toString('hex')}`,
-  };
-  const callbackSecret = `soak-callback-${randomBytes(12).toString('hex')}`;
+  const accounts = makeTenantAccounts(workload.tenants);
 
   const cleanups = createCleanups();
   let ended = false;
@@ -84,52 +89,63 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     if (scannerStopped) process.stderr.write(`${line}\n`);
     else scanner.print(line);
   };
-  scanner.addSecret('the client secret', credentials.clientSecret);
-  scanner.addSecret('the password', credentials.password);
-  scanner.addSecret('the callback secret', callbackSecret);
+  for (const { spec, credentials, callbackSecret } of accounts) {
+    scanner.addSecret(`${spec.name}'s client secret`, credentials.clientSecret);
+    scanner.addSecret(`${spec.name}'s password`, credentials.password);
+    scanner.addSecret(`${spec.name}'s callback secret`, callbackSecret);
+  }
 
   try {
+    // The queue and its SQS API first: the functions are given its URL.
+    const queue = createSqsQueue({
+      visibilityTimeoutMs: options.visibilityTimeoutMs,
+      maxReceiveCount: options.maxReceiveCount,
+    });
+    const sqs = await startSqsEndpoint({
+      queue,
+      msPerSecond: options.visibilityTimeoutMs / DEPLOYED_VISIBILITY_SECONDS,
+      ceilingMs: options.handBackCeilingMs,
+    });
+    cleanups.add(() => sqs.close());
     const stack = await startSoakStack({
       options,
       workload,
-      credentials,
-      callbackSecret,
+      accounts,
+      queueUrl: sqs.queueUrl,
       cleanups,
     });
+    for (const key of stack.clientKeys) {
+      // A PEM key's body lines: any of them in a log line is the key leaking.
+      for (const line of key.split('\n').filter((text) => text.length >= 40)) {
+        scanner.addSecret('a client certificate key', line);
+      }
+    }
     const { simulator, eventBridge } = stack;
     const trap = createServerErrorTrap();
+    const downTenants = new Set<string>();
     const signingHub = watchSigningHub({
       baseUrl: simulator.url,
+      httpsBaseUrl: simulator.httpsUrl,
       scanner,
       workload,
       trap,
       signingHubTimeoutMs: options.signingHubTimeoutMs,
+      hostDown: (tenant) => downTenants.has(tenant),
     });
     cleanups.add(() => signingHub.observer.uninstall());
     const handlers = await loadHandlers(runId, options.instances);
 
-    // Callbacks: SigningHub's through a lossy bridge, in every mode it has, turn by turn.
     const otherLeaks: LeakFinding[] = [];
-    const callbacks = createCallbackDelivery({
+    const callbacks = await startSoakCallbacks({
+      options,
       handlers: handlers.callback,
+      simulator,
+      accounts,
       random: chaosRandom,
-      scanText: (source, text) => scanner.scanText(source, text),
+      scanner,
       leaks: otherLeaks,
+      cleanups,
     });
-    const bridge = await startCallbackBridge({
-      deliver: (event) => callbacks.deliver(event, 'signinghub'),
-      random: chaosRandom,
-      lossRate: options.callbackLossRate,
-      duplicateRate: options.callbackDuplicateRate,
-      maxDelayMs: options.callbackMaxDelayMs,
-    });
-    cleanups.add(() => bridge.close());
-    const callbackUrl = `${bridge.url}/signinghub/callback/${callbackSecret}`;
-    const rotateMode = () =>
-      simulator.setCallback({ url: callbackUrl, mode: chaosRandom.pick(CALLBACK_MODES) });
-    rotateMode();
-    const modeTimer = setInterval(rotateMode, 300);
-    cleanups.add(() => clearInterval(modeTimer));
 
     // Completion events: the table's stream, through the publish function, to EventBridge.
     const history = createStreamHistory();
@@ -145,12 +161,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     pump.start(250);
     cleanups.add(() => pump.stop());
 
-    // The queue and the finish function's event source mapping.
-    const queue = createSqsQueue({
-      visibilityTimeoutMs: options.visibilityTimeoutMs,
-      maxReceiveCount: options.maxReceiveCount,
-    });
-    const deleted = new Set<string>();
+    // The finish function's event source mapping, and the signing events as they arrive.
+    const deletedAt = new Map<string, number>();
     const mapping = createEventSourceMapping({
       queue,
       instances: handlers.finish.map((module, i) => ({
@@ -159,19 +171,18 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       })),
       batchSize: options.batchSize,
       lambdaTimeoutMs: options.lambdaTimeoutMs,
-      onDeleted: ({ messageId }) => deleted.add(messageId),
+      onDeleted: ({ messageId }) => deletedAt.set(messageId, Date.now()),
     });
-    for (const message of workload.messages) {
-      queue.send({ messageId: message.messageId, body: message.body }, message.partner);
-    }
     const total = workload.messages.length;
-    const settledShare = () => (deleted.size + queue.deadLetters.length) / total;
+    const settledShare = () => (deletedAt.size + queue.deadLetters.length) / total;
     say(
-      `soak: ${total} messages for ${workload.packages.length} packages ` +
-        `(${workload.keys.size} finish keys), ${options.instances} finish instances`,
+      `soak: ${total} messages for ${workload.packages.length} packages of ` +
+        `${workload.tenants.length} tenants (${workload.keys.size} finish keys), ` +
+        `${options.eventsPerSecond ?? 'all'} a second, ${options.instances} finish instances`,
     );
     mapping.start();
     cleanups.add(() => mapping.stop());
+    const sender = sendPaced(queue, workload.messages, options.eventsPerSecond, () => ended);
 
     const reconciler = scheduleReconciler(handlers.reconcile, options.reconcileEveryMs);
     // Not waited for: a run under way when the soak fails would only hold up the cleanup.
@@ -180,9 +191,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       actions: workload.actions,
       stack,
       trap,
-      callbacks,
-      callbackSecret,
+      callbacks: callbacks.delivery,
+      routes: callbacks.routes,
       finishedPackages: signingHub.finishedPackages,
+      downTenants,
       settledShare,
       ended: () => ended,
       say,
@@ -190,17 +202,20 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     const stopProgress = reportProgress({ startedAt, queue, mapping, settledShare, say });
     cleanups.add(stopProgress);
 
+    await sender.done;
     await mapping.drained();
     await chaos.done;
+    // A tenant's host back up after the queue drained may leave its last messages to come.
+    await mapping.drained();
     await mapping.stop();
-    clearInterval(modeTimer);
+    callbacks.stopRotating();
     await simulator.callbacksSettled();
-    await bridge.settled();
-    await callbacks.settled();
+    await callbacks.bridge.settled();
+    await callbacks.delivery.settled();
     await reconciler.stop();
     say(`soak: queue drained after ${Math.round((Date.now() - startedAt) / 1000)} s; reconciling`);
 
-    const finalReconcile = await reconcileEveryPackage(stack, credentials);
+    const finalReconcile = await reconcileEveryPackage(stack);
     for (let quiet = 0; quiet < 2; ) quiet = (await pump.drain()) === 0 ? quiet + 1 : 0;
     stopProgress();
 
@@ -208,27 +223,31 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     otherLeaks.push(...scanner.scanText('a stored item', JSON.stringify(items)));
     const logScan = stopScanner();
     const chaosTally = chaos.tally();
+    const calls = allCalls(stack);
+    const { observer } = signingHub;
     const invariants = checkInvariants({
       workload,
-      deleted,
+      deleted: new Set(deletedAt.keys()),
       deadLetters: queue.deadLetters,
       leftInQueue: queue.size(),
       invalidBatchResponses: mapping.stats.invalidResponses,
       items,
-      calls: simulator.calls,
+      calls,
       signingHubFinal: finalAtSigningHub(
         stack,
-        workload.packages.map(({ packageId }) => packageId),
+        workload.packages.map(({ ref }) => ref),
       ),
       events: eventBridge.events,
       history,
-      workflowAnswers: signingHub.observer.workflowAnswers,
-      finishAnswers: signingHub.observer.finishAnswers,
-      finishRequests: signingHub.observer.finishRequests,
-      finishSends: signingHub.observer.finishSends,
+      workflowAnswers: observer.workflowAnswers,
+      finishAnswers: observer.finishAnswers,
+      finishRequests: observer.finishRequests,
+      finishSends: observer.finishSends,
       lateAnswerKeys: signingHub.lateAnswerKeys,
-      callbacks: callbacks.records,
+      callbacks: callbacks.delivery.records,
       outage: chaosTally.outage,
+      tenantOutage: chaosTally.tenantOutage,
+      misdirected: observer.misdirected,
       logScan,
       otherLeaks,
     });
@@ -237,17 +256,22 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       workload,
       queue,
       mapping,
-      simulator,
+      calls,
+      callbacksSent: simulator.enterprises.flatMap(
+        (name) => simulator.enterprise(name).callbacksSent,
+      ),
       lateAnswersServed: signingHub.lateAnswersServed(),
       chaos: chaosTally,
-      bridge: bridge.stats,
-      callbacks: callbacks.records,
+      bridge: callbacks.bridge.stats,
+      callbacks: callbacks.delivery.records,
       reconcileRuns: reconciler.runs,
       finalReconcile,
       events: eventBridge.events,
       logLines: logScan.lines,
-      tokensIssued: signingHub.observer.tokens.size,
+      tokensIssued: observer.tokens.size,
       loopDelay,
+      latency: latencyByTenant(workload, sender.sentAt, deletedAt),
+      eventsPerSecond: options.eventsPerSecond,
     });
     return { ok: invariants.every(({ ok }) => ok), invariants, figures };
   } finally {

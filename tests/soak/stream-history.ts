@@ -1,4 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import { type PackageRef, refOfPartition } from './tenant-mix.ts';
 
 const FINAL: Readonly<Record<string, ReadonlySet<string>>> = {
   package: new Set(['COMPLETED', 'DECLINED', 'DELETED']),
@@ -18,7 +19,7 @@ export interface StreamHistory {
   /** Writes that changed (or removed) a status that was final. */
   readonly overwrites: readonly Overwrite[];
   /** Per package: how many writes moved it from not final to final (one is right). */
-  readonly becameFinal: ReadonlyMap<number, number>;
+  readonly becameFinal: ReadonlyMap<PackageRef, number>;
 }
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
@@ -32,7 +33,7 @@ const kindOf = (image: Image | undefined): 'package' | 'finish' | undefined => {
 export const createStreamHistory = (): StreamHistory => {
   const seen = new Set<string>();
   const overwrites: Overwrite[] = [];
-  const becameFinal = new Map<number, number>();
+  const becameFinal = new Map<PackageRef, number>();
   const stats = { records: 0, duplicatesSkipped: 0 };
 
   const observeOne = (record: DynamoDBRecord) => {
@@ -55,8 +56,8 @@ export const createStreamHistory = (): StreamHistory => {
       overwrites.push({ item, from, to: to ?? '<removed>' });
     }
     if (kind === 'package' && to !== undefined && final.has(to) && !final.has(from ?? '')) {
-      const packageId = Number((after?.pk?.S ?? '').slice('PACKAGE#'.length));
-      becameFinal.set(packageId, (becameFinal.get(packageId) ?? 0) + 1);
+      const ref = refOfPartition(after?.pk?.S) ?? `<${after?.pk?.S}>`;
+      becameFinal.set(ref, (becameFinal.get(ref) ?? 0) + 1);
     }
   };
 

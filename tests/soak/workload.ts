@@ -8,6 +8,14 @@ import {
   soakEventBody,
 } from '../support/soak-factories.ts';
 import type { Random } from './random.ts';
+import {
+  DEFAULT_TENANT,
+  type PackageRef,
+  packageRef,
+  SOAK_TENANTS,
+  type TenantSpec,
+  UNKNOWN_TENANT,
+} from './tenant-mix.ts';
 
 export interface WorkloadOptions {
   readonly events: number;
@@ -35,30 +43,51 @@ export interface WorkloadOptions {
   /** When (as a share of settled messages) DynamoDB Local is stopped and started again. */
   readonly restartDynamoDbAt: number | undefined;
   readonly eventBridgeRefusals: readonly number[];
+  /** The enterprises; the packages are dealt among them in turn. */
+  readonly tenants?: readonly TenantSpec[] | undefined;
+  /** One tenant's host down for a stretch of the run (dropped connections, then 503), then up. */
+  readonly tenantOutage?: TenantOutage | undefined;
+  /** Events naming a tenant that has no settings: handed back until they dead-letter. */
+  readonly unknownTenantEvents?: number | undefined;
+}
+
+export interface TenantOutage {
+  readonly tenant: string;
+  /** When (as a share of settled messages) the host goes down. */
+  readonly at: number;
+  /** How long it stays down: the first half dropping every connection, the second answering 503. */
+  readonly forMs: number;
 }
 
 export interface FinishKey {
+  readonly tenant: string;
   readonly packageId: number;
   /** Lower case; undefined when the account finishes for itself. */
   readonly signer: string | undefined;
 }
 
-export const keyId = ({ packageId, signer }: FinishKey): string => `${packageId}|${signer ?? '-'}`;
+/** `<tenant>/<packageId>|<signer or ->`: what the invariants key finishes by. */
+export const keyId = ({ tenant, packageId, signer }: FinishKey): string =>
+  `${packageRef(tenant, packageId)}|${signer ?? '-'}`;
 
-export type MessageKind = 'event' | 'duplicate' | 'malformed';
+export type MessageKind = 'event' | 'duplicate' | 'malformed' | 'unknown-tenant';
 
 export interface WorkloadMessage {
   readonly messageId: string;
   readonly body: string;
   readonly kind: MessageKind;
-  /** The finish key; undefined for a malformed message. */
+  /** The tenant it names (default for a malformed one, UNKNOWN_TENANT for the unknown tenant's). */
+  readonly tenant: string;
+  /** The finish key; undefined for a malformed message or one of the unknown tenant's. */
   readonly key: string | undefined;
   /** The other half of a concurrent pair. */
   readonly partner: string | undefined;
 }
 
 export interface WorkloadPackage {
+  readonly tenant: string;
   readonly packageId: number;
+  readonly ref: PackageRef;
   /** As SigningHub lists them (lower case). */
   readonly signers: readonly string[];
 }
@@ -73,18 +102,26 @@ export type WorkflowFault = '500' | '503' | 'hang' | 'drop';
 
 export type ChaosAction =
   | { readonly kind: 'revoke-tokens'; readonly at: number }
+  | ({ readonly kind: 'tenant-outage' } & TenantOutage)
   | { readonly kind: 'restart-dynamodb'; readonly at: number }
   | { readonly kind: 'eventbridge-refuses'; readonly at: number; readonly count: number }
   | {
       readonly kind: 'decline';
       readonly at: number;
+      readonly tenant: string;
       readonly packageId: number;
       readonly callback: CallbackShape | undefined;
     }
-  | { readonly kind: 'delete'; readonly at: number; readonly packageId: number }
+  | {
+      readonly kind: 'delete';
+      readonly at: number;
+      readonly tenant: string;
+      readonly packageId: number;
+    }
   | {
       readonly kind: 'premature-callback';
       readonly at: number;
+      readonly tenant: string;
       readonly packageId: number;
       readonly shape: CallbackShape;
     }
@@ -92,22 +129,25 @@ export type ChaosAction =
       readonly kind: 'hostile-callback';
       readonly at: number;
       readonly attack: HostileCallbackKind;
+      readonly tenant: string;
       readonly packageId: number;
     };
 
 export interface Workload {
+  readonly tenants: readonly TenantSpec[];
   readonly packages: readonly WorkloadPackage[];
   readonly keys: ReadonlyMap<string, FinishKey>;
   readonly messages: readonly WorkloadMessage[];
-  readonly finishScripts: ReadonlyMap<number, readonly ScriptedResponse[]>;
+  readonly finishScripts: ReadonlyMap<PackageRef, readonly ScriptedResponse[]>;
   /** Per package: how many of its successful finishes are answered after the timeout. */
-  readonly lateAnswers: ReadonlyMap<number, number>;
-  readonly workflowScripts: ReadonlyMap<number, readonly ScriptedResponse[]>;
+  readonly lateAnswers: ReadonlyMap<PackageRef, number>;
+  readonly workflowScripts: ReadonlyMap<PackageRef, readonly ScriptedResponse[]>;
+  readonly tenantOutage: TenantOutage | undefined;
   readonly faults: {
     readonly transient: Readonly<Record<TransientFault, number>>;
     readonly final: Readonly<Record<FinalFault, number>>;
     readonly workflow: Readonly<Record<WorkflowFault, number>>;
-    readonly outagePackages: readonly number[];
+    readonly outagePackages: readonly PackageRef[];
     readonly outageResponses: number;
   };
   /** In the order they fire. */
@@ -188,28 +228,48 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     Math.min(options.packages ?? Math.round(options.events / 5), Math.floor(distinct / 3.1)),
   );
 
-  const people = Array.from(
-    { length: Math.max(8, Math.round(packageCount / 2)) },
+  const tenants = options.tenants ?? SOAK_TENANTS;
+  // Some signers sign for several enterprises, others for one: a finish sent to the wrong
+  // tenant's host would name a signer that tenant may not even have.
+  const shared = Array.from(
+    { length: Math.max(8, Math.round(packageCount / 4)) },
     (_, i) => `signer-${i + 1}@${random.pick(['example.com', 'example.org', 'corp.example'])}`,
+  );
+  const own = new Map(
+    tenants.map(({ name }) => [
+      name,
+      Array.from(
+        { length: Math.max(4, Math.round(packageCount / (2 * tenants.length))) },
+        (_, i) => `signer-${i + 1}@${name}.example`,
+      ),
+    ]),
   );
   const packages: WorkloadPackage[] = [];
   const keys = new Map<string, FinishKey>();
   for (let i = 0; i < packageCount; i += 1) {
-    const packageId = FIRST_PACKAGE_ID + i;
+    // Dealt in turn: every tenant has the same package ids, 100001 upwards.
+    const tenant = tenants[i % tenants.length]?.name ?? DEFAULT_TENANT;
+    const packageId = FIRST_PACKAGE_ID + Math.floor(i / tenants.length);
+    const people = [...shared, ...(own.get(tenant) ?? [])];
     const signers = new Set<string>();
     const wanted = random.int(2, 4);
     while (signers.size < wanted) signers.add(random.pick(people));
-    packages.push({ packageId, signers: [...signers] });
+    packages.push({ tenant, packageId, ref: packageRef(tenant, packageId), signers: [...signers] });
     for (const signer of signers) {
-      const key = { packageId, signer };
+      const key = { tenant, packageId, signer };
       keys.set(keyId(key), key);
     }
     // Now and then the account itself finishes (an event without a signer).
     if (random.chance(0.02)) {
-      const key = { packageId, signer: undefined };
+      const key = { tenant, packageId, signer: undefined };
       keys.set(keyId(key), key);
     }
   }
+  // Answers held past the timeout are made by the fetch the soak watches; a tenant behind a
+  // client certificate is reached over node:https, where the soak sees but cannot hold answers.
+  const holdable = new Set(
+    tenants.filter(({ clientCertificate }) => !clientCertificate).map(({ name }) => name),
+  );
 
   // One event per key, then further documents signed by the same signers.
   const keyList = [...keys.values()];
@@ -218,12 +278,12 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
   random.shuffle(eventKeys);
 
   const messages: WorkloadMessage[] = [];
-  const finishScripts = new Map<number, ScriptedResponse[]>();
-  const script = (packageId: number, response: ScriptedResponse, first = false) => {
-    const queue = finishScripts.get(packageId) ?? [];
+  const finishScripts = new Map<PackageRef, ScriptedResponse[]>();
+  const script = (ref: PackageRef, response: ScriptedResponse, first = false) => {
+    const queue = finishScripts.get(ref) ?? [];
     if (first) queue.unshift(response);
     else queue.push(response);
-    finishScripts.set(packageId, queue);
+    finishScripts.set(ref, queue);
   };
   const transient = counter<TransientFault>([
     '500',
@@ -234,10 +294,11 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     'late',
     'drop',
   ]);
-  const lateAnswers = new Map<number, number>();
+  const lateAnswers = new Map<PackageRef, number>();
   const final = counter<FinalFault>(['403', '404']);
 
   for (const key of eventKeys) {
+    const ref = packageRef(key.tenant, key.packageId);
     const signer =
       key.signer === undefined
         ? undefined
@@ -247,6 +308,9 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     messages.push({
       messageId: random.id('msg'),
       body: soakEventBody({
+        // The default tenant's events mostly name none, as before tenants; some name it.
+        tenant:
+          key.tenant !== DEFAULT_TENANT ? key.tenant : random.chance(0.2) ? key.tenant : undefined,
         packageId: key.packageId,
         signerEmail: signer,
         eventId: random.id('evt'),
@@ -254,31 +318,35 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
         envelope: random.chance(0.2),
       }),
       kind: 'event',
+      tenant: key.tenant,
       key: keyId(key),
       partner: undefined,
     });
     if (random.chance(options.transientFaultRate)) {
-      const fault = weighted(random, TRANSIENT);
+      const fault = weighted(
+        random,
+        holdable.has(key.tenant) ? TRANSIENT : TRANSIENT.filter(([name]) => name !== 'late'),
+      );
       transient[fault] += 1;
       if (fault === 'late') {
-        lateAnswers.set(key.packageId, (lateAnswers.get(key.packageId) ?? 0) + 1);
+        lateAnswers.set(ref, (lateAnswers.get(ref) ?? 0) + 1);
       } else {
-        script(key.packageId, transientResponse(fault));
+        script(ref, transientResponse(fault));
       }
     }
     if (random.chance(options.finalFaultRate)) {
       const fault = random.pick<FinalFault>(['403', '404']);
       final[fault] += 1;
-      script(key.packageId, finalResponse(fault));
+      script(ref, finalResponse(fault));
     }
   }
 
   const outagePackages = random
-    .shuffle(packages.map(({ packageId }) => packageId))
+    .shuffle(packages.map(({ ref }) => ref))
     .slice(0, options.outagePackages);
-  for (const packageId of outagePackages) {
+  for (const ref of outagePackages) {
     for (let i = 0; i < OUTAGE_RESPONSES_PER_PACKAGE; i += 1) {
-      script(packageId, { status: 503, body: { Message: 'Service Unavailable' } }, true);
+      script(ref, { status: 503, body: { Message: 'Service Unavailable' } }, true);
     }
   }
 
@@ -291,6 +359,7 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
       messageId,
       body: original.body,
       kind: 'duplicate',
+      tenant: original.tenant,
       key: original.key,
       partner: undefined,
     });
@@ -305,6 +374,25 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
       messageId: random.id('bad'),
       body: makeBody(random.pick(packages).packageId),
       kind: 'malformed',
+      tenant: DEFAULT_TENANT,
+      key: undefined,
+      partner: undefined,
+    });
+  }
+  for (let i = 0; i < (options.unknownTenantEvents ?? 0); i += 1) {
+    const { packageId, signers } = random.pick(packages);
+    messages.push({
+      messageId: random.id('ghost'),
+      body: soakEventBody({
+        tenant: UNKNOWN_TENANT,
+        packageId,
+        signerEmail: random.pick(signers),
+        eventId: random.id('evt'),
+        idAsString: false,
+        envelope: false,
+      }),
+      kind: 'unknown-tenant',
+      tenant: UNKNOWN_TENANT,
       key: undefined,
       partner: undefined,
     });
@@ -331,16 +419,16 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     );
   }
 
-  const workflowScripts = new Map<number, ScriptedResponse[]>();
+  const workflowScripts = new Map<PackageRef, ScriptedResponse[]>();
   const workflow = counter<WorkflowFault>(['500', '503', 'hang', 'drop']);
-  for (const { packageId } of packages) {
+  for (const { ref } of packages) {
     if (!random.chance(options.workflowFaultRate)) continue;
     const responses = Array.from({ length: random.int(1, 2) }, () => {
       const fault = random.pick<WorkflowFault>(['500', '503', 'hang', 'drop']);
       workflow[fault] += 1;
       return workflowResponse(fault);
     });
-    workflowScripts.set(packageId, responses);
+    workflowScripts.set(ref, responses);
   }
 
   const actions: ChaosAction[] = [
@@ -353,44 +441,53 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     ...(options.restartDynamoDbAt === undefined
       ? []
       : [{ kind: 'restart-dynamodb' as const, at: options.restartDynamoDbAt }]),
+    ...(options.tenantOutage === undefined
+      ? []
+      : [{ kind: 'tenant-outage' as const, ...options.tenantOutage }]),
   ];
-  for (const { packageId } of packages) {
+  for (const { tenant, packageId } of packages) {
     if (random.chance(options.declineRate)) {
       actions.push({
         kind: 'decline',
         at: 0.05 + random.next() * 0.9,
+        tenant,
         packageId,
         callback: random.chance(0.6) ? random.pick(CALLBACK_SHAPES) : undefined,
       });
     } else if (random.chance(options.deleteRate)) {
-      actions.push({ kind: 'delete', at: 0.05 + random.next() * 0.9, packageId });
+      actions.push({ kind: 'delete', at: 0.05 + random.next() * 0.9, tenant, packageId });
     }
     if (random.chance(options.prematureCallbackRate)) {
       actions.push({
         kind: 'premature-callback',
         at: random.next() * 0.8,
+        tenant,
         packageId,
         shape: random.pick(CALLBACK_SHAPES),
       });
     }
   }
   for (let i = 0; i < options.hostileCallbacks; i += 1) {
+    const target = random.pick(packages);
     actions.push({
       kind: 'hostile-callback',
       at: random.next(),
       attack: HOSTILE_CALLBACK_KINDS[i % HOSTILE_CALLBACK_KINDS.length] ?? 'no-package-id',
-      packageId: random.pick(packages).packageId,
+      tenant: target.tenant,
+      packageId: target.packageId,
     });
   }
   actions.sort((a, b) => a.at - b.at);
 
   return {
+    tenants,
     packages,
     keys,
     messages: finalMessages,
     finishScripts,
     lateAnswers,
     workflowScripts,
+    tenantOutage: options.tenantOutage,
     faults: {
       transient,
       final,

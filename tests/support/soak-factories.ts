@@ -26,6 +26,13 @@ const xmlReport = (packageId: number): string =>
   `<DocumentID>${packageId}</DocumentID><DocumentName>package-${packageId}.pdf</DocumentName>` +
   '</WorkflowCompletionReport>';
 
+/** Where a callback goes: the default route, or a tenant's route with that tenant's secret. */
+export interface CallbackRoute {
+  readonly secret: string;
+  /** Undefined: the default route `/signinghub/callback/{secret}`. */
+  readonly tenant?: string | undefined;
+}
+
 /**
  * A callback for a package in one of the shapes SigningHub uses. Webhooks always claim
  * COMPLETED, whatever the package's state: the function must not believe them.
@@ -33,20 +40,23 @@ const xmlReport = (packageId: number): string =>
 export const callbackFor = (
   shape: CallbackShape,
   packageId: number,
-  secret: string,
+  route: CallbackRoute,
 ): APIGatewayProxyEventV2 => {
+  const { secret, tenant } = route;
   switch (shape) {
     case 'query-document-id':
       return callbackEvent({
         secret,
+        tenant,
         query: { document_id: String(packageId), user_email: 'someone@example.com' },
       });
     case 'query-package-id':
-      return callbackEvent({ secret, query: { package_id: String(packageId) } });
+      return callbackEvent({ secret, tenant, query: { package_id: String(packageId) } });
     case 'webhook-number':
     case 'webhook-string':
       return callbackEvent({
         secret,
+        tenant,
         method: 'POST',
         contentType: 'application/json',
         body: JSON.stringify({
@@ -57,6 +67,7 @@ export const callbackFor = (
     case 'form':
       return callbackEvent({
         secret,
+        tenant,
         method: 'POST',
         contentType: 'application/x-www-form-urlencoded',
         body: `package_id=${packageId}&package_status=COMPLETED`,
@@ -65,6 +76,7 @@ export const callbackFor = (
     case 'xml-report-base64':
       return callbackEvent({
         secret,
+        tenant,
         method: 'POST',
         contentType: 'application/xml',
         body: xmlReport(packageId),
@@ -73,10 +85,16 @@ export const callbackFor = (
   }
 };
 
-/** Requests that must be refused: 401 for the secret, 400 (and a rejected item) for the rest. */
+/**
+ * Requests that must be refused: 401 for the secret (or a tenant that may not be served: unknown,
+ * malformed, or named with another tenant's secret), 400 (and a rejected item) for the rest.
+ */
 export type HostileCallbackKind =
   | 'wrong-secret-same-length'
   | 'missing-secret'
+  | 'unknown-tenant'
+  | 'malformed-tenant'
+  | 'another-tenants-secret'
   | 'no-package-id'
   | 'signed-id'
   | 'exponent-id'
@@ -89,6 +107,9 @@ export type HostileCallbackKind =
 export const HOSTILE_CALLBACK_KINDS: readonly HostileCallbackKind[] = [
   'wrong-secret-same-length',
   'missing-secret',
+  'unknown-tenant',
+  'malformed-tenant',
+  'another-tenants-secret',
   'no-package-id',
   'signed-id',
   'exponent-id',
@@ -108,32 +129,41 @@ export interface HostileCallback {
 export const sameLengthWrongSecret = (secret: string): string =>
   `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
 
+/**
+ * A request of `kind` on `route` about `packageId`; `other` is another tenant's route, whose secret
+ * an attacker who knows one tenant's might try on another's.
+ */
 export const hostileCallback = (
   kind: HostileCallbackKind,
-  secret: string,
+  route: CallbackRoute,
   packageId: number,
+  other: CallbackRoute,
 ): HostileCallback => {
+  const { secret, tenant } = route;
+  const id = { package_id: String(packageId) };
+  const refused = (event: APIGatewayProxyEventV2): HostileCallback => ({
+    event,
+    expectedStatus: 401,
+  });
   const query = (value: string): HostileCallback => ({
-    event: callbackEvent({ secret, query: { package_id: value } }),
+    event: callbackEvent({ secret, tenant, query: { package_id: value } }),
     expectedStatus: 400,
   });
   switch (kind) {
     case 'wrong-secret-same-length':
-      return {
-        event: callbackEvent({
-          secret: sameLengthWrongSecret(secret),
-          query: { package_id: String(packageId) },
-        }),
-        expectedStatus: 401,
-      };
+      return refused(callbackEvent({ secret: sameLengthWrongSecret(secret), tenant, query: id }));
     case 'missing-secret':
-      return {
-        event: callbackEvent({ query: { package_id: String(packageId) } }),
-        expectedStatus: 401,
-      };
+      return refused(callbackEvent({ tenant, query: id }));
+    case 'unknown-tenant':
+      return refused(callbackEvent({ secret, tenant: 'no-such-tenant', query: id }));
+    case 'malformed-tenant':
+      return refused(callbackEvent({ secret, tenant: 'Not_A_Tenant', query: id }));
+    case 'another-tenants-secret':
+      // This tenant's route with the other's secret.
+      return refused(callbackEvent({ secret: other.secret, tenant, query: id }));
     case 'no-package-id':
       return {
-        event: callbackEvent({ secret, query: { user_email: 'someone@example.com' } }),
+        event: callbackEvent({ secret, tenant, query: { user_email: 'someone@example.com' } }),
         expectedStatus: 400,
       };
     case 'signed-id':
@@ -152,6 +182,7 @@ export const hostileCallback = (
       return {
         event: callbackEvent({
           secret,
+          tenant,
           method: 'POST',
           contentType: 'application/xml',
           body:
@@ -164,6 +195,8 @@ export const hostileCallback = (
 };
 
 export interface SoakEventInput {
+  /** Undefined: the event names no tenant (the default one). */
+  readonly tenant?: string | undefined;
   readonly packageId: number;
   readonly signerEmail: string | undefined;
   readonly eventId: string;
@@ -176,6 +209,7 @@ export interface SoakEventInput {
 /** A signing event body the way upstream systems send them, in every accepted variant. */
 export const soakEventBody = (input: SoakEventInput): string => {
   const detail = {
+    ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
     packageId: input.idAsString ? String(input.packageId) : input.packageId,
     ...(input.signerEmail === undefined ? {} : { signerEmail: input.signerEmail }),
     eventId: input.eventId,
@@ -196,4 +230,6 @@ export const MALFORMED_EVENT_BODIES: readonly ((packageId: number) => string)[] 
   () => JSON.stringify({ packageId: 9_007_199_254_740_992 }),
   (id) => JSON.stringify({ packageId: id, signerEmail: 'not an email' }),
   (id) => JSON.stringify({ detail: { signerEmail: `signer@${id}.example.com` } }),
+  (id) => JSON.stringify({ packageId: id, tenant: 'Not_A_Tenant' }),
+  (id) => JSON.stringify({ packageId: id, tenant: 42 }),
 ];

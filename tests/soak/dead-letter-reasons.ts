@@ -1,0 +1,95 @@
+import type { SimulatorCall } from '../../harness/simulator/types.ts';
+import { type InvariantRow, row } from './invariant-row.ts';
+import type { SoakEvidence } from './invariants.ts';
+import type { DeadLetter } from './sqs-emulation.ts';
+import { UNKNOWN_TENANT } from './tenant-mix.ts';
+import type { WorkloadMessage } from './workload.ts';
+
+/**
+ * How long after a tenant's host came back its messages may still be handed back: the circuit's
+ * cool-down (30 s in the finish function) and a little for the probe that closes it.
+ */
+const CIRCUIT_AFTERMATH_MS = 35_000;
+
+/** Answers that leave a finish to be tried again. */
+const unsettled = (call: SimulatorCall): boolean =>
+  call.status === 'hang' ||
+  call.status === 'drop' ||
+  call.status === 401 ||
+  call.status === 429 ||
+  (typeof call.status === 'number' && call.status >= 500);
+
+const REASONS = [
+  'its tenant has no settings',
+  'its package stayed down at SigningHub',
+  "its tenant's host was down",
+  'a delivery outlived the visibility timeout (its delete came too late)',
+  'SigningHub failed its finish again and again',
+  'no reason found',
+] as const;
+type Reason = (typeof REASONS)[number];
+
+/**
+ * Why a message ended in the dead-letter queue, from what the run did to it: every dead letter
+ * must come from a fault the soak put there on purpose.
+ */
+export const deadLetterReasons = (
+  evidence: Pick<SoakEvidence, 'workload' | 'deadLetters' | 'calls' | 'tenantOutage'> & {
+    readonly finishKeyOfCall: (call: SimulatorCall) => string;
+  },
+): InvariantRow => {
+  const { workload, tenantOutage } = evidence;
+  const messages = new Map(workload.messages.map((message) => [message.messageId, message]));
+  const outagePackages = new Set(workload.faults.outagePackages);
+  const failedCalls = new Map<string, number>();
+  for (const call of evidence.calls) {
+    if (call.operation !== 'finish' || !unsettled(call)) continue;
+    const key = evidence.finishKeyOfCall(call);
+    failedCalls.set(key, (failedCalls.get(key) ?? 0) + 1);
+  }
+  const hostDownWhile = (message: WorkloadMessage, letter: DeadLetter): boolean =>
+    tenantOutage !== undefined &&
+    message.tenant === tenantOutage.tenant &&
+    letter.receivedAt.some(
+      (at) => at >= tenantOutage.downAt && at <= tenantOutage.upAt + CIRCUIT_AFTERMATH_MS,
+    );
+
+  const reasonOf = (letter: DeadLetter): Reason => {
+    const message = messages.get(letter.messageId);
+    if (!message) return 'no reason found';
+    if (message.tenant === UNKNOWN_TENANT) return 'its tenant has no settings';
+    const ref = message.key?.slice(0, message.key.indexOf('|'));
+    if (ref !== undefined && outagePackages.has(ref))
+      return 'its package stayed down at SigningHub';
+    if (hostDownWhile(message, letter)) return "its tenant's host was down";
+    if (letter.staleDeletes > 0) {
+      return 'a delivery outlived the visibility timeout (its delete came too late)';
+    }
+    if (message.key !== undefined && (failedCalls.get(message.key) ?? 0) >= letter.receiveCount) {
+      return 'SigningHub failed its finish again and again';
+    }
+    return 'no reason found';
+  };
+
+  const counts = new Map<Reason, number>();
+  const unexplained: string[] = [];
+  for (const letter of evidence.deadLetters) {
+    const reason = reasonOf(letter);
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    if (reason === 'no reason found') {
+      const message = messages.get(letter.messageId);
+      unexplained.push(
+        `${letter.messageId} (${message?.kind} ${message?.key ?? message?.tenant}): ` +
+          `${letter.receiveCount} receives, ${letter.handedBackLater} handed back later, ` +
+          `${letter.staleDeletes} stale deletes`,
+      );
+    }
+  }
+  return row(
+    'every dead-lettered message has a reason',
+    REASONS.filter((reason) => counts.has(reason))
+      .map((reason) => `${counts.get(reason)}: ${reason}`)
+      .join('; ') || 'no dead letters',
+    unexplained,
+  );
+};
