@@ -1,3 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatSoakReport } from './report.ts';
 import { runSoak, type SoakResult } from './soak.ts';
@@ -18,7 +24,9 @@ const USAGE = `npm run soak -- [options]
   --no-baseline              skip the run with no outage that the healthy tenants' times are
                              compared with (it runs first, the same workload and seed)
   --show-logs                print the functions' log lines (they are scanned either way)
-  --log-file PATH            keep every log line of the run in this file
+  --log-file PATH            keep every log line of the run in this file (the baseline's
+                             goes to PATH.baseline)
+  --result-file PATH         also write the run's result there, as JSON
   --help
 `;
 
@@ -37,6 +45,7 @@ const { values } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'show-logs': { type: 'boolean', default: false },
     'log-file': { type: 'string' },
+    'result-file': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -90,17 +99,53 @@ const options: SoakOptions = {
   showProgress: true,
 };
 
-// The same run with every host up first: the healthy tenants' times are judged beside it.
+/**
+ * The same run with every host up, first and in a process of its own: the functions' modules keep
+ * clients (Secrets Manager's, SQS's, TLS agents) at module scope, bound to the first run's
+ * endpoints, as a warm Lambda environment keeps them; a second run in the same process would
+ * reach the first run's stopped services.
+ */
+const baselineRun = async (): Promise<SoakResult> => {
+  const dir = await mkdtemp(join(tmpdir(), 'soak-baseline-'));
+  const file = join(dir, 'result.json');
+  try {
+    const logFile = values['log-file'];
+    const given = Object.entries(values).flatMap(([name, value]) =>
+      name === 'log-file' || value === false || value === undefined
+        ? []
+        : value === true
+          ? [`--${name}`]
+          : [`--${name}`, String(value)],
+    );
+    const args = [
+      fileURLToPath(import.meta.url),
+      ...given,
+      ...(logFile === undefined ? [] : ['--log-file', `${logFile}.baseline`]),
+      '--no-outage',
+      '--result-file',
+      file,
+    ];
+    const child = spawn(process.execPath, args, { stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0 && code !== 1) throw new Error(`the baseline run ended with ${code}`);
+    return JSON.parse(await readFile(file, 'utf8')) as SoakResult;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
 const withBaseline = options.tenantOutage !== undefined && !values['no-baseline'];
 let baseline: SoakResult | undefined;
 if (withBaseline) {
   process.stderr.write('soak: the baseline run, every tenant up\n');
-  baseline = await runSoak({ ...options, tenantOutage: undefined });
-  process.stdout.write(`## The baseline run (no outage)\n\n${formatSoakReport(baseline)}\n`);
+  process.stdout.write('## The baseline run (no outage)\n\n');
+  baseline = await baselineRun();
   process.stderr.write(`soak: the run with ${options.tenantOutage?.tenant}'s host down\n`);
 }
 const result = await runSoak(options);
+const resultFile = values['result-file'];
+if (resultFile !== undefined) await writeFile(resultFile, JSON.stringify(result));
 process.stdout.write(
-  `${withBaseline ? '## The run with a tenant down\n\n' : ''}${formatSoakReport(result, baseline)}`,
+  `${withBaseline ? '\n## The run with a tenant down\n\n' : ''}${formatSoakReport(result, baseline)}`,
 );
 process.exitCode = result.ok && (baseline?.ok ?? true) ? 0 : 1;
