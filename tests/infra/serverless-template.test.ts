@@ -245,6 +245,8 @@ describe('the packaged CloudFormation template', () => {
       'reconcile',
       [
         'dynamodb:GetItem',
+        // the open-packages index, and the registry of tenants
+        'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         ...WRITES_LOGS,
@@ -273,12 +275,18 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('lets reconcile query only the open-packages index, never scan', () => {
-    const query = roleStatements(roleOf('reconcile')).find((st) =>
+  it('lets reconcile query only the open-packages index and the registry of tenants, never scan', () => {
+    const queries = roleStatements(roleOf('reconcile')).filter((st) =>
       actionsOf(st).includes('dynamodb:Query'),
     );
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template
-    expect(query?.Resource).toEqual({ 'Fn::Sub': '${Table.Arn}/index/open-packages' });
+    expect(queries.map((query) => [query.Resource, query.Condition])).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template
+      [{ 'Fn::Sub': '${Table.Arn}/index/open-packages' }, undefined],
+      [
+        { 'Fn::GetAtt': ['Table', 'Arn'] },
+        { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TENANTS'] } },
+      ],
+    ]);
     const everyAction = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Role')
       .flatMap((r) => roleStatements(r).flatMap(actionsOf));
