@@ -25,8 +25,13 @@ export interface ChaosOptions {
   readonly finishedPackages: ReadonlySet<PackageRef>;
   /** The tenants whose host is down now: kept up to date here, read by the observer. */
   readonly downTenants: Set<string>;
-  /** How far the queue has got (0 to 1): each action waits for its share. */
-  readonly settledShare: () => number;
+  /**
+   * How far the run has got (0 to 1): each action waits for its share. With events arriving at a
+   * steady rate, the share of them that has arrived, so that an action comes at the same moment
+   * whatever an outage does to how fast messages settle (a baseline's and an outage run's faults
+   * then line up); with every event sent at once, the share settled.
+   */
+  readonly progress: () => number;
   readonly ended: () => boolean;
   readonly say: (line: string) => void;
 }
@@ -52,7 +57,7 @@ export interface Chaos {
 export const runChaos = (options: ChaosOptions): Chaos => {
   const { stack, callbacks, routes, say } = options;
   const { simulator, eventBridge } = stack;
-  const percent = () => `${Math.round(options.settledShare() * 100)}%`;
+  const percent = () => `${Math.round(options.progress() * 100)}%`;
   const routeOf = (tenant: string): CallbackRoute => {
     const route = routes.get(tenant);
     if (!route) throw new Error(`no callback route for tenant ${tenant}`);
@@ -147,7 +152,7 @@ export const runChaos = (options: ChaosOptions): Chaos => {
 
   const done = (async () => {
     for (const action of options.actions) {
-      while (!options.ended() && options.settledShare() < action.at) await delay(20);
+      while (!options.ended() && options.progress() < action.at) await delay(20);
       if (options.ended()) break;
       await perform(action);
     }

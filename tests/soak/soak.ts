@@ -195,7 +195,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       routes: callbacks.routes,
       finishedPackages: signingHub.finishedPackages,
       downTenants,
-      settledShare,
+      progress:
+        options.eventsPerSecond === undefined ? settledShare : () => sender.sentAt.size / total,
       ended: () => ended,
       say,
     });
