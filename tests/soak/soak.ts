@@ -271,7 +271,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       logLines: logScan.lines,
       tokensIssued: observer.tokens.size,
       loopDelay,
-      latency: latencyByTenant(workload, sender.sentAt, deletedAt),
+      latency: latencyByTenant(workload, sender.sentAt, deletedAt, chaosTally.outage),
       eventsPerSecond: options.eventsPerSecond,
     });
     return { ok: invariants.every(({ ok }) => ok), invariants, figures };
