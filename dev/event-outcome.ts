@@ -99,7 +99,10 @@ export const completionOutcome = (
   }
   const status = after?.package?.status;
   if (!isFinalPackageStatus(status)) {
-    return settled(
+    // Not settled: the table is read a moment before the simulator, so a callback that has just
+    // confirmed the package can look accepted here while its write is not read yet. Said as it
+    // stands if it is still so when following ends.
+    return waiting(
       `${name}: ${called}, but it is still ${status ?? 'not in the table'}: the ` +
         `callback could not confirm it with SigningHub (${follow}; npm run reconcile -- ` +
         `${again} tries again)`,
