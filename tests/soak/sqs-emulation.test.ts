@@ -14,6 +14,17 @@ const clock = () => {
 
 const message = (id: string) => ({ messageId: id, body: `{"packageId":${id.length}}` });
 
+/** A queue whose one message was received, then received again once it came back. */
+const receivedTwice = () => {
+  const time = clock();
+  const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
+  queue.send(message('a'));
+  const [stale] = queue.receive(1);
+  time.advance(10);
+  const [latest] = queue.receive(1);
+  return { time, queue, stale, latest };
+};
+
 describe('the SQS emulation', () => {
   it('hides a received message for the visibility timeout, then delivers it again', () => {
     const time = clock();
@@ -47,12 +58,7 @@ describe('the SQS emulation', () => {
   });
 
   it('deletes only with the latest receipt handle', () => {
-    const time = clock();
-    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
-    queue.send(message('a'));
-    const [stale] = queue.receive(1);
-    time.advance(10);
-    const [latest] = queue.receive(1);
+    const { queue, stale, latest } = receivedTwice();
 
     expect(queue.delete(stale?.receiptHandle ?? '')).toBe(false);
     expect(queue.size()).toBe(1);
@@ -69,12 +75,7 @@ describe('the SQS emulation', () => {
   });
 
   it('keeps a message away as long as ChangeMessageVisibility says, with its latest receipt only', () => {
-    const time = clock();
-    const queue = createSqsQueue({ visibilityTimeoutMs: 10, maxReceiveCount: 5, now: time.now });
-    queue.send(message('a'));
-    const [stale] = queue.receive(1);
-    time.advance(10);
-    const [latest] = queue.receive(1);
+    const { time, queue, stale, latest } = receivedTwice();
 
     expect(queue.changeVisibility(stale?.receiptHandle ?? '', 1_000)).toBe(false);
     expect(queue.changeVisibility(latest?.receiptHandle ?? '', 1_000)).toBe(true);
