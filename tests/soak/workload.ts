@@ -7,6 +7,13 @@ import {
   MALFORMED_EVENT_BODIES,
   soakEventBody,
 } from '../support/soak-factories.ts';
+import {
+  finalResponse,
+  TRANSIENT,
+  transientResponse,
+  weighted,
+  workflowResponse,
+} from './fault-responses.ts';
 import type { Random } from './random.ts';
 import {
   DEFAULT_TENANT,
@@ -156,63 +163,6 @@ export interface Workload {
 
 const FIRST_PACKAGE_ID = 100_001;
 const OUTAGE_RESPONSES_PER_PACKAGE = 150;
-
-const TRANSIENT: readonly [TransientFault, number][] = [
-  ['500', 0.2],
-  ['503', 0.25],
-  ['429', 0.15],
-  ['429-long', 0.05],
-  ['hang', 0.12],
-  ['late', 0.08],
-  ['drop', 0.15],
-];
-
-const weighted = <T>(random: Random, choices: readonly [T, number][]): T => {
-  let roll = random.next() * choices.reduce((sum, [, weight]) => sum + weight, 0);
-  for (const [choice, weight] of choices) {
-    roll -= weight;
-    if (roll < 0) return choice;
-  }
-  const last = choices[choices.length - 1];
-  if (!last) throw new Error('no choices');
-  return last[0];
-};
-
-const transientResponse = (fault: Exclude<TransientFault, 'late'>): ScriptedResponse => {
-  switch (fault) {
-    case '500':
-      return {
-        status: 500,
-        body: { Message: 'An internal server error occurred while processing the request' },
-      };
-    case '503':
-      return { status: 503, body: 'Service Unavailable' };
-    case '429':
-      return { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Slow down' } };
-    case '429-long':
-      // Longer than the function waits inside an invocation: handed back to the queue.
-      return { status: 429, headers: { 'retry-after': '30' }, body: { message: 'Slow down' } };
-    case 'hang':
-      return { hang: true };
-    case 'drop':
-      return { drop: true };
-  }
-};
-
-const finalResponse = (fault: FinalFault): ScriptedResponse =>
-  fault === '403'
-    ? {
-        status: 403,
-        body: { Message: 'You cannot access this document after the access period ends' },
-      }
-    : { status: 404, body: { Message: 'Document not found' } };
-
-const workflowResponse = (fault: WorkflowFault): ScriptedResponse =>
-  fault === 'hang'
-    ? { hang: true }
-    : fault === 'drop'
-      ? { drop: true }
-      : { status: Number(fault), body: { Message: 'Service Unavailable' } };
 
 const counter = <K extends string>(names: readonly K[]): Record<K, number> =>
   Object.fromEntries(names.map((name) => [name, 0])) as Record<K, number>;
