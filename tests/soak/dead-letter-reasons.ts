@@ -2,7 +2,7 @@ import type { SimulatorCall } from '../../harness/simulator/types.ts';
 import { type InvariantRow, row } from './invariant-row.ts';
 import type { SoakEvidence } from './invariants.ts';
 import type { DeadLetter } from './sqs-emulation.ts';
-import { UNKNOWN_TENANT } from './tenant-mix.ts';
+import { parsePackageRef, UNKNOWN_TENANT } from './tenant-mix.ts';
 import type { WorkloadMessage } from './workload.ts';
 
 /**
@@ -23,6 +23,7 @@ const REASONS = [
   'its tenant has no settings',
   'its package stayed down at SigningHub',
   "its tenant's host was down",
+  "its tenant's circuit stayed open, opened by that tenant's package that stayed down",
   'a delivery outlived the visibility timeout (its delete came too late)',
   'SigningHub failed its finish again and again',
   'no reason found',
@@ -54,6 +55,12 @@ export const deadLetterReasons = (
       (at) => at >= tenantOutage.downAt && at <= tenantOutage.upAt + CIRCUIT_AFTERMATH_MS,
     );
 
+  // One package that keeps failing opens its tenant's circuit (the circuit cannot tell a
+  // package's 5xx from its host's); the soak compresses the hand-back, so its tenant's other
+  // messages can use up their receives behind it.
+  const tenantsWithDownPackages = new Set(
+    [...outagePackages].map((ref) => parsePackageRef(ref).tenant),
+  );
   const reasonOf = (letter: DeadLetter): Reason => {
     const message = messages.get(letter.messageId);
     if (!message) return 'no reason found';
@@ -62,6 +69,12 @@ export const deadLetterReasons = (
     if (ref !== undefined && outagePackages.has(ref))
       return 'its package stayed down at SigningHub';
     if (hostDownWhile(message, letter)) return "its tenant's host was down";
+    if (
+      letter.handedBackLater >= letter.receiveCount &&
+      tenantsWithDownPackages.has(message.tenant)
+    ) {
+      return "its tenant's circuit stayed open, opened by that tenant's package that stayed down";
+    }
     if (letter.staleDeletes > 0) {
       return 'a delivery outlived the visibility timeout (its delete came too late)';
     }
