@@ -7,7 +7,10 @@ import type {
 } from '../signinghub/ports.ts';
 
 export interface CircuitOptions {
-  /** Transport failures or 5xx in a row, from one tenant's SigningHub, that open its circuit. */
+  /**
+   * Transport failures or 5xx in a row, from one tenant's SigningHub, that open its circuit (when
+   * they are not all one package's 5xx).
+   */
   readonly failuresToOpen: number;
   /** How long an open circuit refuses before it lets one request through to probe. */
   readonly coolDownMs: number;
@@ -27,24 +30,28 @@ export class CircuitOpenError extends SigningHubError {
 }
 
 /** What an answer (or its absence) says about the tenant's host. */
-type Verdict = 'up' | 'down' | 'neither';
+type Verdict = 'up' | 'unreachable' | 'failing' | 'neither';
 
 /**
- * A failure of the host: no answer (timeout, network, TLS) or a 5xx, whether to the finish, the
- * workflow read or the authentication before them. Refusals (401, 403, 4xx) are answers: the host
- * is up. A request never sent (an abort, an open circuit) says nothing.
+ * A failure of the host: no answer (timeout, network, TLS: unreachable) or a 5xx (failing),
+ * whether to the finish, the workflow read or the authentication before them. Refusals (401, 403,
+ * 4xx) are answers: the host is up. A request never sent (an abort, an open circuit) says nothing.
  */
 const verdictOf = (error: unknown): Verdict => {
-  if (error === undefined) return 'up';
   if (!isSigningHubError(error)) return 'neither';
   if (error.name === 'SigningHubAbortedError' || error instanceof CircuitOpenError)
     return 'neither';
-  if (error.httpStatus === undefined) return 'down';
-  return error.httpStatus >= 500 ? 'down' : 'up';
+  if (error.httpStatus === undefined) return 'unreachable';
+  return error.httpStatus >= 500 ? 'failing' : 'up';
 };
 
 interface Circuit {
   failures: number;
+  /** The package of the run's first failure, and whether another package's failed since. */
+  firstSubject: number | undefined;
+  manySubjects: boolean;
+  /** A failure of the run had no answer at all: the host, not one package, is in trouble. */
+  unreachable: boolean;
   /** Epoch ms until which no request goes; undefined while closed. */
   openUntil: number | undefined;
   /** A probe is under way after the cool-down: others wait for its verdict. */
@@ -82,9 +89,12 @@ export class TenantCircuits {
     return true;
   }
 
-  #record(tenant: string, verdict: Verdict, probe: boolean): void {
+  #record(tenant: string, verdict: Verdict, probe: boolean, subject: number): void {
     const circuit = this.#circuits.get(tenant) ?? {
       failures: 0,
+      firstSubject: undefined,
+      manySubjects: false,
+      unreachable: false,
       openUntil: undefined,
       probing: false,
     };
@@ -93,17 +103,31 @@ export class TenantCircuits {
       this.#circuits.delete(tenant);
       return;
     }
-    if (verdict === 'down') {
+    if (verdict !== 'neither') {
       circuit.failures += 1;
-      if (probe || circuit.failures >= this.#options.failuresToOpen) {
+      circuit.unreachable ||= verdict === 'unreachable';
+      circuit.firstSubject ??= subject;
+      circuit.manySubjects ||= circuit.firstSubject !== subject;
+      // One package's 5xx, however often, may be that package's own trouble: the host is
+      // taken for down only when it also failed another package, or did not answer at all.
+      const hostDown = circuit.unreachable || circuit.manySubjects;
+      if (probe || (hostDown && circuit.failures >= this.#options.failuresToOpen)) {
         circuit.openUntil = this.#options.now() + this.#options.coolDownMs;
       }
     }
     this.#circuits.set(tenant, circuit);
   }
 
-  /** One request of the tenant's: refused at once while its circuit is open, its outcome counted. */
-  async call<T>(tenant: string, operation: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * One request of the tenant's, about one package (the subject): refused at once while its
+   * circuit is open, its outcome counted.
+   */
+  async call<T>(
+    tenant: string,
+    operation: string,
+    subject: number,
+    send: () => Promise<T>,
+  ): Promise<T> {
     const probe = this.#circuits.get(tenant)?.openUntil !== undefined;
     if (!this.#admit(tenant)) {
       throw new CircuitOpenError(operation, {
@@ -112,10 +136,10 @@ export class TenantCircuits {
     }
     try {
       const result = await send();
-      this.#record(tenant, 'up', probe);
+      this.#record(tenant, 'up', probe, subject);
       return result;
     } catch (error) {
-      this.#record(tenant, verdictOf(error), probe);
+      this.#record(tenant, verdictOf(error), probe, subject);
       throw error;
     }
   }
@@ -124,7 +148,7 @@ export class TenantCircuits {
   guardFinish(tenant: string, port: FinishPort): FinishPort {
     return {
       finishPackage: (packageId: number, options: CallOptions) =>
-        this.call(tenant, 'finish', () => port.finishPackage(packageId, options)),
+        this.call(tenant, 'finish', packageId, () => port.finishPackage(packageId, options)),
     };
   }
 
@@ -135,7 +159,7 @@ export class TenantCircuits {
         packageId: number,
         options: Pick<CallOptions, 'signal' | 'onRequestSent'>,
       ): Promise<WorkflowDetails | undefined> =>
-        this.call(tenant, 'workflow', () => port.getWorkflow(packageId, options)),
+        this.call(tenant, 'workflow', packageId, () => port.getWorkflow(packageId, options)),
     };
   }
 }

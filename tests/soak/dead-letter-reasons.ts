@@ -55,9 +55,9 @@ export const deadLetterReasons = (
       (at) => at >= tenantOutage.downAt && at <= tenantOutage.upAt + CIRCUIT_AFTERMATH_MS,
     );
 
-  // One package that keeps failing opens its tenant's circuit (the circuit cannot tell a
-  // package's 5xx from its host's); the soak compresses the hand-back, so its tenant's other
-  // messages can use up their receives behind it.
+  // A package that keeps failing, with one more failure of its tenant's (another package kept
+  // down, or a timeout while the soak's one event loop stalls), opens its tenant's circuit; the
+  // soak compresses the hand-back, so its tenant's other messages can use up their receives.
   const tenantsWithDownPackages = new Set(
     [...outagePackages].map((ref) => parsePackageRef(ref).tenant),
   );

@@ -60,6 +60,39 @@ describe('TenantCircuits', () => {
     expect(hub.sent()).toBe(3);
   });
 
+  it('does not open on one package’s 5xx alone, however often: that may be the package’s fault', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(serverError(), serverError(), serverError(), serverError(), serverError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 5; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(false);
+    // A 5xx for another package of the same tenant: the host fails more than one package.
+    hub.script.push(serverError());
+    await guarded.finishPackage(2, {}).catch(() => undefined);
+    expect(circuits.isOpen('acme')).toBe(true);
+  });
+
+  it('opens on one package’s failures when one of them had no answer at all', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(serverError(), serverError(), networkError());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    expect(circuits.isOpen('acme')).toBe(true);
+  });
+
+  it('counts 5xx of different packages, finish and workflow alike, as the host failing', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    hub.script.push(serverError(), serverError(), serverError());
+    await rejection(circuits.guardWorkflow('acme', hub.port).getWorkflow(7, {}));
+    await rejection(circuits.guardFinish('acme', hub.port).finishPackage(7, {}));
+    expect(circuits.isOpen('acme')).toBe(false);
+    await rejection(circuits.guardFinish('acme', hub.port).finishPackage(8, {}));
+    expect(circuits.isOpen('acme')).toBe(true);
+  });
+
   it('keeps each tenant’s circuit its own', async () => {
     const { circuits } = setup();
     const down = scripted();
