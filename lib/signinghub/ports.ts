@@ -32,3 +32,47 @@ export interface WorkflowPort {
     options: Pick<CallOptions, 'signal' | 'onRequestSent'>,
   ): Promise<WorkflowDetails | undefined>;
 }
+
+/** One document of a package, as the workflow details list it. */
+export interface PackageDocument {
+  /** `document_id`: the object key's last part. */
+  readonly documentId: number;
+  /** `document_name`, as SigningHub gives it. */
+  readonly name: string;
+  /** `document_order`. */
+  readonly order: number;
+}
+
+/** What archiving a package needs from its workflow details. */
+export interface PackageDocuments {
+  readonly packageId: number;
+  readonly workflowStatus: string;
+  /** `package_owner` (an email); undefined when absent or empty: the account's own token then. */
+  readonly owner: string | undefined;
+  /** `documents[]`, in `document_order`. */
+  readonly documents: readonly PackageDocument[];
+}
+
+/**
+ * The signed documents of a package. Both calls throw SigningHubErrors as the other calls do
+ * (final: 400, 403, 404 for a document; retryable: 429, 5xx, timeouts), after the one 401 retry
+ * with a fresh token.
+ */
+export interface DocumentsPort {
+  /** Workflow details as the account itself, with the documents; undefined when deleted (404). */
+  getPackageDocuments(
+    packageId: number,
+    options: Pick<CallOptions, 'signal'>,
+  ): Promise<PackageDocuments | undefined>;
+  /**
+   * `GET /{version}/packages/{id}/documents/{documentId}` with `Accept: application/octet-stream`,
+   * as `scope` (the package's owner; absent: the account itself). Resolves once the 200's headers
+   * are in, with its body as a stream that is never held whole; a stall of the body longer than
+   * the client's timeout errors the stream with a RetryableSigningHubError.
+   */
+  downloadDocument(
+    packageId: number,
+    documentId: number,
+    options: Pick<CallOptions, 'scope' | 'signal'>,
+  ): Promise<ReadableStream<Uint8Array>>;
+}
