@@ -2,26 +2,31 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Log } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
-import { isPackageStatus } from '../store/attributes.ts';
-import { isFinalPackageStatus, type PackageStatus } from '../store/items.ts';
+import { isFinalPackageStatus } from '../store/items.ts';
 import { PACKAGE_SORT_KEY, packageRefOf } from '../store/keys.ts';
 import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
+import type {
+  SigningPackageCompletedDetail,
+  SigningPackageDeclinedDetail,
+  SigningPackageDeletedDetail,
+} from './event-catalogue.ts';
 
 const EVENT_SOURCE = 'signinghub.finish';
 
-const DETAIL_TYPES: Readonly<Record<string, string>> = {
+/** A completion event's detail, as the catalogue (docs/events/) describes it. */
+type CompletionEvent =
+  | SigningPackageCompletedDetail
+  | SigningPackageDeclinedDetail
+  | SigningPackageDeletedDetail;
+
+const DETAIL_TYPES: Readonly<Record<CompletionEvent['status'], string>> = {
   COMPLETED: 'SigningPackageCompleted',
   DECLINED: 'SigningPackageDeclined',
   DELETED: 'SigningPackageDeleted',
 };
 
-interface CompletionEvent {
-  readonly packageId: number;
-  readonly status: PackageStatus;
-  readonly at: string;
-  /** Only for a tenant other than `default`. */
-  readonly tenant?: string;
-}
+const isCompletionStatus = (status: string | undefined): status is CompletionEvent['status'] =>
+  status !== undefined && Object.hasOwn(DETAIL_TYPES, status);
 
 /** The part of a DynamoDB stream record this needs (the Lambda event and GetRecords agree on it). */
 export interface ChangeRecord {
@@ -40,7 +45,7 @@ const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined =>
   const next = record.dynamodb?.NewImage;
   if (record.eventName === 'REMOVE' || !next || next.sk?.S !== PACKAGE_SORT_KEY) return undefined;
   const status = next.status?.S;
-  if (!isPackageStatus(status) || !isFinalPackageStatus(status)) return undefined;
+  if (!isCompletionStatus(status)) return undefined;
   if (isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) return undefined;
   const ref = packageRefOf(next.pk?.S);
   if (ref === undefined) return undefined;
