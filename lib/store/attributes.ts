@@ -32,11 +32,30 @@ export const lastErrorValue = (error: LastError): AttributeValue => ({
   },
 });
 
-export const readLastError = (item: Item): LastError | undefined => {
-  const map = item.lastError?.M;
+/**
+ * An attribute as DynamoDB returns it, or as a stream record's image holds it (the Lambda event's
+ * type and the SDK's both fit): what reading a package item's maps and lists needs of it.
+ */
+export interface AttributeLike {
+  readonly S?: string | undefined;
+  readonly N?: string | undefined;
+  readonly L?: readonly AttributeLike[] | undefined;
+  readonly M?: Readonly<Record<string, AttributeLike>> | undefined;
+}
+
+/** An item, or a stream record's image. */
+export type ItemLike = Readonly<Record<string, AttributeLike | undefined>>;
+
+/** The number an attribute holds, when it holds one. */
+export const numberOf = (value: AttributeLike | undefined): number | undefined =>
+  value?.N === undefined ? undefined : Number(value.N);
+
+/** An error map `{httpStatus?, message}`: `lastError`, or the attribute named. */
+export const readLastError = (item: ItemLike, name = 'lastError'): LastError | undefined => {
+  const map = item[name]?.M;
   if (!map) return undefined;
-  const httpStatus = num(map, 'httpStatus');
-  const message = str(map, 'message') ?? '';
+  const httpStatus = numberOf(map.httpStatus);
+  const message = map.message?.S ?? '';
   return httpStatus === undefined ? { message } : { httpStatus, message };
 };
 

@@ -41,6 +41,34 @@ export interface PackageItem {
   readonly updatedAt: string;
 }
 
+/** What became of a COMPLETED package's archive: absent until it is one of these. */
+export type ArchiveStatus = 'ARCHIVED' | 'FAILED';
+
+/** One signed document stored in the archive bucket. */
+export interface ArchivedDocument {
+  /** SigningHub's `document_id`. */
+  readonly documentId: number;
+  /** SigningHub's `document_name`, whole. */
+  readonly name: string;
+  /** The object's key: `<tenant>/<packageId>/<documentId>.pdf`. */
+  readonly key: string;
+  readonly bytes: number;
+  /** SHA-256 of the stored bytes, lower-case hex. */
+  readonly sha256: string;
+}
+
+/** A package's archive, as its package item records it. */
+export interface PackageArchive {
+  readonly packageId: number;
+  readonly status: PackageStatus;
+  readonly archiveStatus: ArchiveStatus | undefined;
+  readonly archivedAt: string | undefined;
+  /** The documents stored so far, in the order they were stored. */
+  readonly documents: readonly ArchivedDocument[];
+  /** Why it is FAILED. */
+  readonly archiveError: LastError | undefined;
+}
+
 export interface RejectedInput {
   readonly id: string;
   readonly source: RejectedSource;

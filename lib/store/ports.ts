@@ -1,8 +1,10 @@
 import type {
+  ArchivedDocument,
   FinishItem,
   FinishKey,
   FinishStatus,
   LastError,
+  PackageArchive,
   PackageItem,
   PackageStatus,
   RejectedInput,
@@ -92,4 +94,34 @@ export interface TenantRegistry {
   /** Records that the tenant has packages; cheap when this instance did so already. */
   register(tenant: string): Promise<void>;
   tenants(): Promise<string[]>;
+}
+
+/**
+ * A COMPLETED package's archive on its package item: its documents recorded one by one as each is
+ * stored, then ARCHIVED or FAILED. Every write is conditional, so deliveries of one package racing
+ * each other never record a document twice nor archive it twice.
+ */
+export interface ArchiveStore {
+  /** Read strongly consistent; undefined when the table has no such package. */
+  getArchive(packageId: number): Promise<PackageArchive | undefined>;
+  /**
+   * An operator's forced archive of an ARCHIVED package: its documents emptied and its archive
+   * status removed, so it runs again from the start. Once per request: false when the package is
+   * not ARCHIVED, or was archived again for this very request (`requestId`) already.
+   */
+  restartArchive(packageId: number, requestId: string): Promise<boolean>;
+  /**
+   * Records a stored document, only while the package is COMPLETED, not ARCHIVED, and holds exactly
+   * `recorded` documents; false when another delivery changed it since it was read.
+   */
+  addDocument(
+    packageId: number,
+    document: ArchivedDocument,
+    recorded: number,
+    bucket: string,
+  ): Promise<boolean>;
+  /** ARCHIVED, once: only while it holds exactly `recorded` documents and is not ARCHIVED yet. */
+  markArchived(packageId: number, recorded: number, bucket: string, now: Date): Promise<boolean>;
+  /** FAILED with the error, its documents kept; never over ARCHIVED. */
+  markFailed(packageId: number, error: LastError, now: Date): Promise<boolean>;
 }
