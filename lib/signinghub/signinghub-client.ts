@@ -2,6 +2,7 @@ import ky, { type KyInstance } from 'ky';
 import { type MetricsPort, NO_METRICS } from '../metrics.ts';
 import type { AccessReader, SigningHubAccess } from './access.ts';
 import { Authenticator } from './authentication.ts';
+import { guardedBody } from './document-download.ts';
 import {
   FinalSigningHubError,
   RetryableSigningHubError,
@@ -10,7 +11,15 @@ import {
   UnauthorizedSigningHubError,
 } from './errors.ts';
 import { exchange } from './exchange.ts';
-import type { CallOptions, FinishPort, WorkflowDetails, WorkflowPort } from './ports.ts';
+import { packageDocumentsOf } from './package-documents.ts';
+import type {
+  CallOptions,
+  DocumentsPort,
+  FinishPort,
+  PackageDocuments,
+  WorkflowDetails,
+  WorkflowPort,
+} from './ports.ts';
 import {
   finishResponseClass,
   readErrorMessage,
@@ -39,14 +48,24 @@ export interface SigningHubClientOptions {
   readonly metrics?: Pick<MetricsPort, 'count'>;
 }
 
-type Operation = 'finish' | 'workflow';
+type Operation = 'finish' | 'workflow' | 'document';
+
+/** One call of the API: what it is, its path below /{version}/packages/{id}/, and for whom. */
+interface ApiCall {
+  readonly operation: Operation;
+  readonly path: string;
+  /** The user the token is for; '' for the account itself. */
+  readonly scope: string;
+}
+
+const WORKFLOW: ApiCall = { operation: 'workflow', path: 'workflow', scope: '' };
 
 /**
  * Talks to one tenant's SigningHub: tokens by its grant (password or client credentials, cached
- * per tenant and scope), finish, and workflow details; over Node's fetch, or over the tenant's
- * own TLS setting (client certificate, private CA) when it has one.
+ * per tenant and scope), finish, workflow details, and a package's documents; over Node's fetch,
+ * or over the tenant's own TLS setting (client certificate, private CA) when it has one.
  */
-export class SigningHubClient implements FinishPort, WorkflowPort {
+export class SigningHubClient implements FinishPort, WorkflowPort, DocumentsPort {
   readonly #options: SigningHubClientOptions;
   readonly #http: KyInstance;
   readonly #now: () => number;
@@ -80,7 +99,8 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
    * work is done at SigningHub whatever becomes of the body. Throws a SigningHubError otherwise.
    */
   async finishPackage(packageId: number, options: CallOptions = {}): Promise<void> {
-    const response = await this.#authorized('finish', packageId, options);
+    const call: ApiCall = { operation: 'finish', path: 'finish', scope: options.scope ?? '' };
+    const response = await this.#authorized(call, packageId, options);
     // Read (not cancel) the body so the connection goes back to the pool; nobody waits for it.
     response.arrayBuffer().catch(() => undefined);
   }
@@ -90,20 +110,78 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
     packageId: number,
     options: Pick<CallOptions, 'signal' | 'onRequestSent'> = {},
   ): Promise<WorkflowDetails | undefined> {
+    return this.#workflowDetails(packageId, options, (text) => {
+      const workflowStatus = workflowStatusOf(text);
+      return workflowStatus === undefined
+        ? 'the answer had no workflow.workflow_status'
+        : { packageId, workflowStatus };
+    });
+  }
+
+  /**
+   * The workflow details as the account itself, with the package's owner and its documents in
+   * their order; undefined when deleted (404). An answer that cannot be read is a transient
+   * failure.
+   */
+  getPackageDocuments(
+    packageId: number,
+    options: Pick<CallOptions, 'signal'> = {},
+  ): Promise<PackageDocuments | undefined> {
+    return this.#workflowDetails(packageId, { signal: options.signal }, (text) =>
+      packageDocumentsOf(packageId, text),
+    );
+  }
+
+  /**
+   * GET /{version}/packages/{id}/documents/{documentId} as `scope` (the account itself when it
+   * is absent or empty). Resolves once the 200's headers are in (within the timeout), with the
+   * body as a stream read only as it is consumed; each wait for its next bytes is bounded by the
+   * timeout, never the whole transfer (document-download.ts). `signal` cancels it, before or
+   * during the body.
+   */
+  async downloadDocument(
+    packageId: number,
+    documentId: number,
+    options: Pick<CallOptions, 'scope' | 'signal'> = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const call: ApiCall = {
+      operation: 'document',
+      path: `documents/${documentId}`,
+      scope: options.scope ?? '',
+    };
+    // Cancels the request once its body is given up (a stall), the caller's signal or not.
+    const request = new AbortController();
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, request.signal])
+      : request.signal;
+    const response = await this.#authorized(call, packageId, { signal });
+    return guardedBody(response.body, {
+      timeoutMs: this.#options.timeoutMs,
+      signal: options.signal,
+      cancelRequest: (reason) => request.abort(reason),
+    });
+  }
+
+  /**
+   * The workflow details as `read` finds them in the answer; undefined when deleted (404). What
+   * `read` cannot find (it answers why, as a string) makes the answer a transient failure.
+   */
+  async #workflowDetails<T>(
+    packageId: number,
+    options: Pick<CallOptions, 'signal' | 'onRequestSent'>,
+    read: (text: string) => T | string,
+  ): Promise<T | undefined> {
     try {
-      const response = await this.#authorized('workflow', packageId, {
+      const response = await this.#authorized(WORKFLOW, packageId, {
         signal: options.signal,
         onRequestSent: options.onRequestSent,
       });
       const text = await this.#bodyOf('workflow', response, options.signal);
-      const workflowStatus = workflowStatusOf(text);
-      if (workflowStatus === undefined) {
-        throw new RetryableSigningHubError('workflow', {
-          httpStatus: 200,
-          message: 'the answer had no workflow.workflow_status',
-        });
+      const details = read(text);
+      if (typeof details === 'string') {
+        throw new RetryableSigningHubError('workflow', { httpStatus: 200, message: details });
       }
-      return { packageId, workflowStatus };
+      return details;
     } catch (error) {
       if (error instanceof FinalSigningHubError && error.httpStatus === 404) return undefined;
       throw error;
@@ -114,28 +192,24 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
    * The request with a token for its scope (workflow details: the account's own), and once more
    * with a new token after a 401: at most two requests per call for 401s.
    */
-  async #authorized(
-    operation: Operation,
-    packageId: number,
-    options: CallOptions,
-  ): Promise<Response> {
-    const scope = operation === 'finish' ? (options.scope ?? '') : '';
+  async #authorized(call: ApiCall, packageId: number, options: CallOptions): Promise<Response> {
+    const { operation, scope } = call;
     const access = await this.#options.access();
     const token = () => this.#authenticator.token(access, scope, options.signal);
     let held = await token();
-    let response = await this.#send(operation, packageId, access, held, options);
+    let response = await this.#send(call, packageId, access, held, options);
     if (response.status === 401) {
       await response.arrayBuffer().catch(() => undefined);
       this.#authenticator.forget(access, scope, held);
       held = await token();
-      response = await this.#send(operation, packageId, access, held, options);
+      response = await this.#send(call, packageId, access, held, options);
     }
     if (response.ok) return response;
     throw await this.#errorFor(operation, response);
   }
 
   async #send(
-    operation: Operation,
+    { operation, path }: ApiCall,
     packageId: number,
     access: SigningHubAccess,
     token: CachedToken,
@@ -143,7 +217,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
   ): Promise<Response> {
     // A token got with credentials read afresh goes to the host they name, and nowhere else.
     const target = sameAccount(token.access, access) ? access : token.access;
-    const url = `${target.baseUrl}/${target.apiVersion}/packages/${packageId}/${operation}`;
+    const url = `${target.baseUrl}/${target.apiVersion}/packages/${packageId}/${path}`;
     if (signal?.aborted || (startBy !== undefined && this.#now() > startBy)) {
       throw new SigningHubAbortedError(operation, {
         message: 'not sent: no time left in the invocation for an answer',
@@ -154,7 +228,7 @@ export class SigningHubClient implements FinishPort, WorkflowPort {
       this.#http(url, {
         method: operation === 'finish' ? 'post' : 'get',
         headers: {
-          accept: 'application/json',
+          accept: operation === 'document' ? 'application/octet-stream' : 'application/json',
           ...(operation === 'finish' ? { 'content-type': 'application/json' } : {}),
           authorization: `Bearer ${token.accessToken}`,
         },

@@ -23,6 +23,8 @@ export interface FakeAnswer {
   readonly headers?: Record<string, string>;
   /** The status line and all but the body's last byte at once, that byte this long after. */
   readonly lastByteAfterMs?: number;
+  /** Nothing at all for this long, then the answer. */
+  readonly headersAfterMs?: number;
 }
 
 /**
@@ -68,6 +70,15 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       : path === SCOPE_PATH
         ? (scopeAnswers.shift() ?? SCOPED)
         : (apiAnswers.shift() ?? EMPTY);
+  // Answers still waiting when the fake closes are dropped with it.
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (run: () => void, ms: number) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -76,6 +87,13 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       const body = Buffer.concat(chunks).toString('utf8');
       received.push({ method: req.method ?? '', path, headers: req.headers, body });
       const answer = answerTo(path);
+      if (answer.headersAfterMs !== undefined) {
+        later(() => reply(answer), answer.headersAfterMs);
+        return;
+      }
+      reply(answer);
+    });
+    const reply = (answer: FakeAnswer) => {
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       const headers = { 'content-type': 'application/json', ...answer.headers };
       if (answer.lastByteAfterMs === undefined) {
@@ -84,8 +102,8 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       }
       res.writeHead(answer.status, { ...headers, 'content-length': Buffer.byteLength(text) });
       res.write(text.slice(0, -1));
-      setTimeout(() => res.end(text.slice(-1)), answer.lastByteAfterMs);
-    });
+      later(() => res.end(text.slice(-1)), answer.lastByteAfterMs);
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -102,12 +120,15 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
     scopeCalls: () => received.filter(({ path }) => path === SCOPE_PATH),
     apiCalls: () => received.filter(({ path }) => path !== AUTHENTICATE && path !== SCOPE_PATH),
     reset: () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       received.length = 0;
       authAnswers.length = 0;
       scopeAnswers.length = 0;
       apiAnswers.length = 0;
     },
     close: async () => {
+      for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
