@@ -1,6 +1,7 @@
 import {
   type CloudFormationClient,
   DescribeStacksCommand,
+  type Output,
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
@@ -21,6 +22,15 @@ export interface DeployedStack {
   /** The functions whose environment holds the settings they run with (one source of truth). */
   readonly publishFunction: string;
   readonly reconcileFunction: string;
+  /** The archive's queues and bucket, from the stack's outputs; none when archiveDocuments is false. */
+  readonly archive: ArchiveOutputs | undefined;
+}
+
+/** The stack's outputs ArchiveQueueUrl, ArchiveDeadLetterQueueUrl and ArchiveBucketName. */
+export interface ArchiveOutputs {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly bucketName: string | undefined;
 }
 
 /** The logical ids in serverless.yml (and the names serverless gives the functions). */
@@ -31,6 +41,17 @@ const RESOURCES = {
   publishFunction: 'PublishLambdaFunction',
   reconcileFunction: 'ReconcileLambdaFunction',
 } as const;
+
+/** The archive's outputs, when the stack has its queues (the archive is on). */
+const archiveOf = (outputs: readonly Output[]): ArchiveOutputs | undefined => {
+  const value = (key: string) =>
+    outputs.find((output) => output.OutputKey === key)?.OutputValue || undefined;
+  const queueUrl = value('ArchiveQueueUrl');
+  const deadLetterQueueUrl = value('ArchiveDeadLetterQueueUrl');
+  return queueUrl && deadLetterQueueUrl
+    ? { queueUrl, deadLetterQueueUrl, bucketName: value('ArchiveBucketName') }
+    : undefined;
+};
 
 const isMissingStack = (error: unknown): boolean =>
   error instanceof Error &&
@@ -65,12 +86,14 @@ export const findDeployedStack = async (
   const stackName = stackNameOf(stage);
   const deployHint = `deploy it with npx serverless deploy --stage ${stage}`;
   let stackStatus: string;
+  let outputs: readonly Output[];
   let summaries: StackResourceSummary[];
   try {
     const { Stacks: stacks = [] } = await awsCall('cloudformation:DescribeStacks', () =>
       cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })),
     );
     stackStatus = stacks[0]?.StackStatus ?? 'UNKNOWN';
+    outputs = stacks[0]?.Outputs ?? [];
     summaries = await listResources(cloudFormation, stackName);
   } catch (error) {
     if (!isMissingStack(error)) throw error;
@@ -97,7 +120,17 @@ export const findDeployedStack = async (
       return [key, id];
     }),
   ) as Record<keyof typeof RESOURCES, string>;
-  return { stage, region, stackName, stackStatus, ...found };
+  return { stage, region, stackName, stackStatus, ...found, archive: archiveOf(outputs) };
+};
+
+/** The archive's outputs; their absence is a line naming the parameter that turns it on. */
+export const requireArchive = (stack: DeployedStack, where: string): ArchiveOutputs => {
+  if (stack.archive) return stack.archive;
+  throw new UserError(
+    `${where} does not archive documents: its stack ${stack.stackName} has no ArchiveQueueUrl ` +
+      'output (its archiveDocuments parameter is false, or it was deployed before the archive ' +
+      'existed); deploy it with archiveDocuments true (the default) to archive',
+  );
 };
 
 /** A deployed function's environment variables, as it runs with them. */

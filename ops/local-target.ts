@@ -6,6 +6,8 @@ import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
+import { busDestination } from './archive-destinations.ts';
+import { scanUnarchived } from './archive-scan.ts';
 import { packageName } from './operator-target.ts';
 import {
   localClientConfig,
@@ -15,6 +17,7 @@ import {
 } from './stack-client.ts';
 import type { StackState } from './stack-state.ts';
 import {
+  NO_LOCAL_ARCHIVE_QUEUES,
   NO_LOCAL_QUEUES,
   type OperatorTarget,
   reconcileConfig,
@@ -65,6 +68,14 @@ export const onLocalStack = async <T>(
         return secretsManager;
       }
     : lazySecretsManager;
+  const events = async () => {
+    eventBridge ??= new EventBridgeClient({
+      endpoint: state.eventBridgeUrl,
+      ...localClientConfig(state),
+      maxAttempts: 1,
+    });
+    return eventBridge;
+  };
   try {
     return await work({
       where: WHERE,
@@ -88,14 +99,7 @@ export const onLocalStack = async <T>(
         unknownPackage: unknownPackageHint,
         noPackages: noPackagesHint(state),
       },
-      completionBus: async () => {
-        eventBridge ??= new EventBridgeClient({
-          endpoint: state.eventBridgeUrl,
-          ...localClientConfig(state),
-          maxAttempts: 1,
-        });
-        return { eventBridge, busName: state.eventBusName };
-      },
+      completionBus: async () => ({ eventBridge: await events(), busName: state.eventBusName }),
       // The settings npm start's functions run with, as the stack publishes them.
       signingHub: async (tenant) =>
         tenantSigningHub(
@@ -103,9 +107,12 @@ export const onLocalStack = async <T>(
           secrets,
           tenant,
         ),
-      queues: () => {
-        throw new UserError(NO_LOCAL_QUEUES);
+      queues: (queue) => {
+        throw new UserError(queue === 'archive' ? NO_LOCAL_ARCHIVE_QUEUES : NO_LOCAL_QUEUES);
       },
+      // npm start hands the bus's archive requests to its archive function, as ArchiveQueue would.
+      archiveRequests: () => busDestination(events, state.eventBusName),
+      scanUnarchived: (request) => scanUnarchived(client, state.tableName, request),
     });
   } finally {
     eventBridge?.destroy();

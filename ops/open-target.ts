@@ -2,7 +2,7 @@ import type { Environment } from '../lib/config.ts';
 import { onLocalStack } from './local-target.ts';
 import { requireRunningStack } from './stack-state.ts';
 import { onStage } from './stage-target.ts';
-import { NO_LOCAL_QUEUES, type TargetOpener } from './target.ts';
+import { NO_LOCAL_ARCHIVE_QUEUES, NO_LOCAL_QUEUES, type TargetOpener } from './target.ts';
 import { UserError } from './user-error.ts';
 
 /** How each kind of target is opened (the tests give their own). */
@@ -25,5 +25,6 @@ export const targetOpener =
     if (target.kind === 'stage') return openers.onStage(target, env, work);
     // What the local stack lacks it lacks whether or not it runs: said before looking.
     if (needs.queues) throw new UserError(NO_LOCAL_QUEUES);
+    if (needs.archiveQueues) throw new UserError(NO_LOCAL_ARCHIVE_QUEUES);
     return openers.onLocalStack(await openers.requireRunningStack(env), work);
   };

@@ -1,34 +1,51 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { queueNameOf } from './archive-destinations.ts';
 import { parseCommand, positiveIntegerOf, UsageError, usageLine } from './command-line.ts';
 import { TARGET_FLAGS, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './operator-target.ts';
 import { type MovedMessage, type RedriveResult, redrive } from './redrive.ts';
+import { REDRIVE_QUEUES, type RedriveQueue, redriveQueueOf } from './redrive-queues.ts';
 import type { Streams } from './run-command.ts';
 import type { TargetOpener } from './target.ts';
 
 const COMMAND = {
   name: 'redrive',
-  synopsis: `[--max N] ${TARGET_USAGE}`,
+  synopsis: `[--queue <name>] [--max N] ${TARGET_USAGE}`,
   summary:
-    "Moves the signing events in a deployed stage's dead-letter queue back to its queue; each " +
-    'leaves the dead-letter queue only once it is on the queue.',
-  options: { max: { type: 'string' }, ...TARGET_OPTIONS },
-  flags: { max: 'move at most N messages (one by one)', ...TARGET_FLAGS },
-  examples: ['npm run redrive -- --stage prod', 'npm run redrive -- --stage prod --max 10 --json'],
+    "Moves the messages in a deployed stage's dead-letter queue back to their queue (the signing " +
+    "events', or the archive requests'); each leaves the dead-letter queue only once it is on " +
+    'the queue.',
+  options: { queue: { type: 'string' }, max: { type: 'string' }, ...TARGET_OPTIONS },
+  flags: {
+    queue:
+      'signing-events (the default: SigningEventsDeadLetterQueue back to SigningEventsQueue) or ' +
+      'archive (ArchiveDeadLetterQueue back to ArchiveQueue)',
+    max: 'move at most N messages (one by one)',
+    ...TARGET_FLAGS,
+  },
+  examples: [
+    'npm run redrive -- --stage prod',
+    'npm run redrive -- --queue archive --stage prod',
+    'npm run redrive -- --stage prod --max 10 --json',
+  ],
   positionals: false,
 } as const;
 const USAGE = usageLine(COMMAND);
 
-/** A queue URL's last part: the queue's name. */
-const queueName = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
-
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export const describeMoved = (moved: MovedMessage): string => {
-  const what =
-    moved.packageId === undefined
-      ? 'not a signing event'
-      : `package ${moved.packageId}, ${moved.signerEmail ?? 'the account itself'}`;
-  return `moved message ${moved.messageId} (${what}) to the queue as ${moved.queueMessageId}`;
+export const describeMoved = (
+  moved: MovedMessage,
+  queue: RedriveQueue = REDRIVE_QUEUES['signing-events'],
+): string =>
+  `moved message ${moved.messageId} (${queue.describe(moved)}) to the queue as ${moved.queueMessageId}`;
+
+/** The queue `--queue` names (the signing events' without it); another name is a UsageError. */
+const queueOption = (name: string | undefined): RedriveQueue => {
+  const queue = redriveQueueOf(name ?? 'signing-events');
+  if (queue) return queue;
+  throw new UsageError(
+    `--queue "${name}" is not a queue a redrive serves: signing-events (the default) or archive; ${USAGE}`,
+  );
 };
 
 /** The summary line of a redrive that moved something, or found nothing to move. */
@@ -57,6 +74,7 @@ export const redriveCommand = async (
 ): Promise<number> => {
   const { values } = parseCommand(COMMAND, args);
   const target = targetOf(values, USAGE);
+  const queue = queueOption(values.queue);
   const max = values.max === undefined ? undefined : positiveIntegerOf(values.max);
   if (values.max !== undefined && max === undefined) {
     throw new UsageError(`--max takes a positive integer; ${USAGE}`);
@@ -67,10 +85,11 @@ export const redriveCommand = async (
   return open(
     target,
     async (opened) => {
-      const { port, queueUrl, deadLetterQueueUrl } = opened.queues();
+      const { port, queueUrl, deadLetterQueueUrl } = opened.queues(queue.name);
       const result = await redrive(port, {
         max,
-        onMoved: (moved) => say(describeMoved(moved)),
+        queue,
+        onMoved: (moved) => say(describeMoved(moved, queue)),
         onNote: say,
         sleep,
       });
@@ -81,6 +100,7 @@ export const redriveCommand = async (
         const summary = {
           stage: opened.about.stage,
           region: opened.about.region,
+          queue: queue.name,
           from: deadLetterQueueUrl,
           to: queueUrl,
           method: result.method,
@@ -92,13 +112,13 @@ export const redriveCommand = async (
         return 0;
       }
       const queues = {
-        from: queueName(deadLetterQueueUrl),
-        to: queueName(queueUrl),
+        from: queueNameOf(deadLetterQueueUrl),
+        to: queueNameOf(queueUrl),
         where: opened.where,
       };
       say(summaryLine(result, queues, left ? { max, count: leftCount } : undefined));
       return 0;
     },
-    { queues: true },
+    queue.name === 'archive' ? { archiveQueues: true } : { queues: true },
   );
 };

@@ -1,14 +1,12 @@
-import { parseSigningEvent } from '../lib/finish/signing-event.ts';
 import type { DeadLetter, RedrivePort } from './redrive-port.ts';
+import { type MessageAbout, REDRIVE_QUEUES, type RedriveQueue } from './redrive-queues.ts';
 import { UserError } from './user-error.ts';
 
-export interface MovedMessage {
+/** A message moved, and what its body says (a signing event's package and signer, say). */
+export interface MovedMessage extends MessageAbout {
   readonly messageId: string;
   /** Its id on the queue. */
   readonly queueMessageId: string;
-  /** What the body says, when it is a signing event. */
-  readonly packageId: number | undefined;
-  readonly signerEmail: string | undefined;
 }
 
 export interface RedriveOptions {
@@ -19,6 +17,8 @@ export interface RedriveOptions {
   readonly onNote: (line: string) => void;
   /** Between two looks at a move task's progress. */
   readonly sleep: () => Promise<void>;
+  /** The queue it serves (the signing events' by default). */
+  readonly queue?: RedriveQueue;
 }
 
 export type RedriveResult =
@@ -37,15 +37,19 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
 
-const movedOf = (message: DeadLetter, queueMessageId: string): MovedMessage => {
-  const parsed = parseSigningEvent(message.body);
-  return {
-    messageId: message.messageId,
-    queueMessageId,
-    packageId: parsed.ok ? parsed.event.packageId : undefined,
-    signerEmail: parsed.ok ? parsed.event.signerEmail : undefined,
-  };
-};
+/** The queue a redrive serves: the signing events' unless the options name another. */
+const queueOf = (options: RedriveOptions): RedriveQueue =>
+  options.queue ?? REDRIVE_QUEUES['signing-events'];
+
+const movedOf = (
+  message: DeadLetter,
+  queueMessageId: string,
+  queue: RedriveQueue,
+): MovedMessage => ({
+  messageId: message.messageId,
+  queueMessageId,
+  ...queue.about(message.body),
+});
 
 /** Makes the messages not handled yet visible again at once; a failure only delays them. */
 const releaseAll = async <A>(port: RedrivePort<A>, messages: readonly DeadLetter<A>[]) => {
@@ -61,6 +65,7 @@ const moveOneByOne = async <A>(
   port: RedrivePort<A>,
   options: RedriveOptions,
 ): Promise<RedriveResult> => {
+  const queue = queueOf(options);
   const moved: MovedMessage[] = [];
   const ours = new Set<string>();
   const max = options.max ?? Number.POSITIVE_INFINITY;
@@ -74,7 +79,7 @@ const moveOneByOne = async <A>(
         throw new UserError(
           `message ${message.messageId} came back to the dead-letter queue during this redrive ` +
             `(after ${plural(moved.length, 'message')} moved): its cause is not fixed yet; fix it ` +
-            'and run npm run redrive again',
+            `and run ${queue.again} again`,
         );
       }
       let queueMessageId: string;
@@ -85,7 +90,7 @@ const moveOneByOne = async <A>(
         throw new UserError(
           `redrive stopped after moving ${plural(moved.length, 'message')}: message ` +
             `${message.messageId} could not be put on the queue (${describeError(error)}); it ` +
-            'stays in the dead-letter queue, as do the rest: fix that and run npm run redrive again',
+            `stays in the dead-letter queue, as do the rest: fix that and run ${queue.again} again`,
           { cause: error },
         );
       }
@@ -98,11 +103,11 @@ const moveOneByOne = async <A>(
           `redrive stopped after moving ${plural(moved.length + 1, 'message')}: message ` +
             `${message.messageId} is on the queue (as ${queueMessageId}) but could not be ` +
             `deleted from the dead-letter queue (${describeError(error)}); a later redrive ` +
-            'moves it again and finish takes the duplicate as one',
+            `moves it again and ${queue.consumer} takes the duplicate as one`,
           { cause: error },
         );
       }
-      const entry = movedOf(message, queueMessageId);
+      const entry = movedOf(message, queueMessageId, queue);
       moved.push(entry);
       options.onMoved(entry);
     }
@@ -129,7 +134,8 @@ const followMoveTask = async <A>(
         throw new UserError(
           `the message move task ended ${progress.status} after moving ` +
             `${plural(progress.moved, 'message')}${progress.failureReason ? ` (${progress.failureReason})` : ''}: ` +
-            'what it did not move stays in the dead-letter queue; run npm run redrive again',
+            'what it did not move stays in the dead-letter queue; run ' +
+            `${queueOf(options).again} again`,
         );
       }
       return { method: 'move-task', moved: progress.moved };

@@ -9,9 +9,16 @@ import { DynamoDbPackageReader } from '../lib/store/dynamodb-package-reader.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
+import { queueDestination } from './archive-destinations.ts';
+import { scanUnarchived } from './archive-scan.ts';
 import { asOperatorFailure } from './aws-failure.ts';
 import { openAwsSession } from './aws-session.ts';
-import { type DeployedStack, deployedEnvironment, findDeployedStack } from './deployed-stack.ts';
+import {
+  type DeployedStack,
+  deployedEnvironment,
+  findDeployedStack,
+  requireArchive,
+} from './deployed-stack.ts';
 import { checkPackage, packageName } from './operator-target.ts';
 import { sqsRedrivePort } from './sqs-redrive.ts';
 import { type OperatorTarget, reconcileConfig, tenantSigningHub } from './target.ts';
@@ -91,11 +98,18 @@ const stageTarget = (
       const config = reconcileConfig(environment, `the reconcile function of ${where}`);
       return tenantSigningHub(config, clients.secretsManager, tenant);
     },
-    queues: () => ({
-      port: sqsRedrivePort(clients.sqs(), stack),
-      queueUrl: stack.queueUrl,
-      deadLetterQueueUrl: stack.deadLetterQueueUrl,
-    }),
+    queues: (queue) => {
+      const queues = queue === 'archive' ? requireArchive(stack, where) : stack;
+      return {
+        port: sqsRedrivePort(clients.sqs(), queues),
+        queueUrl: queues.queueUrl,
+        deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      };
+    },
+    // The deployed function does the work: no tenant's keys or documents pass through here.
+    archiveRequests: () => queueDestination(clients.sqs(), requireArchive(stack, where).queueUrl),
+    // With the caller's credentials: the Scan is the operator's own, not a function's.
+    scanUnarchived: (request) => scanUnarchived(dynamoDb, stack.tableName, request),
   };
 };
 

@@ -1,5 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ArchiveRequest } from '../lib/archive/archive-request.ts';
 import { type Environment, loadReconcileConfig, type ReconcileConfig } from '../lib/config.ts';
 import { isConfigError } from '../lib/errors.ts';
 import { silentLog } from '../lib/logger.ts';
@@ -9,6 +10,7 @@ import type { WorkflowPort } from '../lib/signinghub/ports.ts';
 import type { DynamoDbTable } from '../lib/store/dynamodb-table.ts';
 import type { PackageStore } from '../lib/store/ports.ts';
 import { type OpenedTenant, TenantDirectory } from '../lib/tenants/tenant-directory.ts';
+import type { ScanPage, ScanPageRequest } from './archive-scan.ts';
 import type { Target } from './operator-target.ts';
 import type { ReportSource } from './package-report.ts';
 import type { RedrivePort } from './redrive-port.ts';
@@ -23,8 +25,11 @@ export interface TargetAbout {
   readonly tableName: string;
 }
 
-/** The queue the signing events wait in, and the one they are dead-lettered to. */
-export interface SigningQueues {
+/** The queues a redrive serves: the signing events' (finish's), or the archive requests'. */
+export type QueueName = 'signing-events' | 'archive';
+
+/** A queue, and the one its messages are dead-lettered to. */
+export interface RedriveQueues {
   readonly port: RedrivePort;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
@@ -35,6 +40,27 @@ export interface CompletionBus {
   readonly eventBridge: EventBridgeClient;
   /** The publish function's EVENT_BUS_NAME; undefined: it sends no completion events. */
   readonly busName: string | undefined;
+}
+
+/** What became of one archive request sent: its message (or event) id, or why it was refused. */
+export type SendOutcome =
+  | { readonly ok: true; readonly id: string }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** Sending it again may work (throttling, a fault of the service's own). */
+      readonly retryable: boolean;
+    };
+
+/**
+ * Where archive requests go: a stage's ArchiveQueue (its deployed function does the work), or the
+ * local stack's EventBridge emulator (npm start hands them to its archive function).
+ */
+export interface ArchiveRequests {
+  /** How the lines name it: "ArchiveQueue signinghub-finish-prod-ArchiveQueue". */
+  readonly destination: string;
+  /** Sends at most 10 requests in one call: what became of each, in the same order. */
+  send(requests: readonly ArchiveRequest[]): Promise<readonly SendOutcome[]>;
 }
 
 /**
@@ -64,13 +90,20 @@ export interface OperatorTarget {
    * the tenant and why where it cannot.
    */
   signingHub(tenant: string): Promise<WorkflowPort>;
-  /** The signing events' queues; a UserError saying why where there are none. */
-  queues(): SigningQueues;
+  /** A queue and its dead-letter queue; a UserError saying why where there are none. */
+  queues(queue: QueueName): RedriveQueues;
+  /** Where archive requests go; a UserError saying why where the archive is off. */
+  archiveRequests(): ArchiveRequests;
+  /** One page of a Scan of the table's COMPLETED package items not yet ARCHIVED. */
+  scanUnarchived(request: ScanPageRequest): Promise<ScanPage>;
 }
 
 /** What a command needs of a target, checked before anything is opened. */
 export interface TargetNeeds {
+  /** The signing events' queues. */
   readonly queues?: boolean;
+  /** The archive's queues. */
+  readonly archiveQueues?: boolean;
 }
 
 /** Resolves the target once, runs `work` on it, and closes what it opened. */
@@ -83,6 +116,11 @@ export type TargetOpener = <T>(
 export const NO_LOCAL_QUEUES =
   'the local stack has no dead-letter queue: npm start hands each signing event straight to ' +
   "finish (npm run event), so none is dead-lettered; add --stage <stage> to redrive a deployed stage's";
+
+export const NO_LOCAL_ARCHIVE_QUEUES =
+  'the local stack has no ArchiveDeadLetterQueue: npm start hands each archive request straight ' +
+  'to its archive function; once the cause is fixed, npm run archive -- <packageId> asks again; ' +
+  "add --stage <stage> to redrive a deployed stage's";
 
 /** What to do about a tenant the directory could not open, by why. */
 const TENANT_ADVICE: Readonly<Record<Exclude<OpenedTenant, { ok: true }>['reason'], string>> = {

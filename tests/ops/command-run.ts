@@ -125,6 +125,8 @@ export const fakeTarget = (overrides: Partial<OperatorTarget> = {}): OperatorTar
   completionBus: unused('bus'),
   signingHub: unused('SigningHub'),
   queues: unused('queues'),
+  archiveRequests: unused('archive requests'),
+  scanUnarchived: unused('Scan'),
   ...overrides,
 });
 

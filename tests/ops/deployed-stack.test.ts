@@ -6,7 +6,11 @@ import {
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeAwsFailure } from '../../ops/aws-failure.ts';
-import { deployedEnvironment, findDeployedStack } from '../../ops/deployed-stack.ts';
+import {
+  deployedEnvironment,
+  findDeployedStack,
+  requireArchive,
+} from '../../ops/deployed-stack.ts';
 import { isUserError } from '../../ops/user-error.ts';
 import { rejection } from '../support/rejection.ts';
 
@@ -62,11 +66,21 @@ const RESOURCES = [
 
 /** The stack, its resources two a page. */
 const stackOf =
-  (resources: readonly StackResourceSummary[], status = 'UPDATE_COMPLETE') =>
+  (
+    resources: readonly StackResourceSummary[],
+    status = 'UPDATE_COMPLETE',
+    outputs: Readonly<Record<string, string>> = {},
+  ) =>
   (call: Call) => {
     if (call.command === 'DescribeStacksCommand') {
+      const Outputs = Object.entries(outputs).map(([OutputKey, OutputValue]) => ({
+        OutputKey,
+        OutputValue,
+      }));
       return {
-        Stacks: status ? [{ StackName: String(call.input.StackName), StackStatus: status }] : [],
+        Stacks: status
+          ? [{ StackName: String(call.input.StackName), StackStatus: status, Outputs }]
+          : [],
       };
     }
     const start = Number(call.input.NextToken ?? 0);
@@ -156,6 +170,57 @@ describe('findDeployedStack', () => {
       throw other;
     });
     expect(await rejection(findDeployedStack(client, 'prod', 'eu-west-1'))).toBe(other);
+  });
+});
+
+describe("the archive's outputs", () => {
+  const ARCHIVE = {
+    ArchiveQueueUrl: 'https://sqs/archive',
+    ArchiveDeadLetterQueueUrl: 'https://sqs/archive-dlq',
+    ArchiveBucketName: 'signed-records',
+    ServiceEndpoint: 'https://api',
+  };
+
+  it('finds the archive from the stack outputs, when it is on', async () => {
+    const { client } = cloudFormation(stackOf(RESOURCES, 'UPDATE_COMPLETE', ARCHIVE));
+    const stack = await findDeployedStack(client, 'prod', 'eu-west-1');
+    expect(stack.archive).toEqual({
+      queueUrl: 'https://sqs/archive',
+      deadLetterQueueUrl: 'https://sqs/archive-dlq',
+      bucketName: 'signed-records',
+    });
+    expect(requireArchive(stack, 'stage prod in eu-west-1')).toBe(stack.archive);
+  });
+
+  it.each([
+    ['no archive outputs', {}],
+    ['no dead-letter queue', { ArchiveQueueUrl: 'https://sqs/archive' }],
+    ['an empty queue URL', { ArchiveQueueUrl: '', ArchiveDeadLetterQueueUrl: 'https://sqs/d' }],
+  ])('says a stack with %s does not archive, naming the parameter', async (_, outputs) => {
+    const { client } = cloudFormation(stackOf(RESOURCES, 'UPDATE_COMPLETE', outputs));
+    const stack = await findDeployedStack(client, 'prod', 'eu-west-1');
+    expect(stack.archive).toBeUndefined();
+    expect(() => requireArchive(stack, 'stage prod in eu-west-1')).toThrow(
+      expect.objectContaining({
+        name: 'UserError',
+        message:
+          'stage prod in eu-west-1 does not archive documents: its stack signinghub-finish-prod ' +
+          'has no ArchiveQueueUrl output (its archiveDocuments parameter is false, or it was ' +
+          'deployed before the archive existed); deploy it with archiveDocuments true (the ' +
+          'default) to archive',
+      }),
+    );
+  });
+
+  it('leaves the bucket out when the stack names none', async () => {
+    const { ArchiveBucketName: _, ...queues } = ARCHIVE;
+    const { client } = cloudFormation(stackOf(RESOURCES, 'UPDATE_COMPLETE', queues));
+    const stack = await findDeployedStack(client, 'prod', 'eu-west-1');
+    expect(stack.archive).toEqual({
+      queueUrl: 'https://sqs/archive',
+      deadLetterQueueUrl: 'https://sqs/archive-dlq',
+      bucketName: undefined,
+    });
   });
 });
 

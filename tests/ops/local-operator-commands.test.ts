@@ -4,7 +4,7 @@ import type { SigningHubSimulator } from '../../harness/simulator/signinghub-sim
 import { onLocalStack } from '../../ops/local-target.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
 import { requireRunningStack, type StackState } from '../../ops/stack-state.ts';
-import { NO_LOCAL_QUEUES } from '../../ops/target.ts';
+import { NO_LOCAL_ARCHIVE_QUEUES, NO_LOCAL_QUEUES } from '../../ops/target.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { npmRun } from './command-run.ts';
 import { COMMANDS, type LocalStack, startLocalStack } from './local-stack.ts';
@@ -223,7 +223,8 @@ describe('the local stack as a target', () => {
 
   it('has no queues, and no simulator to ask where none runs', async () => {
     await withState({ simulatorUrl: undefined }, async (local) => {
-      expect(() => local.queues()).toThrow(NO_LOCAL_QUEUES);
+      expect(() => local.queues('signing-events')).toThrow(NO_LOCAL_QUEUES);
+      expect(() => local.queues('archive')).toThrow(NO_LOCAL_ARCHIVE_QUEUES);
       expect(local.reports.simulator).toBeUndefined();
       expect(local.reports.listing).toBe('all');
     });

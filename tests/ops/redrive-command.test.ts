@@ -2,20 +2,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { archiveRequestBody } from '../../lib/archive/archive-request.ts';
 import { targetOpener } from '../../ops/open-target.ts';
 import { redriveCommand } from '../../ops/redrive-command.ts';
-import { NO_LOCAL_QUEUES } from '../../ops/target.ts';
+import { NO_LOCAL_ARCHIVE_QUEUES, NO_LOCAL_QUEUES } from '../../ops/target.ts';
 import { fakeTarget, linesOf, NEVER_OPENED, openerOf, run } from './command-run.ts';
 import { fakeQueues } from './fake-queues.ts';
 
 const QUEUE =
   'https://sqs.eu-west-1.amazonaws.com/123456789012/signinghub-finish-test-SigningEvents';
 const DEAD_LETTERS = `${QUEUE}DeadLetter`;
+const ARCHIVE_QUEUE =
+  'https://sqs.eu-west-1.amazonaws.com/123456789012/signinghub-finish-test-Archive';
+const ARCHIVE_DEAD_LETTERS = `${ARCHIVE_QUEUE}DeadLetter`;
 
-/** A stage whose dead-letter queue holds these bodies. */
+/** A stage whose dead-letter queue (the one the command asks for) holds these bodies. */
 const stageWith = (fake: ReturnType<typeof fakeQueues>) =>
   fakeTarget({
-    queues: () => ({ port: fake.port, queueUrl: QUEUE, deadLetterQueueUrl: DEAD_LETTERS }),
+    queues: (queue) =>
+      queue === 'archive'
+        ? { port: fake.port, queueUrl: ARCHIVE_QUEUE, deadLetterQueueUrl: ARCHIVE_DEAD_LETTERS }
+        : { port: fake.port, queueUrl: QUEUE, deadLetterQueueUrl: DEAD_LETTERS },
   });
 
 const redriveOn = (fake: ReturnType<typeof fakeQueues>, ...args: string[]) => {
@@ -57,6 +64,7 @@ describe('npm run redrive', () => {
     expect(JSON.parse(stdout)).toEqual({
       stage: 'test',
       region: 'eu-west-1',
+      queue: 'signing-events',
       from: DEAD_LETTERS,
       to: QUEUE,
       method: 'one-by-one',
@@ -98,6 +106,7 @@ describe('npm run redrive', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       stage: 'test',
       region: 'eu-west-1',
+      queue: 'signing-events',
       from: DEAD_LETTERS,
       to: QUEUE,
       method: 'move-task',
@@ -129,9 +138,70 @@ describe('npm run redrive', () => {
     );
     expect(code).toBe(2);
     expect(stderr).toBe(
-      '--max takes a positive integer; usage: npm run redrive -- [--max N] [--stage <stage> ' +
+      '--max takes a positive integer; usage: npm run redrive -- [--queue <name>] [--max N] [--stage <stage> ' +
         '[--region <region>]] [--json] (--help for more)\n',
     );
+  });
+
+  it('moves the archive requests with --queue archive, saying what each was', async () => {
+    const request = (packageId: number, tenant?: string) =>
+      archiveRequestBody({ packageId, tenant: tenant ?? 'default', force: false });
+    const completed = JSON.stringify({
+      source: 'signinghub.finish',
+      'detail-type': 'SigningPackageCompleted',
+      detail: { packageId: 4244, status: 'COMPLETED', at: '2026-11-28T07:00:00.000Z' },
+    });
+    const fake = fakeQueues([request(4242), request(4243, 'acme'), completed, body(1)]);
+    expect(linesOf(await redriveOn(fake, '--queue', 'archive').ran)).toEqual([
+      'this SQS does not offer StartMessageMoveTask (test): moving the messages one by one',
+      'moved message dlq-1 (archive of package 4242) to the queue as q-1',
+      'moved message dlq-2 (archive of package 4243 of tenant acme) to the queue as q-2',
+      'moved message dlq-3 (archive of package 4244) to the queue as q-3',
+      'moved message dlq-4 (not an archive request) to the queue as q-4',
+      'redrive: moved 4 messages from signinghub-finish-test-ArchiveDeadLetter to ' +
+        'signinghub-finish-test-Archive of stage test in eu-west-1',
+      '',
+    ]);
+    const json = await redriveOn(fakeQueues([request(7, 'acme')]), '--queue', 'archive', '--json')
+      .ran;
+    expect(JSON.parse(json.stdout)).toEqual({
+      stage: 'test',
+      region: 'eu-west-1',
+      queue: 'archive',
+      from: ARCHIVE_DEAD_LETTERS,
+      to: ARCHIVE_QUEUE,
+      method: 'one-by-one',
+      moved: 1,
+      messages: [{ messageId: 'dlq-1', queueMessageId: 'q-1', packageId: 7, tenant: 'acme' }],
+    });
+    // --queue signing-events is the default, named.
+    const named = await redriveOn(fakeQueues([body(1)]), '--queue', 'signing-events', '--json').ran;
+    expect(JSON.parse(named.stdout)).toMatchObject({ queue: 'signing-events', from: DEAD_LETTERS });
+  });
+
+  it('refuses a queue it does not serve in one line naming the two, exit 2', async () => {
+    const { code, stdout, stderr } = await run((streams) =>
+      redriveCommand(['--queue', 'archives'], NEVER_OPENED, streams),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      '--queue "archives" is not a queue a redrive serves: signing-events (the default) or ' +
+        'archive; usage: npm run redrive -- [--queue <name>] [--max N] [--stage <stage> ' +
+        '[--region <region>]] [--json] (--help for more)\n',
+    );
+  });
+
+  it("says the local stack has no archive's dead-letter queue, whether or not it runs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redrive-local-'));
+    try {
+      const ran = await run((streams) =>
+        redriveCommand(['--queue', 'archive'], targetOpener({ LOCAL_DIR: dir }), streams),
+      );
+      expect(ran).toEqual({ code: 1, stdout: '', stderr: `${NO_LOCAL_ARCHIVE_QUEUES}\n` });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says the local stack has no dead-letter queue, whether or not it runs', async () => {

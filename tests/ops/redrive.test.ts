@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { archiveRequestBody } from '../../lib/archive/archive-request.ts';
 import { type MovedMessage, redrive } from '../../ops/redrive.ts';
 import type { RedrivePort } from '../../ops/redrive-port.ts';
+import { REDRIVE_QUEUES, type RedriveQueue } from '../../ops/redrive-queues.ts';
 import { isUserError } from '../../ops/user-error.ts';
 import { fakeQueues } from './fake-queues.ts';
 
-const run = (port: RedrivePort<{ tag: string }>, max?: number) => {
+const run = (port: RedrivePort<{ tag: string }>, max?: number, queue?: RedriveQueue) => {
   const moved: MovedMessage[] = [];
   const notes: string[] = [];
   let sleeps = 0;
   const result = redrive(port, {
     max,
+    ...(queue ? { queue } : {}),
     onMoved: (entry) => moved.push(entry),
     onNote: (line) => notes.push(line),
     sleep: async () => {
@@ -241,6 +244,41 @@ describe("redrive, following SQS's message move task", () => {
     const fake = fakeQueues([event(1), event(2)], { moveTask: ['CANCELLED'] });
     await expect(run(fake.port).result).rejects.toThrow(
       /^the message move task ended CANCELLED after moving 1 message: what it did not move stays in the dead-letter queue; run npm run redrive again$/,
+    );
+  });
+});
+
+describe("redrive of the archive's dead letters", () => {
+  const archive = REDRIVE_QUEUES.archive;
+  const request = (packageId: number) =>
+    archiveRequestBody({ packageId, tenant: 'acme', force: false });
+
+  it('says what each archive request is, with its tenant', async () => {
+    const fake = fakeQueues([request(1), event(2)]);
+    const { result, moved } = run(fake.port, undefined, archive);
+    expect(await result).toMatchObject({ method: 'one-by-one', moved: 2 });
+    expect(moved).toEqual([
+      { messageId: 'dlq-1', queueMessageId: 'q-1', packageId: 1, tenant: 'acme' },
+      { messageId: 'dlq-2', queueMessageId: 'q-2', packageId: undefined },
+    ]);
+  });
+
+  it("names the archive's own redrive and the function that takes a duplicate as one", async () => {
+    const send = fakeQueues([request(1)], { failSend: ['dlq-1'] });
+    await expect(run(send.port, undefined, archive).result).rejects.toThrow(
+      /as do the rest: fix that and run npm run redrive -- --queue archive again$/,
+    );
+    const remove = fakeQueues([request(1)], { failDelete: ['dlq-1'] });
+    await expect(run(remove.port, undefined, archive).result).rejects.toThrow(
+      /a later redrive moves it again and the archive function takes the duplicate as one$/,
+    );
+    const bounce = fakeQueues([request(1)], { bounce: true });
+    await expect(run(bounce.port, undefined, archive).result).rejects.toThrow(
+      /fix it and run npm run redrive -- --queue archive again$/,
+    );
+    const task = fakeQueues([request(1)], { moveTask: ['FAILED'] });
+    await expect(run(task.port, undefined, archive).result).rejects.toThrow(
+      /; run npm run redrive -- --queue archive again$/,
     );
   });
 });
