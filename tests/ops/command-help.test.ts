@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { archiveCommand } from '../../ops/archive-command.ts';
 import { reconcile } from '../../ops/reconcile-command.ts';
 import { redriveCommand } from '../../ops/redrive-command.ts';
 import { republish } from '../../ops/republish-command.ts';
@@ -24,7 +25,25 @@ const COMMANDS: readonly {
     synopsis: `[packageId [--tenant <id>]] [--limit N] ${TARGET}`,
     flags: ['--tenant <id>', '--limit N'],
   },
-  { name: 'redrive', command: redriveCommand, synopsis: `[--max N] ${TARGET}`, flags: ['--max N'] },
+  {
+    name: 'redrive',
+    command: redriveCommand,
+    synopsis: `[--queue <name>] [--max N] ${TARGET}`,
+    flags: ['--queue <name>', '--max N'],
+  },
+  {
+    name: 'archive',
+    command: archiveCommand,
+    synopsis: `{<packageId> [--force] | --all-completed [--max N] [--after <cursor>]} [--tenant <id>] ${TARGET}`,
+    flags: [
+      '<packageId>',
+      '--force',
+      '--all-completed',
+      '--max N',
+      '--after <cursor>',
+      '--tenant <id>',
+    ],
+  },
   {
     name: 'republish',
     command: republish,
