@@ -48,9 +48,15 @@ export const METRICS = {
   // reconcile: one data point per run each
   ReconcileChecked: 'Count',
   ReconcileConfirmed: 'Count',
-  // publish
+  // publish: every event it sends (completion and archive events)
   CompletionEventPublished: 'Count',
   CompletionEventRefused: 'Count',
+  // archive: per document stored in the bucket, and its bytes
+  DocumentsArchived: 'Count',
+  ArchiveBytes: 'Bytes',
+  // archive: per package made ARCHIVED, and per package made FAILED
+  PackageArchived: 'Count',
+  ArchiveFailed: 'Count',
 } as const;
 
 export type MetricName = keyof typeof METRICS;
