@@ -5,7 +5,7 @@ import type { SigningHubConfig } from '../config.ts';
 import type { Log } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
 import { certificateWatch } from '../tenants/certificate-expiry.ts';
-import type { FinishPort, WorkflowPort } from './ports.ts';
+import type { DocumentsPort, FinishPort, WorkflowPort } from './ports.ts';
 import { SigningHubClient } from './signinghub-client.ts';
 import type { TokenCache } from './token-cache.ts';
 
@@ -30,7 +30,7 @@ export const signingHubClientFrom = (
   secretsManager: () => SecretsManagerClient = lazySecretsManager,
   metrics?: MetricsPort,
   { tokens, log }: DefaultClientOptions = {},
-): FinishPort & WorkflowPort =>
+): FinishPort & WorkflowPort & DocumentsPort =>
   new SigningHubClient({
     timeoutMs: config.timeoutMs,
     access: defaultAccessReader(

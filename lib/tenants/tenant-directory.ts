@@ -7,7 +7,7 @@ import {
 } from '../aws/secrets.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
-import type { FinishPort, WorkflowPort } from '../signinghub/ports.ts';
+import type { DocumentsPort, FinishPort, WorkflowPort } from '../signinghub/ports.ts';
 import { SigningHubClient } from '../signinghub/signinghub-client.ts';
 import { TokenCache } from '../signinghub/token-cache.ts';
 import { certificateWatch } from './certificate-expiry.ts';
@@ -20,7 +20,8 @@ import {
   TenantSettingsError,
 } from './tenant-settings.ts';
 
-type SigningHub = FinishPort & WorkflowPort;
+/** A tenant's SigningHub: finish and its workflow details for every function, documents for the archive. */
+type SigningHub = FinishPort & WorkflowPort & DocumentsPort;
 
 export type OpenedTenant =
   | {

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { FinishPort, WorkflowPort } from '../../../lib/signinghub/ports.ts';
+import type { DocumentsPort, FinishPort, WorkflowPort } from '../../../lib/signinghub/ports.ts';
 import {
   type OpenedTenant,
   TenantDirectory,
@@ -13,9 +13,11 @@ export const PREFIX = 'signinghub-finish/test/tenants/';
 export const MAX_AGE = 60;
 
 /** Stands in for the default tenant's client: the directory only hands it on. */
-export const DEFAULT_SIGNINGHUB: FinishPort & WorkflowPort = {
+export const DEFAULT_SIGNINGHUB: FinishPort & WorkflowPort & DocumentsPort = {
   finishPackage: () => Promise.reject(new Error('the default tenant is not under test')),
   getWorkflow: () => Promise.reject(new Error('the default tenant is not under test')),
+  getPackageDocuments: () => Promise.reject(new Error('the default tenant is not under test')),
+  downloadDocument: () => Promise.reject(new Error('the default tenant is not under test')),
 };
 
 /** A tenant's settings for the password grant at `baseUrl`, amended. */
