@@ -17,6 +17,10 @@ export interface FunctionSettings {
   /** Where the SDK finds Secrets Manager: moto, or npm start's stand-in. */
   readonly secretsManagerEndpoint?: string | undefined;
   readonly reconcileAfterSeconds?: number | undefined;
+  /** ARCHIVE_BUCKET: where the archive stores the signed documents. */
+  readonly archiveBucket?: string | undefined;
+  /** Where the SDK finds S3 (AWS_ENDPOINT_URL_S3): moto, or a stand-in; path-style then. */
+  readonly s3Endpoint?: string | undefined;
   readonly logLevel?: string | undefined;
   /** What Lambda tells a function about itself, for Powertools' log fields. */
   readonly lambdaFunctionName?: string | undefined;
@@ -41,6 +45,8 @@ const VARIABLES: Readonly<Record<PlainSetting, string>> = {
   tenantsSecretPrefix: 'TENANTS_SECRET_PREFIX',
   secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   serviceName: 'POWERTOOLS_SERVICE_NAME',

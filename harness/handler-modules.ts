@@ -22,6 +22,7 @@ export type CallbackModule = HandlerModule<
 >;
 export type ReconcileModule = HandlerModule<ScheduledEvent, ReconcileSummary>;
 export type PublishModule = HandlerModule<DynamoDBStreamEvent, DynamoDBBatchResponse>;
+export type ArchiveModule = HandlerModule<SQSEvent, SQSBatchResponse>;
 
 /** functions/<name>.ts, by name. */
 export interface HandlerModules {
@@ -29,6 +30,7 @@ export interface HandlerModules {
   readonly callback: CallbackModule;
   readonly reconcile: ReconcileModule;
   readonly publish: PublishModule;
+  readonly archive: ArchiveModule;
 }
 
 /** Imports functions/<name>.ts; an `instance` gets its own module, as a warm environment has. */

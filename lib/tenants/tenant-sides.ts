@@ -1,3 +1,4 @@
+import type { ArchiveTenants } from '../archive/process-archive-batch.ts';
 import { lazySecretsManager } from '../aws/clients.ts';
 import type { CallbackTenant } from '../callback/handle-callback.ts';
 import type { FinishConfig } from '../config.ts';
@@ -5,7 +6,8 @@ import type { FinishTenants } from '../finish/tenant-routing.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
 import type { ReconcileTenant } from '../reconcile/reconcile-tenants.ts';
-import type { FinishPort, WorkflowPort } from '../signinghub/ports.ts';
+import type { CallOptions, DocumentsPort, FinishPort, WorkflowPort } from '../signinghub/ports.ts';
+import { DynamoDbArchiveStore } from '../store/dynamodb-archive-store.ts';
 import { DynamoDbFinishStore } from '../store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../store/dynamodb-package-store.ts';
 import type { DynamoDbTable } from '../store/dynamodb-table.ts';
@@ -20,7 +22,7 @@ import { TenantDirectory } from './tenant-directory.ts';
  */
 export const functionTenantDirectory = (
   config: FinishConfig,
-  defaultSigningHub: FinishPort & WorkflowPort,
+  defaultSigningHub: FinishPort & WorkflowPort & DocumentsPort,
   observe: { readonly metrics: MetricsPort; readonly log: Log },
 ): TenantDirectory =>
   new TenantDirectory({
@@ -119,3 +121,48 @@ export const reconcileTenant =
       },
     };
   };
+
+/** A tenant's documents behind its circuit: the workflow read and each download's answer count. */
+const guardDocuments = (
+  circuits: TenantCircuits,
+  tenant: string,
+  port: DocumentsPort,
+): DocumentsPort => ({
+  getPackageDocuments: (packageId: number, options: Pick<CallOptions, 'signal'>) =>
+    circuits.call(tenant, 'workflow', packageId, () =>
+      port.getPackageDocuments(packageId, options),
+    ),
+  downloadDocument: (
+    packageId: number,
+    documentId: number,
+    options: Pick<CallOptions, 'scope' | 'signal'>,
+  ) =>
+    circuits.call(tenant, 'document', packageId, () =>
+      port.downloadDocument(packageId, documentId, options),
+    ),
+});
+
+/**
+ * The archive's side of each tenant, `default` included: its package items, and its SigningHub's
+ * documents from the directory, behind its circuit when there are circuits (tenants configured).
+ */
+export const archiveTenants = (
+  options: Omit<TenantSidesOptions, 'registry'> & {
+    /** Absent: none (a deployment without tenants, as before). */
+    readonly circuits: TenantCircuits | undefined;
+  },
+): ArchiveTenants => ({
+  open: async (tenant) => {
+    const opened = await options.directory.open(tenant);
+    if (!opened.ok) return { ok: false, message: opened.message };
+    return {
+      ok: true,
+      side: {
+        archive: new DynamoDbArchiveStore(options.table, tenant),
+        documents: options.circuits
+          ? guardDocuments(options.circuits, tenant, opened.signingHub)
+          : opened.signingHub,
+      },
+    };
+  },
+});
