@@ -15,6 +15,7 @@ import type { SimulatorOptions } from '../../harness/simulator/types.ts';
 import { publishCompletionEvents } from '../../lib/events/completion-events.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
+import { archiveCommand } from '../../ops/archive-command.ts';
 import { targetOpener } from '../../ops/open-target.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
 import { reconcile } from '../../ops/reconcile-command.ts';
@@ -25,7 +26,13 @@ import { status } from '../../ops/status-command.ts';
 import { createTestTable } from '../support/dynamodb.ts';
 import { run } from './command-run.ts';
 
-export const COMMANDS = { status, reconcile, republish, redrive: redriveCommand } as const;
+export const COMMANDS = {
+  status,
+  reconcile,
+  republish,
+  redrive: redriveCommand,
+  archive: archiveCommand,
+} as const;
 
 export interface LocalStackOptions {
   readonly simulator?: SimulatorOptions;
