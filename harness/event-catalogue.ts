@@ -68,13 +68,13 @@ export const deliveredEvent = (entry: PutEventsEntry, envelope: DeliveryEnvelope
   time: envelopeTime(entry.Time === undefined ? envelope.time : new Date(entry.Time)),
   region: envelope.region,
   resources: [...(entry.Resources ?? [])],
-  detail: JSON.parse(entry.Detail ?? '{}') as unknown,
+  detail: JSON.parse(entry.Detail ?? 'null') as unknown,
 });
 
 const describe = (error: ErrorObject): string => {
   const where = error.instancePath === '' ? 'the event' : error.instancePath;
   const named = Object.entries(error.params)
-    .filter(([key]) => ['additionalProperty', 'allowedValue', 'missingProperty'].includes(key))
+    .filter(([key]) => key === 'additionalProperty' || key === 'allowedValue')
     .map(([, value]) => JSON.stringify(value));
   return `${where} ${error.message ?? error.keyword}${named.length ? ` (${named.join(', ')})` : ''}`;
 };
@@ -86,10 +86,11 @@ export interface EventCatalogue {
   /** The detail-types the catalogue has a schema for. */
   readonly detailTypes: readonly string[];
   /**
-   * Where an event, as delivered to a rule's target, breaks its detail-type's schema: empty
-   * when it matches; a detail-type without a schema is one violation.
+   * Where an event, as delivered to a rule's target, breaks its detail-type's schema (or the
+   * schema of `detailType` when given): empty when it matches; a detail-type without a schema
+   * is one violation.
    */
-  violations(event: unknown): string[];
+  violations(event: unknown, detailType?: string): string[];
 }
 
 /** The catalogue's schemas compiled with ajv (draft 2020-12, every error, strict schemas). */
@@ -101,11 +102,12 @@ export const loadEventCatalogue = (dir = CATALOGUE_DIR): EventCatalogue => {
   const validators = new Map([...events].map(([type, schema]) => [type, ajv.compile(schema)]));
   return {
     detailTypes: [...validators.keys()],
-    violations: (event) => {
+    violations: (event, named) => {
       const detailType =
-        typeof event === 'object' && event !== null && 'detail-type' in event
+        named ??
+        (typeof event === 'object' && event !== null && 'detail-type' in event
           ? event['detail-type']
-          : undefined;
+          : undefined);
       const validate = typeof detailType === 'string' ? validators.get(detailType) : undefined;
       if (!validate) {
         return [`no schema in docs/events/ for detail-type ${JSON.stringify(detailType)}`];

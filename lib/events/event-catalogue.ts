@@ -67,7 +67,7 @@ export type SigningPackageDeletedEvent = EventBridgeEnvelope & {
 };
 
 /**
- * The fields EventBridge wraps around every event it delivers to a rule target (an SQS queue, a Lambda function, an API destination...): the same in every event of this stack.
+ * What EventBridge wraps around every event of this stack when it delivers it to a rule's target (an SQS queue, a Lambda function, an API destination...): the same in every event. Each event's schema adds its detail-type and its detail.
  */
 export interface EventBridgeEnvelope {
   /**
@@ -75,13 +75,9 @@ export interface EventBridgeEnvelope {
    */
   version: string;
   /**
-   * EventBridge's id of this event (a UUID). Every delivery of the same event keeps it: a consumer that must act once per event keys on it.
+   * EventBridge's id of this event (a UUID). A repeated delivery of the same event keeps it; an event sent again (npm run republish, or publish retrying after an answer it did not get) has a new one: to act once per package, key on the detail-type, the tenant and the packageId.
    */
   id: string;
-  /**
-   * What happened: the event type.
-   */
-  'detail-type': string;
   /**
    * Who sent the event: always signinghub.finish for this stack's events.
    */
@@ -99,12 +95,6 @@ export interface EventBridgeEnvelope {
    */
   region: string;
   resources: Resources;
-  /**
-   * The event itself: see the detail of each event.
-   */
-  detail: {
-    [k: string]: unknown;
-  };
 }
 /**
  * The package whose archive failed, and why.
