@@ -118,9 +118,10 @@ export const NO_LOCAL_QUEUES =
   "finish (npm run event), so none is dead-lettered; add --stage <stage> to redrive a deployed stage's";
 
 export const NO_LOCAL_ARCHIVE_QUEUES =
-  'the local stack has no ArchiveDeadLetterQueue: npm start hands each archive request straight ' +
-  'to its archive function; once the cause is fixed, npm run archive -- <packageId> asks again; ' +
-  "add --stage <stage> to redrive a deployed stage's";
+  'the local stack has no ArchiveDeadLetterQueue: npm start keeps an archive request it gave up ' +
+  'on in archive-dead-letters.jsonl in its folder (.local unless LOCAL_DIR says otherwise); once ' +
+  'the cause is fixed, npm run archive -- <packageId> asks again; add --stage <stage> to redrive ' +
+  "a deployed stage's";
 
 /** What to do about a tenant the directory could not open, by why. */
 const TENANT_ADVICE: Readonly<Record<Exclude<OpenedTenant, { ok: true }>['reason'], string>> = {
