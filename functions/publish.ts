@@ -6,7 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadPublisherConfig } from '../lib/config.ts';
-import { publishCompletionEvents } from '../lib/events/completion-events.ts';
+import { publishStackEvents } from '../lib/events/completion-events.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
 
@@ -20,7 +20,7 @@ const config = loadPublisherConfig(process.env);
 const eventBridge = new EventBridgeClient({});
 
 const publish = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const { failedAt } = await publishCompletionEvents(
+  const { failedAt } = await publishStackEvents(
     event.Records,
     { eventBridge, busName: config.eventBusName, metrics },
     log,

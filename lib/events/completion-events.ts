@@ -1,17 +1,29 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Log } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
+import type { ItemLike } from '../store/attributes.ts';
 import { isFinalPackageStatus } from '../store/items.ts';
 import { PACKAGE_SORT_KEY, packageRefOf } from '../store/keys.ts';
 import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
+import { archiveEventOf } from './archive-events.ts';
 import type {
+  SigningPackageArchivedDetail,
+  SigningPackageArchiveFailedDetail,
   SigningPackageCompletedDetail,
   SigningPackageDeclinedDetail,
   SigningPackageDeletedDetail,
 } from './event-catalogue.ts';
 
 const EVENT_SOURCE = 'signinghub.finish';
+
+/** An event of the stack's, as one PutEvents entry carries it; its detail as the catalogue says. */
+export type StackEvent =
+  | { readonly detailType: string; readonly detail: CompletionEvent }
+  | { readonly detailType: 'SigningPackageArchived'; readonly detail: SigningPackageArchivedDetail }
+  | {
+      readonly detailType: 'SigningPackageArchiveFailed';
+      readonly detail: SigningPackageArchiveFailedDetail;
+    };
 
 /** A completion event's detail, as the catalogue (docs/events/) describes it. */
 type CompletionEvent =
@@ -34,14 +46,14 @@ export interface ChangeRecord {
   readonly dynamodb?:
     | {
         readonly SequenceNumber?: string | undefined;
-        readonly NewImage?: Record<string, AttributeValue | { S?: string; N?: string }> | undefined;
-        readonly OldImage?: Record<string, AttributeValue | { S?: string; N?: string }> | undefined;
+        readonly NewImage?: ItemLike | undefined;
+        readonly OldImage?: ItemLike | undefined;
       }
     | undefined;
 }
 
 /** The event a change stands for: a package item whose status became final in that very write. */
-const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined => {
+const completionEventOf = (record: ChangeRecord): StackEvent | undefined => {
   const next = record.dynamodb?.NewImage;
   if (record.eventName === 'REMOVE' || !next || next.sk?.S !== PACKAGE_SORT_KEY) return undefined;
   const status = next.status?.S;
@@ -51,7 +63,9 @@ const completionEventOf = (record: ChangeRecord): CompletionEvent | undefined =>
   if (ref === undefined) return undefined;
   const at = next.completedAt?.S ?? next.updatedAt?.S ?? '';
   const { packageId, tenant } = ref;
-  return tenant === DEFAULT_TENANT ? { packageId, status, at } : { packageId, status, at, tenant };
+  const detail =
+    tenant === DEFAULT_TENANT ? { packageId, status, at } : { packageId, status, at, tenant };
+  return { detailType: DETAIL_TYPES[status], detail };
 };
 
 export interface PublishResult {
@@ -59,26 +73,55 @@ export interface PublishResult {
   readonly failedAt: string | undefined;
 }
 
-/**
- * Publishes the completion events of a batch of stream records, in order, one at a time, and
- * stops at the first failure: the stream retries from that record, so nothing after it was sent
- * and nothing before it is sent twice.
- */
-export const publishCompletionEvents = async (
+export interface PublishDependencies {
+  readonly eventBridge: Pick<EventBridgeClient, 'send'>;
+  readonly busName: string | undefined;
+  /** CompletionEventPublished per event EventBridge took, CompletionEventRefused per one it did not. */
+  readonly metrics: MetricsPort;
+}
+
+/** The completion events of a batch of stream records (see publishEvents). */
+export const publishCompletionEvents = (
   records: readonly ChangeRecord[],
-  deps: {
-    readonly eventBridge: Pick<EventBridgeClient, 'send'>;
-    readonly busName: string | undefined;
-    /** CompletionEventPublished per event EventBridge took, CompletionEventRefused per one it did not. */
-    readonly metrics: MetricsPort;
-  },
+  deps: PublishDependencies,
+  log: Log,
+): Promise<PublishResult> => publishEvents(records, completionEventOf, deps, log);
+
+/** Every event the stack sends from the table's stream: completion events, then archive events. */
+export const publishStackEvents = (
+  records: readonly ChangeRecord[],
+  deps: PublishDependencies,
+  log: Log,
+): Promise<PublishResult> =>
+  publishEvents(
+    records,
+    (record) => completionEventOf(record) ?? archiveEventOf(record),
+    deps,
+    log,
+  );
+
+/**
+ * Publishes the events of a batch of stream records (at most one per record), in order, one at a
+ * time, and stops at the first failure: the stream retries from that record, so nothing after it
+ * was sent and nothing before it is sent twice.
+ */
+const publishEvents = async (
+  records: readonly ChangeRecord[],
+  eventOf: (record: ChangeRecord) => StackEvent | undefined,
+  deps: PublishDependencies,
   log: Log,
 ): Promise<PublishResult> => {
   for (const record of records) {
-    const event = completionEventOf(record);
+    const event = eventOf(record);
     if (!event) continue;
+    const { detailType, detail } = event;
+    const about = {
+      packageId: detail.packageId,
+      ...(detail.tenant ? { tenant: detail.tenant } : {}),
+      detailType,
+    };
     if (deps.busName === undefined) {
-      log.debug('no EVENT_BUS_NAME: completion event not sent', { packageId: event.packageId });
+      log.debug('no EVENT_BUS_NAME: event not sent', about);
       continue;
     }
     try {
@@ -88,8 +131,8 @@ export const publishCompletionEvents = async (
             {
               EventBusName: deps.busName,
               Source: EVENT_SOURCE,
-              DetailType: DETAIL_TYPES[event.status],
-              Detail: JSON.stringify(event),
+              DetailType: detailType,
+              Detail: JSON.stringify(detail),
             },
           ],
         }),
@@ -101,17 +144,10 @@ export const publishCompletionEvents = async (
         );
       }
       deps.metrics.count('CompletionEventPublished');
-      log.info('completion event published', {
-        packageId: event.packageId,
-        status: event.status,
-        ...(event.tenant ? { tenant: event.tenant } : {}),
-      });
+      log.info('event published', about);
     } catch (error) {
       deps.metrics.count('CompletionEventRefused');
-      log.error('completion event not published; the stream will retry', {
-        packageId: event.packageId,
-        error,
-      });
+      log.error('event not published; the stream will retry', { ...about, error });
       const failedAt = record.dynamodb?.SequenceNumber;
       // Without a sequence number the stream cannot resume there: fail the whole batch instead.
       if (failedAt === undefined) throw error;

@@ -1,53 +1,8 @@
-import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import {
-  type ChangeRecord,
-  publishCompletionEvents,
-} from '../../../lib/events/completion-events.ts';
+import { publishCompletionEvents } from '../../../lib/events/completion-events.ts';
 import { silentLog } from '../../../lib/logger.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
-
-type Image = NonNullable<NonNullable<ChangeRecord['dynamodb']>['NewImage']>;
-
-const packageImage = (packageId: number, status: string, extra: Image = {}): Image => ({
-  pk: { S: `PACKAGE#${packageId}` },
-  sk: { S: 'PACKAGE' },
-  status: { S: status },
-  updatedAt: { S: '2026-11-27T10:00:05.000Z' },
-  ...extra,
-});
-
-const change = (
-  sequence: string | undefined,
-  next: Image | undefined,
-  old?: Image,
-  eventName = old ? 'MODIFY' : 'INSERT',
-): ChangeRecord => ({
-  eventName,
-  dynamodb: {
-    ...(sequence === undefined ? {} : { SequenceNumber: sequence }),
-    ...(next ? { NewImage: next } : {}),
-    ...(old ? { OldImage: old } : {}),
-  },
-});
-
-/** An EventBridge that keeps each PutEvents entry and answers from a script (default: taken). */
-const eventBridge = (answers: ({ FailedEntryCount: number } | Error)[] = []) => {
-  const entries: Record<string, unknown>[] = [];
-  const send = async (command: PutEventsCommand) => {
-    for (const entry of command.input.Entries ?? []) {
-      entries.push({ ...entry, Detail: JSON.parse(entry.Detail ?? 'null') });
-    }
-    const answer = answers.shift() ?? { FailedEntryCount: 0 };
-    if (answer instanceof Error) throw answer;
-    return {
-      ...answer,
-      Entries:
-        answer.FailedEntryCount > 0 ? [{ ErrorCode: 'Throttled', ErrorMessage: 'slow down' }] : [],
-    };
-  };
-  return { entries, client: { send } as unknown as Pick<EventBridgeClient, 'send'> };
-};
+import { change, eventBridge, packageImage } from './stream-fixture.ts';
 
 describe('publishCompletionEvents', () => {
   it('sends one event for a package that became final, dated when it completed', async () => {
