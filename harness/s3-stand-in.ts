@@ -108,7 +108,7 @@ export const startS3StandIn = async (options: S3StandInOptions): Promise<S3Stand
         store.checkKey(key);
         const assembly = await store.startAssembly();
         const received = await assembly.append(req);
-        const etag = `"${received.md5}"`;
+        const etag = `"${received.etag}"`;
         const contentType = contentTypeOf(req);
         await store.commit(assembly, {
           bucket,

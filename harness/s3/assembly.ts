@@ -34,6 +34,11 @@ export class Assembly {
     return new Assembly(file);
   }
 
+  /** Whether the bytes are kept (in `file`); the counting stand-in's ETags are no MD5s then. */
+  get keepsBytes(): boolean {
+    return this.file !== undefined;
+  }
+
   get bytes(): number {
     return this.#bytes;
   }
@@ -45,7 +50,9 @@ export class Assembly {
 
   /** Appends a request's body (checked as S3 checks it); on failure nothing of it stays. */
   append(req: IncomingMessage): Promise<ReceivedBody> {
-    return this.#undoable((take) => receiveBody(req, this.#sink(), take));
+    return this.#undoable((take) =>
+      receiveBody(req, this.#sink(), { onChunk: take, md5: this.keepsBytes }),
+    );
   }
 
   /** Appends a file's bytes: a part that came out of order and waited on disk. */

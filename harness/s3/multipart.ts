@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { type Assembly, discard } from './assembly.ts';
-import { receiveBody } from './request-body.ts';
+import { type ReceivedBody, receiveBody } from './request-body.ts';
 import { S3Error } from './s3-error.ts';
 
 /** S3's smallest part, but for the last one. */
@@ -15,7 +15,6 @@ export interface PartRecord {
   readonly size: number;
   /** Quoted, as S3 sends an ETag. */
   readonly etag: string;
-  readonly md5: string;
   /** The flexible checksums the part came with (x-amz-checksum-…), echoed in the answer. */
   readonly checksums: Readonly<Record<string, string>>;
 }
@@ -35,10 +34,9 @@ export interface CompletedObject {
 const invalidPart = (message: string) => new S3Error(400, 'InvalidPart', message);
 const unquoted = (etag: string) => etag.replace(/^"|"$/g, '');
 
-const recordOf = (received: { bytes: number; md5: string; checksums: Record<string, string> }) => ({
+const recordOf = (received: ReceivedBody): PartRecord => ({
   size: received.bytes,
-  etag: `"${received.md5}"`,
-  md5: received.md5,
+  etag: `"${received.etag}"`,
   checksums: received.checksums,
 });
 
@@ -120,6 +118,7 @@ export class MultipartUpload {
       await this.#assembly.appendFile(path);
     }
     await this.discardParts();
+    // S3's multipart ETag: the MD5 of the parts' ETags (as bytes), then the number of parts.
     const md5s = listed.map((part) => Buffer.from(unquoted(part.etag), 'hex'));
     return {
       etag: `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${listed.length}"`,
@@ -160,7 +159,9 @@ export class MultipartUpload {
       await mkdir(this.#spoolDir, { recursive: true });
       const path = join(this.#spoolDir, `${partNumber}-${randomUUID()}`);
       try {
-        const taken = recordOf(await receiveBody(req, createWriteStream(path)));
+        const taken = recordOf(
+          await receiveBody(req, createWriteStream(path), { md5: this.#assembly.keepsBytes }),
+        );
         const before = this.#spooled.get(partNumber);
         if (before !== undefined) await rm(before, { force: true });
         this.#spooled.set(partNumber, path);
@@ -177,9 +178,9 @@ export class MultipartUpload {
 
   /** A part already in the object, sent again (a retry): the same bytes are the same part. */
   async #again(partNumber: number, req: IncomingMessage): Promise<PartRecord> {
-    const received = await receiveBody(req, discard());
+    const received = await receiveBody(req, discard(), { md5: this.#assembly.keepsBytes });
     const record = this.#parts.get(partNumber);
-    if (record?.md5 !== received.md5) {
+    if (record?.etag !== `"${received.etag}"`) {
       throw invalidPart(
         `Part ${partNumber} is in the object already; the stand-in takes no other bytes for it.`,
       );

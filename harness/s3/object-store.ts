@@ -15,7 +15,10 @@ export interface StoredObject {
   readonly bytes: number;
   /** Lower-case hex over the object's bytes. */
   readonly sha256: string;
-  /** Quoted, as S3 sends it: an MD5, or a multipart upload's `<md5 of the parts' MD5s>-<parts>`. */
+  /**
+   * Quoted, as S3 sends it: an MD5, or a multipart upload's `<MD5 of the parts' ETags>-<parts>`
+   * (the counting stand-in's are made of SHA-256 halves instead of MD5s: cheaper, as unique).
+   */
   readonly etag: string;
   readonly contentType: string;
   /** User metadata (x-amz-meta-*), names in lower case, without the prefix. */

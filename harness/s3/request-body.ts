@@ -9,8 +9,11 @@ import { S3Error } from './s3-error.ts';
 /** What a PutObject's or an UploadPart's body was, measured on its way through. */
 export interface ReceivedBody {
   readonly bytes: number;
-  /** Hex: the ETag of a PutObject or a part. */
-  readonly md5: string;
+  /**
+   * The ETag of a PutObject or a part, 32 hex digits unquoted: its MD5; when MD5 was not asked
+   * for (the counting stand-in: it costs more than the rest), the first half of its SHA-256.
+   */
+  readonly etag: string;
   readonly sha256: string;
   /** The checksums the request gave (a header or a trailer), by header name, base64 as sent. */
   readonly checksums: Readonly<Record<string, string>>;
@@ -31,7 +34,7 @@ const headerChecksums = (req: IncomingMessage): Record<string, string> => {
 };
 
 interface Computed {
-  readonly md5: Buffer;
+  readonly md5: Buffer | undefined;
   readonly sha256: Buffer;
   readonly sha1: Buffer | undefined;
   readonly crc32: number;
@@ -64,7 +67,7 @@ const verify = (
     );
   }
   const md5 = req.headers['content-md5'];
-  if (typeof md5 === 'string' && md5 !== computed.md5.toString('base64')) {
+  if (typeof md5 === 'string' && md5 !== computed.md5?.toString('base64')) {
     throw badDigest('Content-MD5');
   }
   const crc = Buffer.alloc(4);
@@ -92,9 +95,18 @@ const verify = (
 export const receiveBody = async (
   req: IncomingMessage,
   sink: Writable,
-  onChunk: (chunk: Buffer) => void = () => {},
+  options: {
+    /** Sees each chunk as it passes. */
+    readonly onChunk?: (chunk: Buffer) => void;
+    /** Whether the ETag is the MD5 (it is anyway when the request sends a Content-MD5). */
+    readonly md5?: boolean;
+  } = {},
 ): Promise<ReceivedBody> => {
-  const md5 = createHash('md5');
+  const { onChunk = () => {} } = options;
+  const md5 =
+    options.md5 !== false || req.headers['content-md5'] !== undefined
+      ? createHash('md5')
+      : undefined;
   const sha256 = createHash('sha256');
   // SHA-1 only when the request names it (a header, or a trailer to come): it costs.
   const sha1 =
@@ -107,7 +119,7 @@ export const receiveBody = async (
   let bytes = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      md5.update(chunk);
+      md5?.update(chunk);
       sha256.update(chunk);
       sha1?.update(chunk);
       crc = crc32(chunk, crc);
@@ -123,11 +135,16 @@ export const receiveBody = async (
   for (const [name, value] of decoder?.trailers ?? []) {
     if (CHECKSUM_HEADER.test(name)) checksums[name] = value;
   }
-  const computed = { md5: md5.digest(), sha256: sha256.digest(), sha1: sha1?.digest(), crc32: crc };
+  const computed = {
+    md5: md5?.digest(),
+    sha256: sha256.digest(),
+    sha1: sha1?.digest(),
+    crc32: crc,
+  };
   verify(req, bytes, computed, checksums);
   return {
     bytes,
-    md5: computed.md5.toString('hex'),
+    etag: (computed.md5 ?? computed.sha256).toString('hex').slice(0, 32),
     sha256: computed.sha256.toString('hex'),
     checksums,
   };
