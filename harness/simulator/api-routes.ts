@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRecord } from './control-bodies.ts';
+import { serveDocument } from './documents.ts';
 import type { Enterprise } from './enterprise.ts';
 import { hostRefusal, verifiedClientName } from './host.ts';
 import { type PackageState, parsePackageId } from './packages.ts';
@@ -9,17 +10,19 @@ import { playScripted, scriptedStatus } from './scripts.ts';
 import type { SimulatorOperation } from './types.ts';
 
 const ROUTE_PATTERN = /^\/(?:v3|v4)\/packages\/([^/]+)\/(finish|workflow)$/;
+const DOCUMENT_PATTERN = /^\/(?:v3|v4)\/packages\/([^/]+)\/documents\/([^/]+)$/;
 const FINAL_WORKFLOW_STATUSES: readonly string[] = ['COMPLETED', 'DECLINED'];
 
 interface Route {
   operation: SimulatorOperation;
   packageId?: number;
+  documentId?: number;
 }
 
 /**
  * One enterprise's SigningHub API: POST /authenticate, POST /v4/authenticate/scope,
- * POST /{v3|v4}/packages/{id}/finish and GET /{v3|v4}/packages/{id}/workflow, at paths below its
- * base path. Every request is recorded. A host that is down or wants another client certificate
+ * POST /{v3|v4}/packages/{id}/finish, GET /{v3|v4}/packages/{id}/workflow and
+ * GET /{v3|v4}/packages/{id}/documents/{documentId} (documents.ts), at paths below its base path. Every request is recorded. A host that is down or wants another client certificate
  * refuses first (host.ts); then a scripted answer for the operation (and package) comes before
  * any token is checked.
  */
@@ -66,6 +69,7 @@ export function createApiHandler(enterprise: Enterprise) {
     }
     const tokenScope = tokens.scopeOf(req.headers.authorization);
     if (tokenScope !== undefined && !form) call.tokenScope = tokenScope;
+    if (route.operation === 'document') return serveDocument(enterprise, res, call, tokenScope);
 
     const scripted = scripts.take(route.operation, route.packageId);
     if (scripted) {
@@ -103,6 +107,17 @@ function routeOf(method: string, path: string): Route {
   if (path === '/authenticate' && method === 'POST') return { operation: 'authenticate' };
   // Always v4, whatever version the package calls use.
   if (path === '/v4/authenticate/scope' && method === 'POST') return { operation: 'scope' };
+  const document = DOCUMENT_PATTERN.exec(path);
+  if (document) {
+    if (method !== 'GET') return { operation: 'other' };
+    const packageId = parsePackageId(document[1] ?? '');
+    const documentId = parsePackageId(document[2] ?? '');
+    return {
+      operation: 'document',
+      ...(packageId === undefined ? {} : { packageId }),
+      ...(documentId === undefined ? {} : { documentId }),
+    };
+  }
   const match = ROUTE_PATTERN.exec(path);
   const operation = match?.[2];
   const expectedMethod = operation === 'finish' ? 'POST' : 'GET';
@@ -152,10 +167,17 @@ function workflowDetails(state: PackageState) {
       workflow_type: 'SERIAL',
       continue_on_decline: false,
     },
+    ...(state.owner === null ? {} : { package_owner: state.owner }),
     users: state.signers.map((signer) => ({
       user_email: signer.email,
       user_name: signer.email.split('@')[0] ?? signer.email,
       process_status: signer.processStatus,
+    })),
+    documents: state.documents.map((document) => ({
+      document_id: document.documentId,
+      document_name: document.name,
+      document_order: document.order,
+      document_type: 'PDF',
     })),
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { SimulatorCall, SimulatorOperation } from './types.ts';
+import type { SimulatorCall, SimulatorDownload, SimulatorOperation } from './types.ts';
 
 /** Every request made to the SigningHub API, as `calls` shows it; control requests stay out. */
 export interface CallLog {
@@ -8,10 +8,12 @@ export interface CallLog {
   begin(
     req: IncomingMessage,
     path: string,
-    route: { operation: SimulatorOperation; packageId?: number },
+    route: { operation: SimulatorOperation; packageId?: number; documentId?: number },
   ): SimulatorCall;
   end(call: SimulatorCall, status: SimulatorCall['status']): void;
   count(operation: SimulatorOperation, packageId?: number): number;
+  /** The document calls answered 200, in order. */
+  downloads(): SimulatorDownload[];
   clear(): void;
 }
 
@@ -26,6 +28,7 @@ export function createCallLog(enterprise: string, log: (line: string) => void): 
         method: req.method ?? '',
         path,
         ...(route.packageId === undefined ? {} : { packageId: route.packageId }),
+        ...(route.documentId === undefined ? {} : { documentId: route.documentId }),
         status: 0,
         headers: recordedHeaders(req),
         bodyLength: 0,
@@ -42,6 +45,13 @@ export function createCallLog(enterprise: string, log: (line: string) => void): 
         (call) =>
           call.operation === operation && (packageId === undefined || call.packageId === packageId),
       ).length;
+    },
+    downloads() {
+      return calls.flatMap(({ enterprise, packageId, documentId, tokenScope, download, at }) =>
+        download && packageId !== undefined && documentId !== undefined
+          ? [{ enterprise, packageId, documentId, scope: tokenScope ?? '', ...download, at }]
+          : [],
+      );
     },
     clear() {
       calls.length = 0;

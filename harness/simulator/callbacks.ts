@@ -19,10 +19,9 @@ export interface Callbacks {
 
 export function createCallbacks(options: {
   config: CallbackConfig | undefined;
-  packageOwner: string;
   log: (line: string) => void;
 }): Callbacks {
-  const { packageOwner, log } = options;
+  const { log } = options;
   const sent: CallbackSent[] = [];
   const pending = new Set<Promise<void>>();
   const stopped = new AbortController();
@@ -48,7 +47,7 @@ export function createCallbacks(options: {
         record.status = await call(config.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(webhookBody(state, packageOwner)),
+          body: JSON.stringify(webhookBody(state)),
         });
       } else {
         const probe = await call(config.url, { method: 'HEAD' });
@@ -98,11 +97,11 @@ export function createCallbacks(options: {
   return callbacks;
 }
 
-function webhookBody(state: PackageState, packageOwner: string) {
+function webhookBody(state: PackageState) {
   return {
     package_id: state.packageId,
     package_name: `Package ${state.packageId}`,
-    package_owner: packageOwner,
+    package_owner: state.owner ?? '',
     package_status: 'COMPLETED',
     uploaded_on: state.uploadedOn.toISOString(),
     modified_on: state.modifiedOn.toISOString(),

@@ -1,5 +1,12 @@
 import { SCRIPTABLE_OPERATIONS } from './scripts.ts';
-import type { CallbackMode, DownMode, ScriptableOperation, ScriptedResponse } from './types.ts';
+import type {
+  CallbackMode,
+  DocumentScript,
+  DocumentSettings,
+  DownMode,
+  ScriptableOperation,
+  ScriptedResponse,
+} from './types.ts';
 
 // What the control API (control-routes.ts) reads from its JSON bodies.
 
@@ -50,15 +57,67 @@ function readScriptedResponse(value: unknown): ScriptedResponse | string {
 }
 
 /** The answers a control request queues: 1 to 1000 of them, or a string saying what is wrong. */
-export function readScriptedResponses(value: unknown): ScriptedResponse[] | string {
+export function readScriptedResponses<T = ScriptedResponse>(
+  value: unknown,
+  readItem: (item: unknown) => T | string = readScriptedResponse as (item: unknown) => T | string,
+): T[] | string {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_SCRIPTED_RESPONSES) {
     return `responses must be an array of 1 to ${MAX_SCRIPTED_RESPONSES} answers`;
   }
-  const responses: ScriptedResponse[] = [];
+  const responses: T[] = [];
   for (const item of value) {
-    const response = readScriptedResponse(item);
+    const response = readItem(item);
     if (typeof response === 'string') return response;
     responses.push(response);
   }
   return responses;
+}
+
+const isByteCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** One answer to a document call: a body fault, or an answer as for the other calls. */
+export function readDocumentScript(value: unknown): DocumentScript | string {
+  if (isRecord(value) && 'cutAfterBytes' in value) {
+    if (!isByteCount(value.cutAfterBytes)) return 'cutAfterBytes must be a byte count';
+    return { cutAfterBytes: value.cutAfterBytes };
+  }
+  if (isRecord(value) && 'stallAfterBytes' in value) {
+    const { stallAfterBytes, stallMs } = value;
+    if (!isByteCount(stallAfterBytes)) return 'stallAfterBytes must be a byte count';
+    if (stallMs === undefined || stallMs === null) return { stallAfterBytes };
+    if (!isByteCount(stallMs)) return 'stallMs must be a number of milliseconds (none: forever)';
+    return { stallAfterBytes, stallMs };
+  }
+  return readScriptedResponse(value);
+}
+
+/** The most documents one package may be given. */
+const MAX_DOCUMENTS = 1000;
+
+/** A package's documents as PUT /_simulator/packages/{id}/documents takes them. */
+export function readDocumentSettings(value: unknown): DocumentSettings[] | string {
+  if (!Array.isArray(value) || value.length > MAX_DOCUMENTS) {
+    return `documents must be an array of at most ${MAX_DOCUMENTS} documents`;
+  }
+  const documents: DocumentSettings[] = [];
+  for (const item of value) {
+    if (!isRecord(item) || !isPackageId(item.documentId)) {
+      return 'each document needs a documentId (a positive integer)';
+    }
+    const { documentId, name, order, bytes } = item;
+    if (documents.some((document) => document.documentId === documentId)) {
+      return `document ${documentId} is listed twice`;
+    }
+    if (name !== undefined && typeof name !== 'string') return 'name must be a string';
+    if (order !== undefined && !Number.isSafeInteger(order)) return 'order must be an integer';
+    if (bytes !== undefined && !isByteCount(bytes)) return 'bytes must be a byte count';
+    documents.push({
+      documentId,
+      ...(name === undefined ? {} : { name }),
+      ...(order === undefined ? {} : { order: order as number }),
+      ...(bytes === undefined ? {} : { bytes }),
+    });
+  }
+  return documents;
 }

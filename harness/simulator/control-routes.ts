@@ -10,6 +10,7 @@ import {
   isStringArray,
   readScriptedResponses,
 } from './control-bodies.ts';
+import { controlDocuments } from './control-documents.ts';
 import type { Enterprise } from './enterprise.ts';
 import { parsePackageId, snapshot } from './packages.ts';
 import { messageReply, send } from './reply.ts';
@@ -23,7 +24,8 @@ const CONTROL_SCRIPTS_PATTERN = /^\/_simulator\/scripts\/([^/]+)$/;
  * GET /_simulator/enterprises, and for one enterprise (`?enterprise=<name>`, the default one
  * without it) POST /_simulator/packages, GET /_simulator/packages/{id}, GET /_simulator/calls,
  * GET and PUT /_simulator/callback, POST /_simulator/scripts, DELETE /_simulator/scripts/{id}
- * and PUT /_simulator/down. Its requests are not SigningHub calls and are not recorded.
+ * and PUT /_simulator/down, and the routes for documents (control-documents.ts). Its requests
+ * are not SigningHub calls and are not recorded.
  */
 export function createControlHandler(
   enterprises: readonly Enterprise[],
@@ -43,7 +45,7 @@ export function createControlHandler(
       send(res, messageReply(404, 'The simulator runs no enterprise of that name'));
       return;
     }
-    const { packages, scripts, callLog, callbacks, host } = enterprise;
+    const { packages, scripts, documentScripts, callLog, callbacks, host } = enterprise;
     const named = enterprise.name === DEFAULT_TENANT ? '' : `${enterprise.name}: `;
     let body: unknown;
     try {
@@ -61,6 +63,7 @@ export function createControlHandler(
     }
     const bad = (message: string) => send(res, messageReply(400, message));
     const field = (name: string): unknown => (isRecord(body) ? body[name] : undefined);
+    if (controlDocuments(enterprise, { method, path, body }, res, log)) return;
 
     if (path === '/_simulator/enterprises' && method === 'GET') {
       send(res, { status: 200, body: { enterprises: enterprises.map(describe) } });
@@ -121,7 +124,8 @@ export function createControlHandler(
       const packageId = field('packageId');
       const operation = field('operation') ?? 'finish';
       if (!isPackageId(packageId)) return bad('packageId must be a positive integer');
-      if (!isScriptableOperation(operation)) return bad('operation must be finish or workflow');
+      if (!isScriptableOperation(operation))
+        return bad('operation must be finish, workflow or document');
       const responses = readScriptedResponses(field('responses'));
       if (typeof responses === 'string') return bad(responses);
       scripts.add(operation, packageId, responses);
@@ -134,7 +138,8 @@ export function createControlHandler(
     if (scriptsMatch && method === 'DELETE') {
       const packageId = parsePackageId(scriptsMatch[1] ?? '');
       if (packageId === undefined) return bad('The package id is not valid');
-      send(res, { status: 200, body: { packageId, removed: scripts.clearPackage(packageId) } });
+      const removed = scripts.clearPackage(packageId) + documentScripts.clearPackage(packageId);
+      send(res, { status: 200, body: { packageId, removed } });
       return;
     }
     send(res, messageReply(404, 'Not found'));

@@ -42,7 +42,8 @@ function enterpriseControl(
   origins: Origins,
   every: readonly Enterprise[],
 ): EnterpriseControl {
-  const { tokens, packages, scripts, callLog, callbacks, host, basePath } = enterprise;
+  const { tokens, packages, scripts, documentScripts, callLog, callbacks, host, basePath } =
+    enterprise;
   return {
     name: enterprise.name,
     url: `${origins.http}${basePath}`,
@@ -92,6 +93,21 @@ function enterpriseControl(
     count(operation, packageId) {
       return callLog.count(operation, packageId);
     },
+    get downloads() {
+      return callLog.downloads();
+    },
+    getDocuments(packageId) {
+      return packages.documentsOf(packageId);
+    },
+    setDocuments(packageId, documents) {
+      packages.setDocuments(packageId, documents);
+    },
+    setPackageOwner(packageId, owner) {
+      packages.setOwner(packageId, owner);
+    },
+    scriptDocument(packageId, documentId, ...responses) {
+      documentScripts.add(packageId, documentId, responses);
+    },
     async callbacksSettled() {
       await Promise.all(every.map((each) => each.callbacks.settled()));
     },
@@ -100,6 +116,7 @@ function enterpriseControl(
         each.packages.clear();
         each.tokens.revokeAll();
         each.scripts.clear();
+        each.documentScripts.clear();
         each.callLog.clear();
         each.callbacks.clearSent();
         each.host.down = false;

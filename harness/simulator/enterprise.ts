@@ -2,6 +2,7 @@ import { DEFAULT_TENANT, isTenantId } from '../../lib/tenants/tenant-id.ts';
 import { createTokenIssuer, GRANT_TYPES, type TokenIssuer } from './auth.ts';
 import { type CallLog, createCallLog } from './call-log.ts';
 import { type Callbacks, createCallbacks } from './callbacks.ts';
+import { createDocumentScripts, type DocumentScriptQueue } from './document-scripts.ts';
 import type { HostState } from './host.ts';
 import { createPackageStore, type PackageStore } from './packages.ts';
 import { createScriptQueue, type ScriptQueue } from './scripts.ts';
@@ -16,6 +17,7 @@ export interface Enterprise {
   readonly tokens: TokenIssuer;
   readonly packages: PackageStore;
   readonly scripts: ScriptQueue;
+  readonly documentScripts: DocumentScriptQueue;
   readonly callLog: CallLog;
   readonly callbacks: Callbacks;
   readonly host: HostState;
@@ -71,12 +73,16 @@ export function createEnterprises(
         tokenTtlSeconds: settings.tokenTtlSeconds ?? 86399,
         otpRequired: settings.otpRequired ?? false,
       }),
-      packages: createPackageStore(settings.autoCreatePackages ?? true),
+      // The packages' owner is the enterprise's own user, as in its webhook callbacks.
+      packages: createPackageStore(
+        settings.autoCreatePackages ?? true,
+        settings.credentials.username,
+      ),
       scripts: createScriptQueue(),
+      documentScripts: createDocumentScripts(),
       callLog: createCallLog(name, log),
       callbacks: createCallbacks({
         config: settings.callback,
-        packageOwner: settings.credentials.username,
         log: name === DEFAULT_TENANT ? log : (line) => log(`${name}: ${line}`),
       }),
       host: { down: false, clientCommonName: settings.clientCertificate?.commonName },

@@ -1,4 +1,23 @@
-import type { SimulatedPackage } from './types.ts';
+import type {
+  DocumentSettings,
+  PackageDocumentsView,
+  SimulatedDocument,
+  SimulatedPackage,
+} from './types.ts';
+
+/** The size of a document whose size was not set: 64 KiB. */
+export const DEFAULT_DOCUMENT_BYTES = 64 * 1024;
+
+/**
+ * The one document a package has until a test sets its documents: id 1 (not the package's id, so
+ * that a client mixing the two up is caught), named like the completion report's DocumentName.
+ */
+export const defaultDocument = (packageId: number): SimulatedDocument => ({
+  documentId: 1,
+  name: `package-${packageId}.pdf`,
+  order: 1,
+  bytes: DEFAULT_DOCUMENT_BYTES,
+});
 
 export interface PackageState {
   packageId: number;
@@ -6,6 +25,9 @@ export interface PackageState {
   workflowStatus: string;
   finishes: number;
   deleted: boolean;
+  /** `package_owner`: null sends none. */
+  owner: string | null;
+  documents: SimulatedDocument[];
   uploadedOn: Date;
   modifiedOn: Date;
 }
@@ -24,10 +46,19 @@ export interface PackageStore {
   list(): SimulatedPackage[];
   delete(packageId: number): void;
   setWorkflowStatus(packageId: number, status: string): void;
+  /** A package's owner and documents, when it exists and is not deleted. */
+  documentsOf(packageId: number): PackageDocumentsView | undefined;
+  setDocuments(packageId: number, documents: readonly DocumentSettings[]): void;
+  setOwner(packageId: number, owner: string | null): void;
   clear(): void;
 }
 
-export function createPackageStore(autoCreatePackages: boolean): PackageStore {
+/**
+ * The packages of an enterprise. A package's owner is `owner` (the enterprise's own user, the
+ * package_owner its webhook callbacks name too) until set otherwise; its documents are
+ * `defaultDocument`'s one until set.
+ */
+export function createPackageStore(autoCreatePackages: boolean, owner: string): PackageStore {
   const packages = new Map<number, PackageState>();
 
   const create = (packageId: number, signers: string[]): PackageState => {
@@ -38,6 +69,8 @@ export function createPackageStore(autoCreatePackages: boolean): PackageStore {
       workflowStatus: 'IN_PROGRESS',
       finishes: 0,
       deleted: false,
+      owner,
+      documents: [defaultDocument(packageId)],
       uploadedOn: now,
       modifiedOn: now,
     };
@@ -65,6 +98,26 @@ export function createPackageStore(autoCreatePackages: boolean): PackageStore {
       const state = existing(packageId);
       state.workflowStatus = status;
       state.modifiedOn = new Date();
+    },
+    documentsOf(packageId) {
+      const state = packages.get(packageId);
+      if (!state || state.deleted) return undefined;
+      return {
+        packageId,
+        owner: state.owner,
+        documents: state.documents.map((document) => ({ ...document })),
+      };
+    },
+    setDocuments(packageId, documents) {
+      existing(packageId).documents = documents.map((document, index) => ({
+        documentId: document.documentId,
+        name: document.name ?? `document-${document.documentId}.pdf`,
+        order: document.order ?? index + 1,
+        bytes: document.bytes ?? DEFAULT_DOCUMENT_BYTES,
+      }));
+    },
+    setOwner(packageId, next) {
+      existing(packageId).owner = next;
     },
     clear() {
       packages.clear();

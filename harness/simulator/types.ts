@@ -70,9 +70,43 @@ export type ScriptedResponse =
   /** The status line and headers, then part of the body, then the connection is cut. */
   | { status: number; cutBody: true };
 
+/**
+ * A document's 200, whose body stops once `stallAfterBytes` are sent: for `stallMs`, then goes on
+ * (without `stallMs`, until the client gives up); or is cut off once `cutAfterBytes` are sent.
+ */
+export type DocumentBodyFault =
+  | { stallAfterBytes: number; stallMs?: number }
+  | { cutAfterBytes: number };
+
+/** What a document call can be scripted to do: an answer as for the other calls, or a body fault. */
+export type DocumentScript = ScriptedResponse | DocumentBodyFault;
+
+/** The operations `script` queues answers for (documents have `scriptDocument`). */
 export type ScriptableOperation = 'finish' | 'workflow';
 
-export type SimulatorOperation = 'authenticate' | 'scope' | 'finish' | 'workflow' | 'other';
+export type SimulatorOperation =
+  | 'authenticate'
+  | 'scope'
+  | 'finish'
+  | 'workflow'
+  | 'document'
+  | 'other';
+
+/** How a document's body went: still under way, sent whole, cut off, or left by the client. */
+export type DownloadEnd = 'sending' | 'complete' | 'cut' | 'abandoned';
+
+/** A document call answered 200: its body's size, what was sent of it, and how that ended. */
+export interface SimulatorDownload {
+  enterprise: string;
+  packageId: number;
+  documentId: number;
+  /** The user the call's token was issued for ('' for the account itself). */
+  scope: string;
+  bytes: number;
+  bytesSent: number;
+  end: DownloadEnd;
+  at: number;
+}
 
 export interface SimulatorCall {
   /** The enterprise whose host was called (`default` at the root). */
@@ -81,6 +115,10 @@ export interface SimulatorCall {
   method: string;
   path: string;
   packageId?: number;
+  /** A document call's document id. */
+  documentId?: number;
+  /** A document call answered 200: its body's size, how much of it was sent, how it ended. */
+  download?: { bytes: number; bytesSent: number; end: DownloadEnd };
   /** The grant_type of an authenticate call. */
   grantType?: string;
   /** The scope asked for by an authenticate call ('' when none) or a scope call's user_email. */
@@ -107,6 +145,33 @@ export interface CallbackSent {
 export interface SimulatedSigner {
   email: string;
   processStatus: string;
+}
+
+/** One document of a simulated package, as the workflow details list it. */
+export interface SimulatedDocument {
+  documentId: number;
+  name: string;
+  order: number;
+  /** The size of its body (document-bytes.ts makes the bytes). */
+  bytes: number;
+}
+
+/** A document to set: its id, and what is left out takes its default. */
+export interface DocumentSettings {
+  documentId: number;
+  /** Default: document-<id>.pdf. */
+  name?: string;
+  /** Default: its place in the list, from 1. */
+  order?: number;
+  /** Default: DEFAULT_DOCUMENT_BYTES. */
+  bytes?: number;
+}
+
+/** What a package's documents look like: its owner (null: no package_owner) and documents. */
+export interface PackageDocumentsView {
+  packageId: number;
+  owner: string | null;
+  documents: SimulatedDocument[];
 }
 
 export interface SimulatedPackage {
@@ -141,6 +206,23 @@ export interface EnterpriseControl {
   /** Takes the host down (every request dropped or answered 503) or, with false, back up. */
   setDown(down: DownMode | false): void;
   count(operation: SimulatorOperation, packageId?: number): number;
+  /** Every document call answered 200, in order: what each body sent, and how it ended. */
+  readonly downloads: readonly SimulatorDownload[];
+  /** A package's owner and documents; undefined for one that does not exist or is deleted. */
+  getDocuments(packageId: number): PackageDocumentsView | undefined;
+  /** Replaces a package's documents (creating the package when it does not exist). */
+  setDocuments(packageId: number, documents: DocumentSettings[]): void;
+  /** Sets `package_owner` ('' sends an empty one; null sends none). */
+  setPackageOwner(packageId: number, owner: string | null): void;
+  /**
+   * Queues answers to a package's document calls: for one document, or (`documentId`
+   * undefined) for whichever is asked for next; a document's own come first.
+   */
+  scriptDocument(
+    packageId: number,
+    documentId: number | undefined,
+    ...scripts: DocumentScript[]
+  ): void;
   /** Resolves once every callback started so far has been answered or has failed. */
   callbacksSettled(): Promise<void>;
   /** Forgets packages, tokens, scripts, calls and callbacks sent, and brings the host back up. */

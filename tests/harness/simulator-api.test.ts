@@ -1,6 +1,9 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../harness/simulator/signinghub-simulator.ts';
+import {
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  MAX_BODY_BYTES,
+} from '../../harness/simulator/signinghub-simulator.ts';
 import {
   ALICE,
   BOB,
@@ -169,9 +172,18 @@ describe('workflow', () => {
         workflow_type: 'SERIAL',
         continue_on_decline: false,
       },
+      package_owner: DEFAULT_SIMULATOR_CREDENTIALS.username,
       users: [
         { user_email: ALICE, user_name: 'alice', process_status: 'SIGNED' },
         { user_email: BOB, user_name: 'bob', process_status: 'UN_PROCESSED' },
+      ],
+      documents: [
+        {
+          document_id: 1,
+          document_name: 'package-21.pdf',
+          document_order: 1,
+          document_type: 'PDF',
+        },
       ],
     });
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
@@ -191,4 +192,41 @@ export function workflow(
   return fetch(`${simulator.url}/${version}/packages/${packageId}/workflow`, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
+}
+
+/** GET /{version}/packages/{id}/documents/{documentId} as the archive sends it. */
+export function downloadDocument(
+  simulator: Host,
+  packageId: number | string,
+  documentId: number | string,
+  token?: string,
+  version: 'v3' | 'v4' = 'v3',
+) {
+  return fetch(`${simulator.url}/${version}/packages/${packageId}/documents/${documentId}`, {
+    headers: {
+      accept: 'application/octet-stream',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+  });
+}
+
+/** A body's size and lower-case hex SHA-256, read as it comes (never held whole). */
+export async function digestOf(
+  body: AsyncIterable<Uint8Array> | null,
+): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of body ?? []) {
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Waits (up to half a minute) until `done` says so, and fails the test if it never does. */
+export async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !done(); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(done()).toBe(true);
 }

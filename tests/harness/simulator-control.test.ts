@@ -67,7 +67,7 @@ describe('scripted answers over the control API', () => {
     [{ packageId: 0, responses: [{ status: 500 }] }, 'packageId must be a positive integer'],
     [
       { packageId: 1, operation: 'authenticate', responses: [{ status: 500 }] },
-      'operation must be finish or workflow',
+      'operation must be finish, workflow or document',
     ],
     [{ packageId: 1 }, 'responses must be an array of 1 to 1000 answers'],
     [{ packageId: 1, responses: [] }, 'responses must be an array of 1 to 1000 answers'],
