@@ -41,6 +41,20 @@ beforeAll(async () => {
 afterAll(() => simulator.close());
 beforeEach(() => simulator.reset());
 
+/** A client of acme, which serves only a request with its client certificate, over HTTPS. */
+const acmeClient = async () => {
+  const pair = await certificates.client('acme-client');
+  return clientOf(
+    simulator.enterprise('acme').httpsUrl ?? '',
+    {},
+    {
+      tenant: 'acme',
+      grant: { type: 'password', ...ACME },
+      tls: { certificate: pair.cert, key: pair.key, ca: certificates.ca.cert },
+    },
+  );
+};
+
 const client = (
   options: Partial<SigningHubClientOptions> = {},
   access: Partial<SigningHubAccess> = {},
@@ -129,6 +143,34 @@ describe('a package’s documents from the simulator', () => {
   });
 });
 
+describe('a large document', () => {
+  it.each([
+    ['Node’s fetch', false],
+    ['the tenant’s TLS fetch', true],
+  ])('is read from SigningHub no faster than it is consumed, over %s', async (_, overTls) => {
+    const acme = simulator.enterprise('acme');
+    const host = overTls ? acme : simulator;
+    host.setDocuments(79, [{ documentId: 1, bytes: 1024 * MiB }]);
+    const sh = overTls ? await acmeClient() : client();
+    const reader = (
+      await sh.downloadDocument(79, 1, { scope: overTls ? ACME.username : OWNER })
+    ).getReader();
+    await reader.read();
+    // Until nothing more goes out: every buffer between the two is full, and nobody reads.
+    let sent = -1;
+    await waitUntil(() => {
+      const now = host.downloads[0]?.bytesSent ?? 0;
+      const still = now === sent;
+      sent = now;
+      return still;
+    });
+
+    expect(sent).toBeLessThan(32 * MiB);
+    await reader.cancel();
+    await waitUntil(() => host.downloads[0]?.end === 'abandoned');
+  });
+});
+
 describe('a document body that stops', () => {
   it('errors after a stall of the timeout, and the request is cancelled', async () => {
     simulator.setDocuments(76, [{ documentId: 1, bytes: MiB }]);
@@ -162,16 +204,7 @@ describe('a tenant behind a client certificate', () => {
   it('lists and downloads over the tenant’s TLS setting', async () => {
     const acme = simulator.enterprise('acme');
     acme.setDocuments(78, [{ documentId: 2, bytes: 300_000 }]);
-    const pair = await certificates.client('acme-client');
-    const sh = clientOf(
-      acme.httpsUrl ?? '',
-      {},
-      {
-        tenant: 'acme',
-        grant: { type: 'password', ...ACME },
-        tls: { certificate: pair.cert, key: pair.key, ca: certificates.ca.cert },
-      },
-    );
+    const sh = await acmeClient();
 
     const listed = await sh.getPackageDocuments(78);
     const digest = await digestOf(await sh.downloadDocument(78, 2, { scope: listed?.owner }));
