@@ -33,7 +33,7 @@ const table = createDynamoDbTable(config);
 const signingHub = signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log });
 const deps: ArchiveBatchDependencies = {
   ...SYSTEM,
-  bucket: new S3ArchiveBucket(createS3Client(config.s3ForcePathStyle), config.archiveBucket),
+  bucket: new S3ArchiveBucket(createS3Client(config.s3Endpoint), config.archiveBucket),
   rejected: new DynamoDbRejectedStore(table),
   tenants: archiveTenants({
     table,

@@ -1,4 +1,4 @@
-import { type Environment, type FinishConfig, loadFinishConfig } from '../config.ts';
+import { type Environment, type FinishConfig, loadFinishConfig, parseBaseUrl } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 
 /** What `archive` reads: the finish settings (the table, SigningHub, the tenants) and the bucket. */
@@ -6,10 +6,11 @@ export interface ArchiveConfig extends FinishConfig {
   /** ARCHIVE_BUCKET: where the signed documents are stored. */
   readonly archiveBucket: string;
   /**
-   * AWS_ENDPOINT_URL_S3 is set (tests, npm start): S3 is a stand-in on one host, reached with
-   * path-style requests (`<endpoint>/<bucket>/<key>`) instead of a host name per bucket.
+   * AWS_ENDPOINT_URL_S3 (tests, npm start): S3 is a stand-in on one host, reached with path-style
+   * requests (`<endpoint>/<bucket>/<key>`) instead of a host name per bucket. Read here, at start,
+   * like every other setting (the SDK would read it only at the first request).
    */
-  readonly s3ForcePathStyle: boolean;
+  readonly s3Endpoint: string | undefined;
 }
 
 /** S3's rule for a bucket's name: 3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit. */
@@ -29,9 +30,20 @@ const archiveBucket = (env: Environment): string => {
   return bucket;
 };
 
+const s3Endpoint = (env: Environment): string | undefined => {
+  const endpoint = setting(env, 'AWS_ENDPOINT_URL_S3');
+  if (endpoint !== undefined && 'problem' in parseBaseUrl(endpoint)) {
+    throw new ConfigError(
+      'AWS_ENDPOINT_URL_S3',
+      `must be an absolute http(s) URL, got "${endpoint}"`,
+    );
+  }
+  return endpoint;
+};
+
 export const loadArchiveConfig = (env: Environment): ArchiveConfig =>
   Object.freeze({
     ...loadFinishConfig(env),
     archiveBucket: archiveBucket(env),
-    s3ForcePathStyle: setting(env, 'AWS_ENDPOINT_URL_S3') !== undefined,
+    s3Endpoint: s3Endpoint(env),
   });

@@ -73,13 +73,13 @@ const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 
 /**
- * The SDK's S3 client from its standard environment (region, credentials, AWS_ENDPOINT_URL_S3),
- * path-style when a stand-in is named; a connection must open within 5 s, and a socket that stays
- * idle for 30 s is given up (the SDK's own retries then try again).
+ * The SDK's S3 client from its standard environment (region, credentials); `endpoint` (a stand-in)
+ * replaces S3's own and is reached path-style. A connection must open within 5 s, and a socket
+ * that stays idle for 30 s is given up (the SDK's own retries then try again).
  */
-export const createS3Client = (forcePathStyle: boolean): S3Client =>
+export const createS3Client = (endpoint: string | undefined): S3Client =>
   new S3Client({
-    ...(forcePathStyle ? { forcePathStyle: true } : {}),
+    ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     requestHandler: { connectionTimeout: 5_000, socketTimeout: 30_000 },
   });
 

@@ -20,19 +20,19 @@ const refusal = (env: Record<string, string>): ConfigError => {
 };
 
 describe('loadArchiveConfig', () => {
-  it('reads the bucket beside the finish settings, virtual-hosted S3 unless an endpoint is set', () => {
+  it('reads the bucket beside the finish settings, and S3’s endpoint only when one is set', () => {
     const config = loadArchiveConfig(valid);
     expect(config).toMatchObject({
       tableName: 'table',
       archiveBucket: 'signinghub-finish-dev-archive',
       tenantsSecretPrefix: 'signinghub-finish/dev/tenants/',
-      s3ForcePathStyle: false,
+      s3Endpoint: undefined,
       signingHub: { timeoutMs: 10_000, credentials: { kind: 'secret' } },
     });
     expect(Object.isFrozen(config)).toBe(true);
     const local = loadArchiveConfig({ ...valid, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4566' });
-    expect(local.s3ForcePathStyle).toBe(true);
-    expect(loadArchiveConfig({ ...valid, AWS_ENDPOINT_URL_S3: ' ' }).s3ForcePathStyle).toBe(false);
+    expect(local.s3Endpoint).toBe('http://127.0.0.1:4566');
+    expect(loadArchiveConfig({ ...valid, AWS_ENDPOINT_URL_S3: ' ' }).s3Endpoint).toBeUndefined();
   });
 
   it('requires ARCHIVE_BUCKET', () => {
@@ -62,6 +62,15 @@ describe('loadArchiveConfig', () => {
       expect(loadArchiveConfig({ ...valid, ARCHIVE_BUCKET: bucket }).archiveBucket).toBe(bucket);
     }
   });
+
+  it.each(['127.0.0.1:4566', 'ftp://127.0.0.1', 'not a url'])(
+    'refuses an S3 endpoint %s that is no http(s) URL',
+    (endpoint) => {
+      expect(refusal({ ...valid, AWS_ENDPOINT_URL_S3: endpoint }).message).toBe(
+        `AWS_ENDPOINT_URL_S3 must be an absolute http(s) URL, got "${endpoint}"`,
+      );
+    },
+  );
 
   it('refuses what the finish settings refuse', () => {
     expect(refusal({ ...valid, TABLE_NAME: '' })).toMatchObject({ variable: 'TABLE_NAME' });
