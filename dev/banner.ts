@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import type { LocalArchiveState } from './local-archive.ts';
 import type { LocalSettings } from './local-settings.ts';
 import { EVENT_BUS_NAME, STAGE, TABLE_NAME } from './local-settings.ts';
 import type { StackTenant } from './local-tenants.ts';
@@ -13,6 +14,7 @@ export interface BannerFacts {
   readonly logFile: string;
   /** The tenants besides default. */
   readonly tenants: readonly StackTenant[];
+  readonly archive: LocalArchiveState;
 }
 
 /** A path as the user would type it from the project folder. */
@@ -79,8 +81,15 @@ export const renderBanner = (facts: BannerFacts): string => {
       `table stream → functions/publish.ts (in this process) → EventBridge emulator ` +
         `http://127.0.0.1:${ports.eventBridge}, bus ${EVENT_BUS_NAME}`,
     ],
+    [
+      'archive',
+      `completion events → ArchiveQueue (in this process) → functions/archive.ts → S3 stand-in ` +
+        `http://127.0.0.1:${ports.s3} (not moto), bucket ${facts.archive.bucket}: the signed ` +
+        `PDFs in ${shownPath(facts.archive.folder)}/<tenant>/<packageId>/`,
+    ],
     ['logs', `below; serverless-offline's whole output in ${shownPath(facts.logFile)}`],
   ];
+  const archived = shownPath(facts.archive.folder);
   const width = Math.max(...rows.map(([name]) => name.length));
   const tenant = tenants[0]?.name;
   const commands =
@@ -89,12 +98,14 @@ export const renderBanner = (facts: BannerFacts): string => {
           `npm run simulator -- package ${id} --signers alice@example.com,bob@example.com`,
           `npm run event -- ${id} alice@example.com`,
           `npm run event -- ${id} bob@example.com`,
+          `ls ${archived}/default/${id}/   (its signed PDF, archived once it completed)`,
           ...(tenant === undefined
             ? []
             : [
                 `npm run simulator -- package ${id} --signers carol@example.com --tenant ${tenant}` +
                   `   (${tenant}'s ${id}: another package)`,
                 `npm run event -- ${id} carol@example.com --tenant ${tenant}`,
+                `ls ${archived}/${tenant}/${id}/`,
               ]),
           `npm run status -- ${id}          (no id: newest packages of every tenant; --json for machines)`,
           'npm run simulator -- callback webhook    (how the simulator calls back: query, webhook, report, off)',
@@ -104,6 +115,7 @@ export const renderBanner = (facts: BannerFacts): string => {
         ]
       : [
           'npm run event -- <packageId> <signerEmail>',
+          `ls ${archived}/default/<packageId>/   (the signed PDFs of a package that completed)`,
           'npm run status -- [packageId]     (no id: newest packages first; --json for machines)',
           'npm run simulator -- callback-url (the callback URL, secret and all, and curl lines)',
         ];

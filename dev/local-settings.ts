@@ -17,6 +17,8 @@ export const STAGE = 'local';
 export const REGION = 'eu-west-1';
 export const TABLE_NAME = `${SERVICE}-${STAGE}`;
 export const EVENT_BUS_NAME = 'local';
+/** The archive's bucket, in the S3 stand-in npm start runs (dev/local-archive.ts). */
+export const ARCHIVE_BUCKET = `${SERVICE}-${STAGE}-archive`;
 export const DEFAULT_SIGNINGHUB_URL = 'https://api.signinghub.com';
 /** Nothing here is real: local clients need some region and credentials to sign requests. */
 export const LOCAL_AWS = localAws(REGION);
@@ -28,6 +30,7 @@ export interface LocalPorts {
   readonly simulator: number;
   readonly eventBridge: number;
   readonly secrets: number;
+  readonly s3: number;
 }
 
 const PORT_VARIABLES = {
@@ -45,6 +48,7 @@ const PORT_VARIABLES = {
     fallback: 3012,
     role: 'the Secrets Manager stand-in',
   },
+  s3: { name: 'LOCAL_S3_PORT', fallback: 3013, role: 'the S3 stand-in (the archive)' },
 } as const satisfies Record<keyof LocalPorts, { name: string; fallback: number; role: string }>;
 
 export const portVariable = (key: keyof LocalPorts) => PORT_VARIABLES[key];
@@ -177,22 +181,27 @@ export const loadLocalSettings = (processEnv: Environment): LocalSettings => {
         password: value('SIGNINGHUB_PASSWORD') ?? '',
       }
     : DEFAULT_SIMULATOR_CREDENTIALS;
-  const functionEnv = functionEnvironment({
-    tableName: TABLE_NAME,
-    dynamoDbEndpoint: `http://127.0.0.1:${ports.dynamoDb}`,
-    signingHubUrl: signingHub.url,
-    signingHubApiVersion: value('SIGNINGHUB_API_VERSION'),
-    signingHubTimeoutMs: value('SIGNINGHUB_TIMEOUT_MS'),
-    credentials,
-    callbackSecret,
-    eventBusName: EVENT_BUS_NAME,
-    eventBridgeEndpoint: `http://127.0.0.1:${ports.eventBridge}`,
-    // Tenant settings from the stand-in, never from an AWS account.
-    tenantsSecretPrefix: TENANTS_SECRET_PREFIX,
-    secretsManagerEndpoint: `http://127.0.0.1:${ports.secrets}`,
-    // What Lambda says of a cold start: Powertools counts ColdStart only then.
-    initializationType: 'on-demand',
-  });
+  const functionEnv = {
+    ...functionEnvironment({
+      tableName: TABLE_NAME,
+      dynamoDbEndpoint: `http://127.0.0.1:${ports.dynamoDb}`,
+      signingHubUrl: signingHub.url,
+      signingHubApiVersion: value('SIGNINGHUB_API_VERSION'),
+      signingHubTimeoutMs: value('SIGNINGHUB_TIMEOUT_MS'),
+      credentials,
+      callbackSecret,
+      eventBusName: EVENT_BUS_NAME,
+      eventBridgeEndpoint: `http://127.0.0.1:${ports.eventBridge}`,
+      // Tenant settings from the stand-in, never from an AWS account.
+      tenantsSecretPrefix: TENANTS_SECRET_PREFIX,
+      secretsManagerEndpoint: `http://127.0.0.1:${ports.secrets}`,
+      // What Lambda says of a cold start: Powertools counts ColdStart only then.
+      initializationType: 'on-demand',
+    }),
+    // The archive's bucket, in the S3 stand-in (the SDK reads the endpoint; path-style then).
+    ARCHIVE_BUCKET,
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.s3}`,
+  };
   try {
     loadCallbackConfig(functionEnv);
   } catch (error) {

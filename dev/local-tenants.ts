@@ -4,6 +4,7 @@ import type { GrantType } from '../lib/signinghub/access.ts';
 import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import type { StackState } from '../ops/stack-state.ts';
 import { UserError } from '../ops/user-error.ts';
+import type { LocalArchiveState } from './local-archive.ts';
 
 /*
  * The second tenant npm start runs beside the default one: acme, an enterprise of the simulator
@@ -78,9 +79,11 @@ export interface StackTenant {
   readonly secretName: string | undefined;
 }
 
-/** What npm start writes besides StackState: the tenants other than default. */
+/** What npm start writes besides StackState: the tenants other than default, and the archive. */
 export interface LocalStackState extends StackState {
   readonly tenants: readonly StackTenant[];
+  /** The archive's bucket in the S3 stand-in, a folder (absent in a state of an older run). */
+  readonly archive?: LocalArchiveState;
 }
 
 /** Every tenant of the running stack, default first. */

@@ -12,7 +12,8 @@ const NOISE: ReadonlySet<string> = new Set([
   'xray_trace_id',
 ]);
 
-const FUNCTION_PREFIX = /^signinghub-finish-[a-z0-9-]+?-(finish|callback|reconcile|publish)$/;
+const FUNCTION_PREFIX =
+  /^signinghub-finish-[a-z0-9-]+?-(finish|callback|reconcile|publish|archive)$/;
 const REPORT = /^\(λ: ([\w-]+)\) RequestId: \S+\s+Duration: ([\d.]+) ms/;
 const REQUEST = /^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) (\S+) \(λ: ([\w-]+)\)/;
 

@@ -4,7 +4,7 @@ import { isPortFree } from './ports.ts';
 
 /** Checked before anything starts, so a taken port is named with the variable that moves it. */
 export const ensurePortsFree = async (settings: LocalSettings): Promise<void> => {
-  const keys: (keyof LocalPorts)[] = ['dynamoDb', 'eventBridge', 'http', 'lambda', 'secrets'];
+  const keys: (keyof LocalPorts)[] = ['dynamoDb', 'eventBridge', 'http', 'lambda', 'secrets', 's3'];
   if (settings.signingHub.kind === 'simulator') keys.push('simulator');
   for (const key of keys) {
     const port = settings.ports[key];

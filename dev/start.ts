@@ -16,9 +16,12 @@ import { isUserError } from '../ops/user-error.ts';
 import { renderBanner, shownPath } from './banner.ts';
 import { claimFolder } from './claim-folder.ts';
 import { startCompletionEventRelay } from './completion-event-relay.ts';
+import { describeEvent } from './event-line.ts';
 import { freshPackageId } from './fresh-package-id.ts';
+import { showFunctionLogs } from './in-process-output.ts';
 import { requireJava } from './java-check.ts';
 import { findOwnChildren } from './leftovers.ts';
+import { startLocalArchive } from './local-archive.ts';
 import { startLocalDynamoDb } from './local-dynamodb.ts';
 import {
   EVENT_BUS_NAME,
@@ -36,12 +39,6 @@ import { startServerlessOffline } from './serverless-offline.ts';
 import { prepareServiceFolder } from './service-folder.ts';
 import { START_COMMAND } from './start-command.ts';
 import { createStartUp } from './start-up.ts';
-
-const describeEvent = (event: PublishedEvent): string => {
-  const detail = event.detail as { packageId?: unknown; status?: unknown; tenant?: unknown } | null;
-  const tenant = typeof detail?.tenant === 'string' ? ` of tenant ${detail.tenant}` : '';
-  return `${event.detailType} (package ${String(detail?.packageId)}${tenant}, ${String(detail?.status)}) → bus ${event.busName}`;
-};
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const since = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -117,9 +114,13 @@ const main = async (): Promise<void> => {
     () => startEventBridgeEmulator(settings.ports.eventBridge),
     (emulator) => () => emulator.close(),
   );
-  // The publish handler runs here and reads its settings once, when imported.
+  // Their logs, as serverless-offline's functions' are shown.
+  const restoreOutput = showFunctionLogs(show);
+  startUp.onStop(async () => restoreOutput());
+  // The publish and archive handlers run here and read their settings once, when imported.
   Object.assign(
     process.env,
+    settings.functionEnv,
     functionEnvironment({
       eventBusName: EVENT_BUS_NAME,
       eventBridgeEndpoint: eventBridge.url,
@@ -149,11 +150,16 @@ const main = async (): Promise<void> => {
           ),
         eventsFile,
         checkpointFile: join(settings.dir, 'stream-checkpoint.json'),
-        onEvent: (event: PublishedEvent) => show(`  [publish] ${describeEvent(event)}`),
+        onEvent: (event: PublishedEvent) => show(`  ${describeEvent(event)}`),
       }),
     (started) => () => started.stop(),
   );
   say(`  completion events     stream → publish → EventBridge emulator ${eventBridge.url}`);
+  const archive = await startLocalArchive(settings, step, eventBridge, show);
+  say(
+    `  archive               ArchiveQueue → archive → S3 stand-in ${archive.endpoint} (not moto), ` +
+      `bucket ${archive.bucket} in ${shownPath(archive.folder)}`,
+  );
 
   mark = performance.now();
   const serviceDir = await prepareServiceFolder(settings.dir);
@@ -208,6 +214,7 @@ const main = async (): Promise<void> => {
     functionEnvironment: settings.functionEnv,
     children,
     tenants,
+    archive,
   };
   await writeStackState(settings.dir, state);
   const examplePackageId = await step(() => freshPackageId(client));
@@ -221,6 +228,7 @@ const main = async (): Promise<void> => {
       examplePackageId,
       logFile,
       tenants,
+      archive,
     }),
   );
   ready = true;

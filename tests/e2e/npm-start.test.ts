@@ -7,16 +7,21 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStackState } from '../../dev/local-tenants.ts';
 import { isPortOpen } from '../../dev/ports.ts';
-import { freePort } from '../../harness/free-port.ts';
 import type { PackageReport } from '../../ops/package-report.ts';
 import { readStateFile, stateFile } from '../../ops/stack-state.ts';
 import { npmRunner, REPO } from '../dev/npm-run.ts';
 import {
   acmeOf,
+  archivedPdf,
   descendants,
+  freePorts,
   running,
+  STACK_PORTS,
   secretOf,
+  sha256,
   shell,
+  simulatorDocumentSha256,
+  stackEnvironment,
   waitFor as waitUntil,
 } from './stack-under-test.ts';
 
@@ -50,28 +55,8 @@ const statusOf = async (
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'signinghub-finish-e2e-'));
-  ports = [];
-  while (ports.length < 6) {
-    const port = await freePort();
-    if (!ports.includes(port)) ports.push(port);
-  }
-  const [http, lambda, dynamoDb, simulator, eventBridge, secrets] = ports.map(String);
-  // The user's own SigningHub settings (shell or .env) must not turn this run into a real one.
-  env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(SIGNINGHUB_|LOCAL_|CALLBACK_SECRET|POWERTOOLS_)/.test(name),
-    ),
-  );
-  Object.assign(env, {
-    LOCAL_DIR: dir,
-    LOCAL_ENV_FILE: join(dir, 'no.env'),
-    LOCAL_HTTP_PORT: http,
-    LOCAL_LAMBDA_PORT: lambda,
-    LOCAL_DYNAMODB_PORT: dynamoDb,
-    LOCAL_SIMULATOR_PORT: simulator,
-    LOCAL_EVENTBRIDGE_PORT: eventBridge,
-    LOCAL_SECRETS_PORT: secrets,
-  });
+  ports = await freePorts(STACK_PORTS.length);
+  env = stackEnvironment(dir, ports);
   // Its own process group, as in a terminal, so Ctrl-C can reach the whole of it.
   stack = spawn('npm', ['start'], { cwd: REPO, env, detached: true, stdio: 'pipe' });
   stack.stdout?.on('data', (chunk: Buffer) => {
@@ -131,6 +116,9 @@ describe('npm start', () => {
       `Secrets Manager       stand-in http://127.0.0.1:${ports[5]} (not moto): ${acme.secretName}`,
     );
     expect(output).not.toContain(secretOf(acme.callbackUrl));
+    expect(output).toContain(
+      `S3 stand-in http://127.0.0.1:${ports[6]} (not moto), bucket signinghub-finish-local-archive`,
+    );
   });
 
   it('runs the whole loop: two finishes, the callback, the confirmation and a completion event', async () => {
@@ -160,10 +148,10 @@ describe('npm start', () => {
     );
 
     const report = await waitFor(
-      'the package to be COMPLETED with its completion event',
+      'the package to be COMPLETED with its completion event, then archived',
       async () => {
         const current = await statusOf();
-        return current?.package?.status === 'COMPLETED' && current.events.length > 0
+        return current?.package?.status === 'COMPLETED' && current.events.length > 1
           ? current
           : undefined;
       },
@@ -186,7 +174,16 @@ describe('npm start', () => {
         detailType: 'SigningPackageCompleted',
         detail: expect.objectContaining({ packageId: PACKAGE_ID, status: 'COMPLETED' }),
       }),
+      expect.objectContaining({
+        detailType: 'SigningPackageArchived',
+        detail: expect.objectContaining({ packageId: PACKAGE_ID, documents: [expect.anything()] }),
+      }),
     ]);
+    // The completion event went to ArchiveQueue, and the archive function stored the signed PDF
+    // in the S3 stand-in's folder: the simulator's bytes.
+    const pdf = await readFile(archivedPdf(state, 'default', PACKAGE_ID));
+    expect(sha256(pdf)).toBe(await simulatorDocumentSha256('default', PACKAGE_ID));
+    expect(output).toContain(`[s3] PutObject ${state.archive?.bucket}/default/${PACKAGE_ID}/1.pdf`);
 
     const client = new DynamoDBClient({
       endpoint: state.dynamoDbEndpoint,
@@ -203,6 +200,7 @@ describe('npm start', () => {
       );
       expect(item?.status?.S).toBe('COMPLETED');
       expect(item?.workflowStatus?.S).toBe('COMPLETED');
+      expect(item?.archiveStatus?.S).toBe('ARCHIVED');
     } finally {
       client.destroy();
     }
@@ -228,7 +226,10 @@ describe('npm start', () => {
     );
     const report = await statusOf();
     expect(report?.package?.callbacks).toBe(1);
-    expect(report?.events).toHaveLength(1);
+    expect(report?.events.map((event) => event.detailType)).toEqual([
+      'SigningPackageCompleted',
+      'SigningPackageArchived',
+    ]);
   }, 60_000);
 
   it('runs the loop for the second tenant: acme’s package of the same id completes, its callback on the tenant route', async () => {
@@ -261,26 +262,32 @@ describe('npm start', () => {
       ),
     );
     const report = await waitFor(
-      "acme's package to be COMPLETED with its completion event",
+      "acme's package to be COMPLETED with its completion event, then archived",
       async () => {
         const current = await statusOf(PACKAGE_ID, 'acme');
-        return current?.package?.status === 'COMPLETED' && current.events.length > 0
+        return current?.package?.status === 'COMPLETED' && current.events.length > 1
           ? current
           : undefined;
       },
       30_000,
     );
+    // Archived under acme's own prefix, with acme's bytes: another document than default's 4242.
+    const pdf = await readFile(archivedPdf(state, 'acme', PACKAGE_ID));
+    expect(sha256(pdf)).toBe(await simulatorDocumentSha256('acme', PACKAGE_ID));
     expect(report).toMatchObject({
       tenant: 'acme',
       package: { workflowStatus: 'COMPLETED', callbacks: 1 },
       finishes: [expect.objectContaining({ signer: CAROL, status: 'SUCCEEDED', attempts: 1 })],
       simulator: { callbacks: [{ mode: 'query', status: 200, error: null }] },
     });
-    expect(report.events).toEqual([
-      expect.objectContaining({
-        detail: expect.objectContaining({ packageId: PACKAGE_ID, tenant: 'acme' }),
-      }),
-    ]);
+    expect(report.events).toEqual(
+      ['SigningPackageCompleted', 'SigningPackageArchived'].map((detailType) =>
+        expect.objectContaining({
+          detailType,
+          detail: expect.objectContaining({ packageId: PACKAGE_ID, tenant: 'acme' }),
+        }),
+      ),
+    );
     // The simulator's acme called the tenant route; finish read acme's settings from the stand-in.
     expect(output).toContain('[callback] GET /signinghub/tenants/acme/callback/****');
     expect(output).toContain(`[secrets] GetSecretValue ${acme.secretName} (AWSCURRENT) → 200`);
