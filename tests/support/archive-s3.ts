@@ -38,7 +38,7 @@ export interface ArchiveS3 {
 }
 
 /** S3 in moto on loopback, one per test file. */
-export const startArchiveS3 = async (region = 'eu-west-1'): Promise<ArchiveS3> => {
+export const startArchiveS3 = async (region = 'us-east-1'): Promise<ArchiveS3> => {
   const moto = await startMotoServer();
   const client = new S3Client({ ...motoClientConfig(moto, region), forcePathStyle: true });
   return {
@@ -46,12 +46,7 @@ export const startArchiveS3 = async (region = 'eu-west-1'): Promise<ArchiveS3> =
     moto,
     client,
     createBucket: async (name) => {
-      await client.send(
-        new CreateBucketCommand({
-          Bucket: name,
-          CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-        }),
-      );
+      await client.send(new CreateBucketCommand({ Bucket: name }));
       await client.send(
         new PutBucketVersioningCommand({
           Bucket: name,
