@@ -14,6 +14,9 @@ import { packagedService } from '../support/packaged-services.ts';
 /** What every function's role may do with its own log group. */
 const WRITES_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 
+/** Every function of the default configuration, by its key in serverless.yml. */
+const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish', 'archive'];
+
 /** The template's conditions, which decide the alarm topic and its subscription. */
 const ALARM_CONDITIONS = ['CreateAlarmTopic', 'SubscribeAlarmEmail'];
 
@@ -89,7 +92,10 @@ describe('the packaged CloudFormation template', () => {
 
   it('has no upstream rule, queue policy or condition when no upstream bus is configured', () => {
     expect(Object.keys(template.Resources).filter((id) => id.startsWith('Upstream'))).toEqual([]);
-    expect(resourcesOfType(template, 'AWS::SQS::QueuePolicy')).toEqual([]);
+    // The archive's own (tests/infra/archive-template.test.ts), and no other.
+    expect(resourcesOfType(template, 'AWS::SQS::QueuePolicy').map(([id]) => id)).toEqual([
+      'ArchiveQueuePolicy',
+    ]);
     // The only conditions are the alarm topic's and its subscription's (tests/infra/alarm-topic.test.ts).
     expect(Object.keys(template.Conditions ?? {}).sort()).toEqual(ALARM_CONDITIONS);
   });
@@ -126,10 +132,12 @@ describe('the packaged CloudFormation template', () => {
       expect(packaged.Resources.IamRoleLambdaExecution).toBeUndefined();
       const roles = resourcesOfType(packaged, 'AWS::IAM::Role').map(([id]) => id);
       expect(roles.sort()).toEqual(
-        ['Callback', 'Finish', 'Publish', 'Reconcile'].map((key) => `${key}IamRoleLambdaExecution`),
+        ['Archive', 'Callback', 'Finish', 'Publish', 'Reconcile'].map(
+          (key) => `${key}IamRoleLambdaExecution`,
+        ),
       );
     }
-    for (const key of ['finish', 'callback', 'reconcile', 'publish']) {
+    for (const key of FUNCTIONS) {
       expect(functionNamed(key).Properties.Role).toEqual({
         'Fn::GetAtt': [`${key[0]?.toUpperCase()}${key.slice(1)}IamRoleLambdaExecution`, 'Arn'],
       });
@@ -137,7 +145,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('deploys every contract function on nodejs24.x from its bundled handler', () => {
-    for (const key of ['finish', 'callback', 'reconcile', 'publish']) {
+    for (const key of FUNCTIONS) {
       expect(functionNamed(key).Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Handler: `functions/${key}.handler`,
@@ -264,6 +272,25 @@ describe('the packaged CloudFormation template', () => {
         'events:PutEvents',
         ...WRITES_LOGS,
         'sqs:SendMessage',
+      ],
+    ],
+    [
+      'archive',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        ...WRITES_LOGS,
+        // the objects of the archive bucket (tests/infra/archive-template.test.ts)
+        's3:AbortMultipartUpload',
+        's3:PutObject',
+        // the credentials secret; the tenant secrets
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:GetSecretValue',
+        // what the SQS mapping does on archive's behalf
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
       ],
     ],
   ])('gives %s its own role with only what it uses, and no * resources', (key, expected) => {

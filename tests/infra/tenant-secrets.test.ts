@@ -13,8 +13,11 @@ import { packagingRefusal } from '../support/packaged-services.ts';
 
 const templates = packagedTemplates(['default', 'customTenants', 'noTenants']);
 
-/** The functions that read tenant settings (finish, callback, reconcile), and the one that never does. */
-const READERS = ['finish', 'callback', 'reconcile'] as const;
+/**
+ * The functions that read tenant settings (finish, callback, reconcile, archive), and the one
+ * that never does.
+ */
+const READERS = ['finish', 'callback', 'reconcile', 'archive'] as const;
 const FUNCTIONS = [...READERS, 'publish'] as const;
 
 const GET_SECRET = 'secretsmanager:GetSecretValue';
@@ -46,12 +49,13 @@ const ownSecrets = (stage: string): Record<(typeof FUNCTIONS)[number], unknown[]
     finish: [credentials],
     callback: [credentials, secretArn(`signinghub-finish/${stage}/callback-??????`)],
     reconcile: [credentials],
+    archive: [credentials],
     publish: [],
   };
 };
 
 describe("the tenants' secret prefix, by default", () => {
-  it('is given to finish, callback and reconcile as TENANTS_SECRET_PREFIX, not to publish', () => {
+  it('is given to finish, callback, reconcile and archive as TENANTS_SECRET_PREFIX, not to publish', () => {
     for (const key of READERS) {
       expect(environmentOf(templates.default, key).TENANTS_SECRET_PREFIX, key).toBe(
         'signinghub-finish/test/tenants/',
@@ -60,7 +64,7 @@ describe("the tenants' secret prefix, by default", () => {
     expect(environmentOf(templates.default, 'publish')).not.toHaveProperty('TENANTS_SECRET_PREFIX');
   });
 
-  it('lets finish, callback and reconcile read every secret under it, in a statement of its own', () => {
+  it('lets finish, callback, reconcile and archive read every secret under it, in a statement of its own', () => {
     for (const key of READERS) {
       expect(statementsOf(templates.default, key), key).toContainEqual({
         Effect: 'Allow',
@@ -80,7 +84,7 @@ describe("the tenants' secret prefix, by default", () => {
 });
 
 describe("the tenants' secret prefix, set by the operator", () => {
-  it('is what the three functions get and what their grant covers, and nothing of the default', () => {
+  it('is what the four functions get and what their grant covers, and nothing of the default', () => {
     const { customTenants: template } = templates;
     for (const key of READERS) {
       expect(environmentOf(template, key).TENANTS_SECRET_PREFIX, key).toBe(
@@ -95,7 +99,7 @@ describe("the tenants' secret prefix, set by the operator", () => {
 });
 
 describe("an empty tenants' secret prefix (tenants off)", () => {
-  it('gives the three functions an empty TENANTS_SECRET_PREFIX', () => {
+  it('gives the four functions an empty TENANTS_SECRET_PREFIX', () => {
     for (const key of READERS) {
       expect(environmentOf(templates.noTenants, key).TENANTS_SECRET_PREFIX, key).toBe('');
     }
@@ -161,7 +165,7 @@ describe("finish's hand-back of a tenant's messages while its circuit is open", 
     expect(environmentOf(templates.default, 'finish').SIGNING_EVENTS_QUEUE_URL).toEqual({
       Ref: 'SigningEventsQueue',
     });
-    for (const key of ['callback', 'reconcile', 'publish']) {
+    for (const key of ['callback', 'reconcile', 'publish', 'archive']) {
       expect(environmentOf(templates.default, key), key).not.toHaveProperty(
         'SIGNING_EVENTS_QUEUE_URL',
       );
@@ -180,6 +184,8 @@ describe("finish's hand-back of a tenant's messages while its circuit is open", 
         Resource: { 'Fn::GetAtt': ['SigningEventsQueue', 'Arn'] },
       },
     ]);
-    for (const key of ['callback', 'reconcile', 'publish']) expect(changes(key), key).toEqual([]);
+    for (const key of ['callback', 'reconcile', 'publish', 'archive']) {
+      expect(changes(key), key).toEqual([]);
+    }
   });
 });

@@ -8,6 +8,12 @@ import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import type { CfnTemplate } from './cloudformation.ts';
 
+/** The KMS key of the archiveKms configuration. */
+export const ARCHIVE_KMS_KEY_ARN =
+  'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The operator's bucket of the ownArchiveBucket configuration. */
+export const OWN_ARCHIVE_BUCKET = 'acme-signed-records';
+
 /** The configurations the README offers, each packaged once per test run. */
 export const CONFIGURATIONS = {
   /** The default parameters. */
@@ -39,6 +45,18 @@ export const CONFIGURATIONS = {
    * so a single space is the empty prefix (in serverless.yml: `tenantsSecretPrefix: ''`).
    */
   noTenants: { stage: 'single', params: ['tenantsSecretPrefix= '] },
+  /**
+   * The default configuration with the archive turned off: no archive function, queues, rule or
+   * bucket. Of the same stage, so that it can be deployed over the default one.
+   */
+  noArchive: { stage: 'test', params: ['archiveDocuments=false'] },
+  /** The archive's bucket encrypted with a KMS key of the operator's (SSE-KMS). */
+  archiveKms: {
+    stage: 'archive-kms',
+    params: [`archiveKmsKeyArn=${ARCHIVE_KMS_KEY_ARN}`],
+  },
+  /** The documents archived in a bucket of the operator's own, which the stack does not make. */
+  ownArchiveBucket: { stage: 'own-bucket', params: [`archiveBucketName=${OWN_ARCHIVE_BUCKET}`] },
 } as const satisfies Record<string, { stage: string; params: readonly string[] }>;
 
 export type Configuration = keyof typeof CONFIGURATIONS;
