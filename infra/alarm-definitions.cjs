@@ -1,11 +1,12 @@
 // Every alarm of the stack (issue 12): what it reads, when it fires and what its notice tells the
 // operator. infra/alarms.cjs makes them and their topic; infra/dashboard.cjs shows their state.
+const { archiveAlarms } = require('./archive-alarms.cjs');
 const {
-  FUNCTIONS,
   HTTP_API_5XX,
   customMetric,
   functionMetric,
   queueMetric,
+  stackFunctions,
 } = require('./watched-metrics.cjs');
 
 /**
@@ -34,7 +35,7 @@ const alarmDefinitions = (settings) => {
   const { stage } = settings;
   const status = `npm run status -- --stage ${stage} --region \${AWS::Region}`;
   /** @type {AlarmDefinition[]} */
-  const functionAlarms = FUNCTIONS.flatMap(({ key, logicalId }) => [
+  const functionAlarms = stackFunctions(settings).flatMap(({ key, logicalId }) => [
     {
       id: `${logicalId.replace('LambdaFunction', '')}ErrorsAlarm`,
       name: `${key}-errors`,
@@ -141,6 +142,7 @@ const alarmDefinitions = (settings) => {
       period: 3600,
       okAction: false,
     },
+    ...archiveAlarms(settings),
   ];
 };
 

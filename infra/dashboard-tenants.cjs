@@ -3,17 +3,27 @@
 // hours by tenant, from the functions' logs, whose lines carry a `tenant` field.
 const { REGION, graph } = require('./dashboard-widgets.cjs');
 
-/** The functions that read tenant settings; publish never does. */
-const TENANT_FUNCTIONS = ['finish', 'callback', 'reconcile'];
+/**
+ * The functions that read tenant settings: publish never does; archive, while it exists.
+ * @param {import('./monitoring-settings.cjs').Settings} settings
+ */
+const tenantFunctions = (settings) => [
+  'finish',
+  'callback',
+  'reconcile',
+  ...(settings.archive.enabled ? ['archive'] : []),
+];
 
 /**
  * A Logs Insights query: the warnings and errors of the functions that serve tenants, counted by
  * tenant and message, the most frequent first.
- * @param {string} stackName
+ * @param {import('./monitoring-settings.cjs').Settings} settings
  */
-const problemsByTenant = (stackName) =>
+const problemsByTenant = (settings) =>
   [
-    TENANT_FUNCTIONS.map((key) => `SOURCE '/aws/lambda/${stackName}-${key}'`).join(' | '),
+    tenantFunctions(settings)
+      .map((key) => `SOURCE '/aws/lambda/${settings.stackName}-${key}'`)
+      .join(' | '),
     'filter level in ["WARN", "ERROR"]',
     'stats count(*) as lines by tenant, message',
     'sort lines desc',
@@ -44,7 +54,7 @@ const tenantRow = (settings, custom) => ({
           title: 'Warnings and errors by tenant',
           region: REGION,
           view: 'table',
-          query: problemsByTenant(settings.stackName),
+          query: problemsByTenant(settings),
         },
       },
       14,

@@ -3,6 +3,7 @@
 // themselves.
 // Each graph draws a metric of infra/watched-metrics.cjs, as the alarms read it.
 const { alarmDefinitions } = require('./alarm-definitions.cjs');
+const { archiveRows } = require('./dashboard-archive.cjs');
 const { REGION, att, graph, graphRow, layout, line } = require('./dashboard-widgets.cjs');
 const { readSettings } = require('./monitoring-settings.cjs');
 const { tenantRow } = require('./dashboard-tenants.cjs');
@@ -12,15 +13,16 @@ const watched = require('./watched-metrics.cjs');
 /** @typedef {import('./dashboard-widgets.cjs').Statistic} Statistic */
 
 /**
- * The line of one metric for each function.
+ * The line of one metric for each function of the stack.
+ * @param {import('./monitoring-settings.cjs').Settings} settings
  * @param {import('./watched-metrics.cjs').FunctionMetricName} name
  * @param {Statistic} stat
  * @returns {GraphRow[]}
  */
-const everyFunction = (name, stat) =>
-  watched.FUNCTIONS.map(({ key, logicalId }) =>
-    graphRow(watched.functionMetric(logicalId, name), stat, key),
-  );
+const everyFunction = (settings, name, stat) =>
+  watched
+    .stackFunctions(settings)
+    .map(({ key, logicalId }) => graphRow(watched.functionMetric(logicalId, name), stat, key));
 
 /**
  * @param {string} queue
@@ -133,6 +135,15 @@ const dashboardBody = (settings) => {
                 'ApproximateNumberOfMessagesVisible',
                 'completion events',
               ),
+              ...(settings.archive.enabled
+                ? [
+                    queueRow(
+                      'ArchiveDeadLetterQueue',
+                      'ApproximateNumberOfMessagesVisible',
+                      'archive requests',
+                    ),
+                  ]
+                : []),
             ],
             { period: 60, annotations: line('alarm', settings.deadLetterAlarmThreshold) },
           ),
@@ -165,12 +176,13 @@ const dashboardBody = (settings) => {
       ],
     },
     tenantRow(settings, custom),
+    ...archiveRows(settings, custom),
     {
       height: 6,
       widgets: [
-        [graph('Function errors', everyFunction('Errors', 'Sum')), 8],
-        [graph('Function throttles', everyFunction('Throttles', 'Sum')), 8],
-        [graph('Function duration p99 (ms)', everyFunction('Duration', 'p99')), 8],
+        [graph('Function errors', everyFunction(settings, 'Errors', 'Sum')), 8],
+        [graph('Function throttles', everyFunction(settings, 'Throttles', 'Sum')), 8],
+        [graph('Function duration p99 (ms)', everyFunction(settings, 'Duration', 'p99')), 8],
       ],
     },
     {

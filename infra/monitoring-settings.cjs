@@ -1,6 +1,7 @@
 // The monitoring parameters of a packaging (issue 12), checked while `serverless package` resolves
 // them: infra/alarm-definitions.cjs and infra/dashboard.cjs read their thresholds and periods from
 // here. README's alarm table says why each default is what it is.
+const { readArchiveSettings } = require('./archive-settings.cjs');
 
 /**
  * What osls hands a `${file(x.cjs)}` that exports a function (osls's variables/sources/file.js).
@@ -26,6 +27,9 @@ const NUMBERS = /** @type {const} */ ({
   callbackUnauthorisedAlarmPeriodSeconds: [60, 86_400],
   finishFailedAlarmThreshold: [1, 1_000_000],
   finishFailedAlarmPeriodSeconds: [60, 86_400],
+  archiveQueueAgeAlarmSeconds: [60, 1_209_600],
+  archiveFailedAlarmThreshold: [1, 1_000_000],
+  archiveFailedAlarmPeriodSeconds: [60, 86_400],
 });
 
 /** @typedef {keyof typeof NUMBERS} NumberName */
@@ -38,6 +42,7 @@ const NUMBERS = /** @type {const} */ ({
  *   readonly metricsService: string,
  *   readonly alarmEmail: string,
  *   readonly alarmTopicArn: string,
+ *   readonly archive: import('./archive-settings.cjs').ArchiveSettings,
  * }} Settings
  */
 
@@ -87,6 +92,8 @@ const readSettings = async (resolveVariable) => {
     ),
     alarmEmail: optionalText(await resolveVariable('param:alarmEmail')),
     alarmTopicArn: optionalText(await resolveVariable('param:alarmTopicArn')),
+    // Whether the archive, and so its alarms and graphs, exist, and its function's settings.
+    archive: await readArchiveSettings(resolveVariable),
   };
   const ageWindow =
     settings.signingQueueAgeAlarmPeriodSeconds * settings.signingQueueAgeAlarmEvaluationPeriods;

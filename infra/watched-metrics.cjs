@@ -24,11 +24,24 @@ const {
  * @typedef {{ namespace: string, name: string, dimensions: Dimension[] }} Metric
  */
 
-/** The four functions, by their key in serverless.yml, as the framework names their resources. */
-const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'].map((key) => ({
+/**
+ * A function by its key in serverless.yml, with the logical id the framework gives it.
+ * @param {string} key
+ */
+const lambdaFunction = (key) => ({
   key,
   logicalId: `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`,
-}));
+});
+
+/**
+ * The functions of a packaging: the four of every stack, and archive while archiveDocuments is
+ * true (infra/archive-switch.cjs leaves it out otherwise).
+ * @param {{ readonly archive: { readonly enabled: boolean } }} settings
+ */
+const stackFunctions = (settings) => [
+  ...['finish', 'callback', 'reconcile', 'publish'].map(lambdaFunction),
+  ...(settings.archive.enabled ? [lambdaFunction('archive')] : []),
+];
 
 /**
  * @param {string} queueLogicalId
@@ -87,10 +100,10 @@ const coldStartSearch = (metricsService) =>
   `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${COLD_START_METRIC}" ${SERVICE_DIMENSION}="${metricsService}"', 'Sum', 300)`;
 
 module.exports = {
-  FUNCTIONS,
   HTTP_API_5XX,
   coldStartSearch,
   customMetric,
   functionMetric,
   queueMetric,
+  stackFunctions,
 };

@@ -13,9 +13,9 @@ import {
 } from '../support/cloudformation.ts';
 import { packagingRefusal } from '../support/packaged-services.ts';
 
-const templates = packagedTemplates(['default', 'alarmEmail']);
+const templates = packagedTemplates(['default', 'alarmEmail', 'noArchive']);
 
-const FUNCTIONS = ['Finish', 'Callback', 'Reconcile', 'Publish'] as const;
+const FUNCTIONS = ['Finish', 'Callback', 'Reconcile', 'Publish', 'Archive'] as const;
 
 interface ExpectedAlarm {
   readonly Namespace: string;
@@ -122,7 +122,26 @@ const EXPECTED_ALARMS: Record<string, ExpectedAlarm> = {
     Period: 3600,
     EvaluationPeriods: 1,
   },
+  ArchiveDeadLetterAlarm: deadLetters('ArchiveDeadLetterQueue'),
+  ArchiveQueueAgeAlarm: {
+    ...queue('ArchiveQueue'),
+    MetricName: 'ApproximateAgeOfOldestMessage',
+    Statistic: 'Maximum',
+    Threshold: 14_400,
+    Period: 300,
+    EvaluationPeriods: 1,
+  },
+  ArchiveFailedAlarm: {
+    ...custom('ArchiveFailed'),
+    Statistic: 'Sum',
+    Threshold: 1,
+    Period: 300,
+    EvaluationPeriods: 1,
+  },
 };
+
+/** The alarms of the archive, which archiveDocuments: false leaves out. */
+const ARCHIVE_ALARMS = Object.keys(EXPECTED_ALARMS).filter((id) => id.startsWith('Archive'));
 
 /** An alarm's text, the Fn::Sub string where it names the region. */
 const descriptionOf = (alarm: CfnResource | undefined): string => {
@@ -152,6 +171,8 @@ describe('the alarms of the default configuration', () => {
 
   it('watch resources the stack has, of the right types', () => {
     const { default: template } = templates;
+    expect(resource(template, 'ArchiveQueue').Type).toBe('AWS::SQS::Queue');
+    expect(resource(template, 'ArchiveDeadLetterQueue').Type).toBe('AWS::SQS::Queue');
     expect(resource(template, 'SigningEventsQueue').Type).toBe('AWS::SQS::Queue');
     expect(resource(template, 'SigningEventsDeadLetterQueue').Type).toBe('AWS::SQS::Queue');
     expect(resource(template, 'CompletionEventsDeadLetterQueue').Type).toBe('AWS::SQS::Queue');
@@ -177,6 +198,7 @@ describe('the alarms of the default configuration', () => {
       (alarm) => alarm.Properties.Namespace === METRICS_NAMESPACE,
     );
     expect(custom.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
+      'ArchiveFailed',
       'CallbackUnauthorised',
       'ClientCertificateExpiring',
       'FinishFailed',
@@ -227,6 +249,42 @@ describe('the alarms of the default configuration', () => {
     expect(descriptionOf(alarms.ClientCertificateExpiringAlarm)).toContain(
       "Put the renewed certificate and key in the tenant's secret",
     );
+    expect(descriptionOf(alarms.ArchiveDeadLetterAlarm)).toContain(
+      'npm run redrive -- --queue archive --stage test',
+    );
+    expect(descriptionOf(alarms.ArchiveFailedAlarm)).toContain(
+      'npm run archive -- <packageId> --stage test',
+    );
+    for (const id of ['ArchiveQueueAgeAlarm', 'ArchiveFailedAlarm', 'ArchiveDeadLetterAlarm']) {
+      expect(descriptionOf(alarms[id]), id).toContain('/aws/lambda/signinghub-finish-test-archive');
+    }
+  });
+
+  it("let an archive request handed back twice settle on its third receive before the archive queue's age fires", () => {
+    const { default: template } = templates;
+    const visibility = Number(resource(template, 'ArchiveQueue').Properties.VisibilityTimeout);
+    const timeout = Number(resource(template, 'ArchiveLambdaFunction').Properties.Timeout);
+    const threshold = Number(alarmsOf(template).ArchiveQueueAgeAlarm?.Properties.Threshold);
+    expect(threshold).toBeGreaterThanOrEqual(2 * visibility + 3 * timeout);
+    // ...and before its fifth receive sends it to the dead-letter queue.
+    expect(threshold).toBeLessThan(4 * visibility);
+  });
+});
+
+describe('the alarms of the stack without the archive (noArchive)', () => {
+  it("are the default's but the archive's", () => {
+    expect(Object.keys(alarmsOf(templates.noArchive)).sort()).toEqual(
+      Object.keys(EXPECTED_ALARMS)
+        .filter((id) => !ARCHIVE_ALARMS.includes(id))
+        .sort(),
+    );
+    expect(ARCHIVE_ALARMS.sort()).toEqual([
+      'ArchiveDeadLetterAlarm',
+      'ArchiveErrorsAlarm',
+      'ArchiveFailedAlarm',
+      'ArchiveQueueAgeAlarm',
+      'ArchiveThrottlesAlarm',
+    ]);
   });
 });
 
@@ -268,6 +326,14 @@ describe('the monitoring parameters', () => {
       'signingHubMaxConcurrency must be a whole number from 2 to 1000',
     ],
     ['functionAlarmPeriodSeconds=90', 'functionAlarmPeriodSeconds must be a multiple of 60'],
+    [
+      'archiveFailedAlarmPeriodSeconds=90',
+      'archiveFailedAlarmPeriodSeconds must be a multiple of 60',
+    ],
+    [
+      'archiveQueueAgeAlarmSeconds=30',
+      'archiveQueueAgeAlarmSeconds must be a whole number from 60',
+    ],
   ])(
     'stop serverless package at %s',
     async (param, reason) => {

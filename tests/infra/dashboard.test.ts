@@ -8,9 +8,9 @@ import {
 import { alarmsOf, packagedTemplates, placeholder } from '../support/alarm-templates.ts';
 import { type CfnTemplate, resource } from '../support/cloudformation.ts';
 
-const templates = packagedTemplates(['default']);
+const templates = packagedTemplates(['default', 'noArchive']);
 
-const FUNCTIONS = ['Finish', 'Callback', 'Reconcile', 'Publish'] as const;
+const FUNCTIONS = ['Finish', 'Callback', 'Reconcile', 'Publish', 'Archive'] as const;
 
 /** The metrics the functions write (lib/metrics-catalogue.ts) and Powertools' ColdStart. */
 const CUSTOM_METRICS: readonly string[] = [...Object.keys(METRICS), COLD_START_METRIC];
@@ -113,6 +113,14 @@ describe('the dashboard', () => {
       'ApproximateNumberOfMessagesVisible',
       queueName('CompletionEventsDeadLetterQueue'),
     );
+    has('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName('ArchiveDeadLetterQueue'));
+    for (const metric of [
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesNotVisible',
+    ]) {
+      has('AWS/SQS', metric, queueName('ArchiveQueue'));
+    }
     for (const name of FUNCTIONS) {
       for (const metric of ['Errors', 'Throttles', 'Duration']) {
         has('AWS/Lambda', metric, { FunctionName: placeholder(`${name}LambdaFunction`) });
@@ -151,12 +159,47 @@ describe('the dashboard', () => {
     // The functions that serve tenants, by their log groups; publish serves none.
     const sources = [...query.matchAll(/SOURCE '([^']+)'/g)].map((match) => match[1]);
     expect(sources).toEqual(
-      ['finish', 'callback', 'reconcile'].map((key) => `/aws/lambda/signinghub-finish-test-${key}`),
+      ['finish', 'callback', 'reconcile', 'archive'].map(
+        (key) => `/aws/lambda/signinghub-finish-test-${key}`,
+      ),
     );
     expect(query).toContain('filter level in ["WARN", "ERROR"]');
     expect(query).toMatch(/\| stats count\(\*\) as lines by tenant\b/);
     // One row of the two, below the alarms.
     expect(tenants?.y).toBe(logs?.y);
     expect(tenants?.y).toBeGreaterThan(0);
+  });
+});
+
+describe("the dashboard's archive", () => {
+  it('draws what became of the packages, the documents and bytes stored, and the queue', () => {
+    const { widgets } = dashboardOf(templates.default);
+    const archive = widgets.filter((widget) => widget.properties.title?.startsWith('Archive'));
+    const names = archive.flatMap((widget) =>
+      (widget.properties.metrics ?? []).map((row) => row[1]),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PackageArchived',
+        'ArchiveFailed',
+        'DocumentsArchived',
+        'ArchiveBytes',
+        'ApproximateAgeOfOldestMessage',
+      ]),
+    );
+    // One row, below the tenants'.
+    const tenants = widgets.find((widget) => widget.properties.title === 'Tenants');
+    expect(new Set(archive.map((widget) => widget.y)).size).toBe(1);
+    expect(archive[0]?.y).toBeGreaterThan(tenants?.y ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('is left out with the archive, as are its function and queues', () => {
+    const { text, rows, widgets } = dashboardOf(templates.noArchive);
+    expect(text).not.toMatch(/archive/i);
+    expect(rows.length).toBeGreaterThan(0);
+    const logs = widgets.find((widget) => widget.type === 'log');
+    expect(logs?.properties.query).toContain(
+      "SOURCE '/aws/lambda/signinghub-finish-test-reconcile'",
+    );
   });
 });

@@ -318,13 +318,17 @@ describe('the default configuration, deployed into moto as serverless deploy doe
     expect(topic).toMatch(/^arn:aws:sns:eu-west-1:\d{12}:signinghub-finish-test-alarms$/);
     const alarms = await alarmsOf(deployedNow);
     const expected = templateAlarms(deployedNow);
-    expect(expected).toHaveLength(16);
+    expect(expected).toHaveLength(21);
     expect([...alarms.keys()].sort()).toEqual(expected.map(({ name }) => name).sort());
     for (const { logicalId, name } of expected) {
       expect(deployedNow.stack.physicalId(logicalId)).toBe(name);
       const alarm = alarms.get(name);
       expect(alarm?.AlarmActions, name).toEqual([topic]);
-      const noOkNotice = ['FinishFailedAlarm', 'ClientCertificateExpiringAlarm'];
+      const noOkNotice = [
+        'FinishFailedAlarm',
+        'ClientCertificateExpiringAlarm',
+        'ArchiveFailedAlarm',
+      ];
       expect(alarm?.OKActions, name).toEqual(noOkNotice.includes(logicalId) ? [] : [topic]);
       expect(alarm?.TreatMissingData, name).toBe('notBreaching');
     }
