@@ -282,6 +282,31 @@ describe('archivePackage', () => {
     expect(deps.metrics.values('DocumentsArchived')).toEqual([1]);
   });
 
+  it('hands back a package whose documents changed just before it was to be archived', async () => {
+    const packageId = await completed();
+    const { documents, deps, item } = world(packageId, [11]);
+    // Another delivery records a document between this one's last record and its archive.
+    const racing = {
+      getArchive: archive.getArchive.bind(archive),
+      addDocument: archive.addDocument.bind(archive),
+      markFailed: archive.markFailed.bind(archive),
+      restartArchive: archive.restartArchive.bind(archive),
+      markArchived: async (id: number, recorded: number, bucket: string, now: Date) => {
+        await archive.addDocument(id, storedDocument(id, 99), recorded, bucket);
+        return archive.markArchived(id, recorded, bucket, now);
+      },
+    };
+    const outcome = await archivePackage(
+      jobFor(packageId),
+      { ...deps, archive: racing, documents },
+      deps.budget(),
+      silentLog,
+    );
+    expect(outcome).toBe('retry-later');
+    expect((await item())?.archiveStatus).toBeUndefined();
+    expect(deps.metrics.values('PackageArchived')).toEqual([]);
+  });
+
   it('does nothing more when another delivery archived the package meanwhile', async () => {
     const packageId = await completed();
     const { run, bucket, deps } = world(packageId, [11, 12]);
