@@ -252,7 +252,11 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
   // 5. Exactly one completion event per final package, naming its tenant (the default: none).
   const eventsByPackage = new Map<PackageRef, ReceivedEvent[]>();
   const eventProblems: string[] = [];
-  for (const event of evidence.events) {
+  // The archive's events have invariants of their own (archive-invariants.ts).
+  const completionEvents = evidence.events.filter(({ detailType }) =>
+    Object.values(DETAIL_TYPES).includes(detailType),
+  );
+  for (const event of completionEvents) {
     const detail = event.detail as { packageId?: unknown; tenant?: unknown };
     if (detail.tenant === DEFAULT_TENANT) {
       eventProblems.push(`an event for package ${detail.packageId} names the default tenant`);
@@ -289,7 +293,7 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
   const oneEvent = row(
     'exactly one completion event per final package',
     `${finalPackages} final packages (${perTenant(workload, finalPerTenant)}), ` +
-      `${evidence.events.length} events`,
+      `${completionEvents.length} events`,
     eventProblems,
   );
 

@@ -8,6 +8,8 @@ export interface ProgressOptions {
   readonly mapping: EventSourceMapping;
   readonly settledShare: () => number;
   readonly say: (line: string) => void;
+  /** More of the line: the archive's queue. */
+  readonly more?: () => string;
 }
 
 /** A progress line every 5 s with the event loop's worst delay since the last; answers its stop. */
@@ -24,7 +26,7 @@ export const reportProgress = (options: ProgressOptions): (() => void) => {
       `soak: ${Math.round(options.settledShare() * 100)}% settled, ${queue.size()} queued, ` +
         `${queue.deadLetters.length} dead-lettered, ${mapping.stats.invocations} invocations, ` +
         `${Math.round((now - options.startedAt) / 1000)} s, event loop delay up to ` +
-        `${Math.round(recentDelay.max / 1e6)} ms`,
+        `${Math.round(recentDelay.max / 1e6)} ms${options.more ? `; ${options.more()}` : ''}`,
     );
     recentDelay.reset();
   }, 1_000);

@@ -1,4 +1,5 @@
 import { textTable } from '../../ops/text-table.ts';
+import { archiveRows } from './archive-figures.ts';
 import type { LatencyFigures } from './latency.ts';
 import type { SoakResult } from './soak.ts';
 import type { SoakFigures, TenantFigures } from './soak-figures.ts';
@@ -84,6 +85,7 @@ export const figureRows = (figures: SoakFigures): string[][] => {
       'completion events',
       `${list(figures.completionEvents)} (${figures.eventBridgeRefusals} PutEvents refused)`,
     ],
+    ...archiveRows(figures.archive),
     ['log lines scanned', String(figures.logLines)],
     [
       'event loop delay',

@@ -2,6 +2,7 @@ import type { Histogram } from 'node:perf_hooks';
 import type { ReceivedEvent } from '../../harness/eventbridge-emulator.ts';
 import type { CallbackSent, SimulatorCall } from '../../harness/simulator/types.ts';
 import type { ReconcileSummary } from '../../lib/reconcile/reconcile-packages.ts';
+import type { ArchiveFigures } from './archive-figures.ts';
 import type { BridgeStats } from './callback-bridge.ts';
 import type { ChaosTally } from './chaos.ts';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.ts';
@@ -83,6 +84,7 @@ export interface SoakFigures {
   readonly tokensIssued: number;
   /** The process runs everything: its event loop's delays bound how precise timeouts can be. */
   readonly eventLoopDelayMs: { readonly p99: number; readonly max: number };
+  readonly archive: ArchiveFigures;
 }
 
 /** What the figures are counted from, once the run is over. */
@@ -106,6 +108,7 @@ export interface FigureSources {
   readonly loopDelay: Histogram;
   readonly latency: ReadonlyMap<string, TenantLatency>;
   readonly eventsPerSecond: number | undefined;
+  readonly archive: ArchiveFigures;
 }
 
 const countBy = <T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> => {
@@ -191,7 +194,10 @@ export const soakFigures = (sources: FigureSources): SoakFigures => {
       madeFinal: summaries.reduce((sum, run) => sum + run.final, 0),
       unconfirmed: summaries.reduce((sum, run) => sum + run.unconfirmed, 0),
     },
-    completionEvents: countBy(sources.events, ({ detailType }) => detailType),
+    completionEvents: countBy(
+      sources.events.filter(({ detailType }) => !detailType.startsWith('SigningPackageArchive')),
+      ({ detailType }) => detailType,
+    ),
     eventBridgeRefusals: chaos.refusals,
     logLines: sources.logLines,
     tokensIssued: sources.tokensIssued,
@@ -199,5 +205,6 @@ export const soakFigures = (sources: FigureSources): SoakFigures => {
       p99: Math.round(sources.loopDelay.percentile(99) / 1e6),
       max: Math.round(sources.loopDelay.max / 1e6),
     },
+    archive: sources.archive,
   };
 };

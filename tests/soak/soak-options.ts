@@ -1,3 +1,4 @@
+import type { ArchiveSoakOptions } from './archive-workload.ts';
 import type { WorkloadOptions } from './workload.ts';
 
 export interface SoakOptions extends WorkloadOptions {
@@ -32,6 +33,8 @@ export interface SoakOptions extends WorkloadOptions {
   readonly showProgress: boolean;
   /** Signing events put on the queue a second, as they would arrive; undefined: all at once. */
   readonly eventsPerSecond: number | undefined;
+  /** The archive of every completed package, fed by the completion events. */
+  readonly archive: ArchiveSoakOptions;
 }
 
 /**
@@ -43,6 +46,10 @@ export interface SoakOptions extends WorkloadOptions {
  * The function keeps more than DynamoDB Local's restart (2-7 s here) to record what it did.
  * acme's host is down for a minute from 60% of the arrivals, well after DynamoDB's restart at
  * 50%: the two together would measure how a shared fault and an outage add up, not the outage.
+ *
+ * The archive's function gets 20 s (900 s deployed) and ArchiveQueue's visibility timeout is
+ * 25 s (5,400 s deployed: six times the timeout, which the soak cannot wait for); its packages have
+ * 1 to 3 documents, mostly small, 2% over 5 MiB.
  *
  * SigningHub's 1 s: the circuit counts a timeout as the host failing, and the soak runs every
  * function, SigningHub and the harness in one process, whose event loop stalls for up to 600 ms
@@ -83,4 +90,17 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = Object.freeze({
   callbackMaxDelayMs: 1_500,
   showLogs: false,
   showProgress: false,
+  archive: {
+    instances: 4,
+    lambdaTimeoutMs: 20_000,
+    visibilityTimeoutMs: 25_000,
+    duplicateRate: 0.1,
+    concurrentDuplicateShare: 0.3,
+    largeDocumentRate: 0.02,
+    unavailableRate: 0.03,
+    stallRate: 0.02,
+    cutRate: 0.01,
+    resumeRate: 0.03,
+    finalFaultRate: 0.01,
+  },
 });

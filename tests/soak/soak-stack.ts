@@ -9,12 +9,14 @@ import {
 } from '../../harness/eventbridge-emulator.ts';
 import { functionEnvironment } from '../../harness/function-env.ts';
 import { localAws } from '../../harness/local-aws.ts';
+import { type S3StandIn, startS3StandIn } from '../../harness/s3-stand-in.ts';
 import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
 import type { EnterpriseOptions, SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { createTable } from '../../harness/table.ts';
 import { type KeyPair, makeTestCertificates } from '../../harness/test-certificates.ts';
 import type { SigningHubAccess } from '../../lib/signinghub/access.ts';
 import { startMotoSecrets } from '../support/moto-secrets.ts';
+import { type ArchivePlan, applyArchivePlan } from './archive-workload.ts';
 import type { Cleanups } from './cleanups.ts';
 import type { SoakOptions } from './soak-options.ts';
 import { DEFAULT_TENANT, parsePackageRef, type TenantAccount } from './tenant-mix.ts';
@@ -23,6 +25,8 @@ import type { Workload } from './workload.ts';
 export interface SoakStackOptions {
   readonly options: SoakOptions;
   readonly workload: Workload;
+  /** Each package's documents, owner and document faults. */
+  readonly archivePlan: ArchivePlan;
   /** Every tenant's, the default one's included. */
   readonly accounts: readonly TenantAccount[];
   /** SIGNING_EVENTS_QUEUE_URL: where the finish function hands an open circuit's messages back. */
@@ -40,6 +44,10 @@ export interface SoakStack {
   /** One simulator, an enterprise per tenant; HTTPS for the one behind a client certificate. */
   readonly simulator: SigningHubSimulator;
   readonly eventBridge: EventBridgeEmulator;
+  /** The archive bucket's S3: the counting stand-in, each object's size and SHA-256 only. */
+  readonly s3: S3StandIn;
+  /** How many times each key was stored (PutObject or a completed multipart upload). */
+  readonly stores: ReadonlyMap<string, number>;
   /** Each tenant's SigningHub as its settings name it (the final reconcile reaches them so). */
   readonly access: ReadonlyMap<string, SigningHubAccess>;
   /** The client certificates' keys, PEM: secrets the logs must never show. */
@@ -75,6 +83,10 @@ const dbDirectory = async (wanted: string | undefined): Promise<string> => {
 
 /** Comes before the handlers are loaded: they read the environment set here when imported. */
 const TENANTS_PREFIX = 'soak/tenants/';
+export const SOAK_BUS = 'soak-completions';
+export const SOAK_ARCHIVE_BUCKET = 'soak-signed-documents';
+/** The stand-in's log line for an object stored: `PutObject <bucket>/<key> → 200 (…)`. */
+const STORED = /^(?:PutObject|CompleteMultipartUpload) [^/]+\/(\S+) → 200\b/;
 
 /** An enterprise for each tenant but the default: its credentials, its grant, its certificate. */
 const enterprisesOf = (accounts: readonly TenantAccount[]): Record<string, EnterpriseOptions> =>
@@ -132,6 +144,7 @@ const tenantSecret = (access: SigningHubAccess, callbackSecret: string): string 
 export const startSoakStack = async ({
   options,
   workload,
+  archivePlan,
   accounts,
   queueUrl,
   cleanups,
@@ -165,6 +178,16 @@ export const startSoakStack = async ({
   cleanups.add(() => eventBridge.close());
   const secrets = await startMotoSecrets();
   cleanups.add(() => secrets.stop());
+  const stores = new Map<string, number>();
+  const s3 = await startS3StandIn({
+    buckets: [SOAK_ARCHIVE_BUCKET],
+    storage: 'count',
+    log: (line) => {
+      const key = STORED.exec(line)?.[1];
+      if (key !== undefined) stores.set(key, (stores.get(key) ?? 0) + 1);
+    },
+  });
+  cleanups.add(() => s3.close());
   const access = new Map(
     accounts.map((account) => [
       account.spec.name,
@@ -187,8 +210,10 @@ export const startSoakStack = async ({
         credentials: fallback.credentials,
         signingHubTimeoutMs: options.signingHubTimeoutMs,
         callbackSecret: fallback.callbackSecret,
-        eventBusName: 'soak-completions',
+        eventBusName: SOAK_BUS,
         eventBridgeEndpoint: eventBridge.url,
+        archiveBucket: SOAK_ARCHIVE_BUCKET,
+        s3Endpoint: s3.endpoint,
         reconcileAfterSeconds: options.reconcileAfterSeconds,
         logLevel: 'DEBUG',
       }),
@@ -213,6 +238,7 @@ export const startSoakStack = async ({
     const { tenant, packageId } = parsePackageRef(ref);
     simulator.enterprise(tenant).script(packageId, 'workflow', ...responses);
   }
+  applyArchivePlan(simulator, archivePlan);
 
   return {
     tableName,
@@ -220,6 +246,8 @@ export const startSoakStack = async ({
     client,
     simulator,
     eventBridge,
+    s3,
+    stores,
     access,
     clientKeys: [...clients.values()].map(({ key }) => key),
     restartDynamoDb: async (stopped) => {

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvariantRow } from './invariant-row.ts';
 import { formatSoakReport } from './report.ts';
 import { runSoak, type SoakResult } from './soak.ts';
@@ -10,6 +11,9 @@ import { DEFAULT_SOAK_OPTIONS } from './soak-options.ts';
  * the same invariants. The visibility timeout is shorter than the function's (harsher than AWS
  * allows) so redeliveries and dead letters come within the minute. No baseline run: it would
  * double the time, and nothing here is timed; `npm run soak` compares the healthy tenants' times.
+ * The archive of the sixty-odd completed packages rides along (its function gets 8 s, its queue's
+ * visibility timeout is 10 s, a fifth of its events come twice); every kind of archive fault the
+ * full run has is placed at least once, so its invariants are tested on each.
  */
 let result: SoakResult;
 
@@ -33,8 +37,24 @@ beforeAll(async () => {
     eventsPerSecond: 15,
     tenantOutage: { tenant: 'acme', at: 0.2, forMs: 8_000 },
     unknownTenantEvents: 2,
+    logFile: process.env.SOAK_LOG_FILE,
+    archive: {
+      ...DEFAULT_SOAK_OPTIONS.archive,
+      instances: 3,
+      lambdaTimeoutMs: 8_000,
+      visibilityTimeoutMs: 10_000,
+      duplicateRate: 0.2,
+      concurrentDuplicateShare: 0.4,
+    },
   });
 }, 300_000);
+
+// SOAK_REPORT_FILE=<path> keeps the run's report (its figures and invariants) there, and
+// SOAK_LOG_FILE=<path> every log line of the run.
+afterAll(async () => {
+  const file = process.env.SOAK_REPORT_FILE;
+  if (file !== undefined && result !== undefined) await writeFile(file, formatSoakReport(result));
+});
 
 const invariant = (name: string): InvariantRow => {
   const found = result.invariants.find((row) => row.invariant === name);
@@ -144,5 +164,49 @@ describe('soak: a few hundred signing events under faults, restarts and hostile 
 
   it('puts no secret in callback answers or stored items', () => {
     expectHolds('no secret in callback answers or stored items');
+  });
+});
+
+describe('soak: the archive of every completed package, under faults and repeated deliveries', () => {
+  it('went through the archive faults it is meant to survive', () => {
+    const { archive } = result.figures;
+    const report = formatSoakReport(result);
+    expect(archive.multipartDocuments, report).toBeGreaterThan(0);
+    expect(archive.documentRequests['503'], report).toBeGreaterThan(0);
+    expect(archive.documentRequests['403'], report).toBeGreaterThan(0);
+    expect(archive.documentRequests['404'], report).toBeGreaterThan(0);
+    expect((archive.bodies.abandoned ?? 0) + (archive.bodies.cut ?? 0), report).toBeGreaterThan(1);
+    expect(archive.handedBack, report).toBeGreaterThan(0);
+    expect(archive.resumed, report).toBeGreaterThan(0);
+    expect(archive.routing.duplicates, report).toBeGreaterThan(0);
+    expect(archive.queue.redeliveries, report).toBeGreaterThan(0);
+    expect(archive.s3Requests.CompleteMultipartUpload, report).toBeGreaterThan(0);
+    expect(archive.documentsPerSecond, report).toBeGreaterThan(0);
+  });
+
+  it('archives every COMPLETED package exactly once, or fails it for a reason the run put there', () => {
+    expectHolds(
+      'every COMPLETED package ARCHIVED exactly once, or FAILED for a reason the run put there',
+    );
+  });
+
+  it('stores every document with the generator’s SHA-256 and size, as its item records', () => {
+    expectHolds("every stored document's SHA-256 and size are the generator's and its item's");
+  });
+
+  it('downloads no recorded document again, each as its package’s owner', () => {
+    expectHolds('no document downloaded again once recorded; each read as its package’s owner');
+  });
+
+  it('archives nothing of a package that did not complete', () => {
+    expectHolds('no DECLINED, DELETED or unfinished package archived');
+  });
+
+  it('stores objects only at <tenant>/<packageId>/<documentId>.pdf', () => {
+    expectHolds('no object outside <tenant>/<packageId>/<documentId>.pdf');
+  });
+
+  it('dead-letters archive requests only for a reason the run put there', () => {
+    expectHolds('every archive dead letter has a reason, and is archived once redriven');
   });
 });

@@ -4,6 +4,11 @@ import { lambdaContext } from '../../harness/lambda-context.ts';
 import type { SimulatorCall } from '../../harness/simulator/types.ts';
 import { createStreamPump } from '../../harness/stream-pump.ts';
 import { scanAll } from '../support/table-items.ts';
+import { generatorChecksums } from './archive-evidence.ts';
+import { archiveFigures } from './archive-figures.ts';
+import { archiveInvariants } from './archive-invariants.ts';
+import { startArchiveSide } from './archive-side.ts';
+import { expectedScope, planArchive } from './archive-workload.ts';
 import { runChaos } from './chaos.ts';
 import { createCleanups } from './cleanups.ts';
 import { createEventSourceMapping } from './event-source-mapping.ts';
@@ -22,7 +27,7 @@ import { startSoakCallbacks } from './soak-callbacks.ts';
 import { type SoakFigures, soakFigures } from './soak-figures.ts';
 import { watchSigningHub } from './soak-observer.ts';
 import type { SoakOptions } from './soak-options.ts';
-import { type SoakStack, startSoakStack } from './soak-stack.ts';
+import { SOAK_ARCHIVE_BUCKET, SOAK_BUS, type SoakStack, startSoakStack } from './soak-stack.ts';
 import { createSqsQueue } from './sqs-emulation.ts';
 import { startSqsEndpoint } from './sqs-endpoint.ts';
 import { createStreamHistory } from './stream-history.ts';
@@ -63,8 +68,10 @@ const allCalls = (stack: SoakStack): SimulatorCall[] =>
  * Runs the whole system in one process under load and faults: the finish function (several
  * module instances) behind an SQS emulation, SigningHub's callbacks through the callback
  * function, the reconciler on a schedule, completion events from the table's stream, for four
- * tenants on one simulator (one over HTTPS behind a client certificate); DynamoDB Local restarted
- * midway and, when asked, one tenant's host down for a while; then checks what must hold.
+ * tenants on one simulator (one over HTTPS behind a client certificate); each completed package's
+ * documents archived by the archive function behind its own queue into the counting S3 stand-in;
+ * DynamoDB Local restarted midway and, when asked, one tenant's host down for a while; then
+ * checks what must hold.
  */
 export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const startedAt = Date.now();
@@ -73,6 +80,12 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const random = seededRandom(options.seed);
   const chaosRandom = seededRandom(options.seed + 1);
   const workload = createWorkload(options, random);
+  const archivePlan = planArchive(
+    workload,
+    options.archive,
+    options.signingHubTimeoutMs,
+    seededRandom(options.seed + 2),
+  );
   const runId = `soak-${options.seed}-${randomBytes(4).toString('hex')}`;
   const accounts = makeTenantAccounts(workload.tenants);
 
@@ -110,6 +123,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     const stack = await startSoakStack({
       options,
       workload,
+      archivePlan,
       accounts,
       queueUrl: sqs.queueUrl,
       cleanups,
@@ -133,7 +147,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       hostDown: (tenant) => downTenants.has(tenant),
     });
     cleanups.add(() => signingHub.observer.uninstall());
-    const handlers = await loadHandlers(runId, options.instances);
+    const handlers = await loadHandlers(runId, options.instances, options.archive.instances);
 
     const otherLeaks: LeakFinding[] = [];
     const callbacks = await startSoakCallbacks({
@@ -160,6 +174,27 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     );
     pump.start(250);
     cleanups.add(() => pump.stop());
+    const drainStream = async () => {
+      for (let quiet = 0; quiet < 2; ) quiet = (await pump.drain()) === 0 ? quiet + 1 : 0;
+    };
+
+    // The archive: each SigningPackageCompleted on the bus, through ArchiveQueue, to the function.
+    const archive = startArchiveSide({
+      options: options.archive,
+      modules: handlers.archive,
+      events: eventBridge.events,
+      busName: SOAK_BUS,
+      client: stack.client,
+      tableName: stack.tableName,
+      random: seededRandom(options.seed + 3),
+      maxReceiveCount: options.maxReceiveCount,
+      packages: workload.packages.map(({ ref }) => ref),
+    });
+    archive.start();
+    cleanups.add(() => archive.stop());
+    // S3 busy once, and failing once, early in the archive's work.
+    stack.s3.failNext(1, { operation: 'PutObject', code: 'SlowDown' });
+    stack.s3.failNext(1, { operation: 'UploadPart', code: 'InternalError' });
 
     // The finish function's event source mapping, and the signing events as they arrive.
     const deletedAt = new Map<string, number>();
@@ -200,7 +235,16 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       ended: () => ended,
       say,
     });
-    const stopProgress = reportProgress({ startedAt, queue, mapping, settledShare, say });
+    const stopProgress = reportProgress({
+      startedAt,
+      queue,
+      mapping,
+      settledShare,
+      say,
+      more: () =>
+        `archive: ${archive.queue.size()} queued, ${archive.deliveries.length} deliveries, ` +
+        `${stack.s3.objects().length} objects`,
+    });
     cleanups.add(stopProgress);
 
     await sender.done;
@@ -217,7 +261,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     say(`soak: queue drained after ${Math.round((Date.now() - startedAt) / 1000)} s; reconciling`);
 
     const finalReconcile = await reconcileEveryPackage(stack);
-    for (let quiet = 0; quiet < 2; ) quiet = (await pump.drain()) === 0 ? quiet + 1 : 0;
+    await drainStream();
+    say(`soak: archiving what is left (${archive.queue.size()} archive messages queued)`);
+    await archive.settle(drainStream);
+    await archive.stop();
     stopProgress();
 
     const items = await scanAll(stack);
@@ -226,6 +273,16 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     const chaosTally = chaos.tally();
     const calls = allCalls(stack);
     const { observer } = signingHub;
+    const objects = stack.s3.objects();
+    const checksums = await generatorChecksums(archivePlan, [
+      ...objects.map(({ key }) => key),
+      ...items.flatMap(({ documents }) =>
+        Array.isArray(documents) ? documents.map((entry) => String(entry?.key)) : [],
+      ),
+    ]);
+    const usernames = new Map(
+      accounts.map(({ spec, credentials }) => [spec.name, credentials.username]),
+    );
     const invariants = checkInvariants({
       workload,
       deleted: new Set(deletedAt.keys()),
@@ -251,7 +308,29 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       misdirected: observer.misdirected,
       logScan,
       otherLeaks,
-    });
+    }).concat(
+      archiveInvariants({
+        workload,
+        plan: archivePlan,
+        items,
+        events: eventBridge.events,
+        calls,
+        bucket: SOAK_ARCHIVE_BUCKET,
+        objects,
+        stores: stack.stores,
+        checksums,
+        deliveries: archive.deliveries,
+        deadLetters: archive.queue.deadLetters,
+        deletedAtSigningHub: new Set(
+          workload.actions.flatMap((action) =>
+            action.kind === 'delete' ? [`${action.tenant}/${action.packageId}`] : [],
+          ),
+        ),
+        scopeOf: (ref) => expectedScope(archivePlan, ref, (tenant) => usernames.get(tenant) ?? ''),
+        outage: chaosTally.outage,
+        tenantOutage: chaosTally.tenantOutage,
+      }),
+    );
     const figures = soakFigures({
       startedAt,
       workload,
@@ -273,6 +352,19 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       loopDelay,
       latency: latencyByTenant(workload, sender.sentAt, deletedAt, chaosTally.outage),
       eventsPerSecond: options.eventsPerSecond,
+      archive: archiveFigures({
+        routing: archive.routing,
+        queue: archive.queue.stats,
+        mapping: archive.mapping.stats,
+        deliveries: archive.deliveries,
+        routedAt: archive.routedAt,
+        items,
+        events: eventBridge.events,
+        calls,
+        objects,
+        plan: archivePlan,
+        s3Requests: stack.s3.requests(),
+      }),
     });
     return { ok: invariants.every(({ ok }) => ok), invariants, figures };
   } finally {
