@@ -6,14 +6,20 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { withDeployTools } from '../support/deploy-tools.ts';
-import { type DeployedRole, decide, eachStatement, readRole } from '../support/iam-evaluation.ts';
+import {
+  type DeployedRole,
+  decide,
+  defaultKeyPolicy,
+  eachStatement,
+  readRole,
+} from '../support/iam-evaluation.ts';
 import { packagedWithMoto } from '../support/moto-clients.ts';
 import { deployToMoto } from '../support/moto-deploy.ts';
 
-const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish'] as const;
+const FUNCTIONS = ['finish', 'callback', 'reconcile', 'publish', 'archive'] as const;
 type FunctionKey = (typeof FUNCTIONS)[number];
 /** The functions that read tenant settings; publish never does. */
-const TENANT_READERS = ['finish', 'callback', 'reconcile'] as const;
+const TENANT_READERS = ['finish', 'callback', 'reconcile', 'archive'] as const;
 const GET_SECRET = 'secretsmanager:GetSecretValue';
 
 /** The ARNs of what the functions touch, as the deployed stack has them. */
@@ -32,6 +38,14 @@ interface Arns {
   secretNamed(name: string): string;
   readonly bus: string;
   readonly logStream: Readonly<Record<FunctionKey, string>>;
+  readonly archiveQueue: string;
+  readonly archiveDeadLetters: string;
+  /** The archive bucket the stack made. */
+  readonly archiveBucket: string;
+  /** A document in it, where the archive function puts one. */
+  readonly archivedDocument: string;
+  /** A KMS key of the account: the default configuration encrypts with SSE-S3, no key. */
+  readonly kmsKey: string;
 }
 
 const deployed = withDeployTools(async (defer) => {
@@ -93,6 +107,14 @@ const deployed = withDeployTools(async (defer) => {
     secretNamed,
     bus,
     logStream,
+    archiveQueue: await queueArn('ArchiveQueue'),
+    archiveDeadLetters: await queueArn('ArchiveDeadLetterQueue'),
+    archiveBucket: `arn:aws:s3:::${stack.physicalId('ArchiveBucket')}`,
+    archivedDocument: `arn:aws:s3:::${stack.physicalId('ArchiveBucket')}/default/4242/7.pdf`,
+    kmsKey: credentialsSecret.replace(
+      /^arn:aws:secretsmanager:([^:]+):([0-9]+):.+$/,
+      'arn:aws:kms:$1:$2:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ),
   };
   return { roles, arns };
 }, 300_000);
@@ -151,6 +173,23 @@ const NEEDS: Readonly<Record<FunctionKey, readonly Grant[]>> = {
     ['sqs:SendMessage', (arns) => arns.completionDeadLetters],
     ...logs('publish'),
   ],
+  archive: [
+    // read the package, record each document and the outcome (lib/archive); a REJECTED item
+    ['dynamodb:GetItem', (arns) => arns.table],
+    ['dynamodb:UpdateItem', (arns) => arns.table],
+    ['dynamodb:PutItem', (arns) => arns.table],
+    ['secretsmanager:GetSecretValue', (arns) => arns.credentialsSecret],
+    ['secretsmanager:GetSecretValue', (arns) => arns.tenantSecret],
+    // a document streamed into the bucket: PutObject, or a multipart upload's start, parts and
+    // completion (all s3:PutObject), and the abort of one cut off
+    ['s3:PutObject', (arns) => arns.archivedDocument],
+    ['s3:AbortMultipartUpload', (arns) => arns.archivedDocument],
+    // what the SQS event source mapping does on archive's behalf
+    ['sqs:ReceiveMessage', (arns) => arns.archiveQueue],
+    ['sqs:DeleteMessage', (arns) => arns.archiveQueue],
+    ['sqs:GetQueueAttributes', (arns) => arns.archiveQueue],
+    ...logs('archive'),
+  ],
 };
 
 /** A resource of the same kind that is not the function's: another table, queue, secret, bus. */
@@ -160,7 +199,8 @@ const lookalike = (resource: string): string =>
     .replace(/:secret:[^:]+$/, ':secret:another/secret-AbCdEf')
     .replace(/:event-bus\/.+$/, ':event-bus/another-bus')
     .replace(/:log-group:[^:]+/, ':log-group:/aws/lambda/another-function')
-    .replace(/^(arn:aws:sqs:[^:]+:[0-9]+:).+$/, '$1another-queue');
+    .replace(/^(arn:aws:sqs:[^:]+:[0-9]+:).+$/, '$1another-queue')
+    .replace(/^arn:aws:s3:::[^/]+/, 'arn:aws:s3:::another-bucket');
 
 const rows = (key: FunctionKey) =>
   NEEDS[key].map(([action, resource]) => ({ key, action, resource }));
@@ -246,11 +286,81 @@ describe('the deployed roles, evaluated by an IAM policy simulator', () => {
   it.each(FUNCTIONS)('denies %s deleting the table or any queue', async (key) => {
     const { roles, arns } = deployed();
     expect(await decide(roles[key], 'dynamodb:DeleteTable', arns.table)).not.toBe('Allowed');
-    for (const queue of [arns.signingQueue, arns.signingDeadLetters, arns.completionDeadLetters]) {
+    for (const queue of [
+      arns.signingQueue,
+      arns.signingDeadLetters,
+      arns.completionDeadLetters,
+      arns.archiveQueue,
+      arns.archiveDeadLetters,
+    ]) {
       expect(await decide(roles[key], 'sqs:DeleteQueue', queue)).not.toBe('Allowed');
       expect(await decide(roles[key], 'sqs:PurgeQueue', queue)).not.toBe('Allowed');
     }
   });
+});
+
+/** What the archive function must never do to the bucket, its documents or a key. */
+const ARCHIVE_MUST_NOT: readonly (readonly [
+  action: string,
+  what: string,
+  resource: (arns: Arns) => string,
+])[] = [
+  ['s3:GetObject', 'a document', (arns) => arns.archivedDocument],
+  ['s3:GetObjectVersion', 'a document', (arns) => arns.archivedDocument],
+  ['s3:DeleteObject', 'a document', (arns) => arns.archivedDocument],
+  ['s3:DeleteObjectVersion', 'a document', (arns) => arns.archivedDocument],
+  ['s3:PutObjectAcl', 'a document', (arns) => arns.archivedDocument],
+  ['s3:PutObjectTagging', 'a document', (arns) => arns.archivedDocument],
+  ['s3:ListBucket', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:ListBucketMultipartUploads', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:PutBucketPolicy', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:DeleteBucketPolicy', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:PutBucketVersioning', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:PutLifecycleConfiguration', 'the bucket', (arns) => arns.archiveBucket],
+  ['s3:DeleteBucket', 'the bucket', (arns) => arns.archiveBucket],
+  // the objects of the stack's bucket only, not those of a bucket whose name starts like it
+  // (another bucket: the lookalikes above)
+  [
+    's3:PutObject',
+    'a bucket whose name starts like it',
+    (arns) => `${arns.archiveBucket}-copy/default/4242/7.pdf`,
+  ],
+  // SSE-S3: no key at all
+  ['kms:GenerateDataKey', 'a key', (arns) => arns.kmsKey],
+  ['kms:Decrypt', 'a key', (arns) => arns.kmsKey],
+  // the queue's messages come through the mapping; nothing sends or hands one back
+  ['sqs:SendMessage', 'its queue', (arns) => arns.archiveQueue],
+  ['sqs:ChangeMessageVisibility', 'its queue', (arns) => arns.archiveQueue],
+  ['sqs:ReceiveMessage', 'its dead-letter queue', (arns) => arns.archiveDeadLetters],
+  ['events:PutEvents', 'the bus', (arns) => arns.bus],
+  ['dynamodb:Query', 'the table', (arns) => arns.table],
+  ['dynamodb:DeleteItem', 'the table', (arns) => arns.table],
+];
+
+describe("the archive's role, evaluated by an IAM policy simulator", () => {
+  it.each(ARCHIVE_MUST_NOT.map(([action, what, resource]) => ({ action, what, resource })))(
+    'denies archive $action on $what',
+    async ({ action, resource }) => {
+      const { roles, arns } = deployed();
+      // A key's decision needs its key policy as well: KMS's default, which leaves it to IAM.
+      const keyPolicy = action.startsWith('kms:')
+        ? defaultKeyPolicy(roles.archive.accountId)
+        : undefined;
+      expect(await decide(roles.archive, action, resource(arns), {}, keyPolicy)).not.toBe(
+        'Allowed',
+      );
+    },
+  );
+
+  it.each(FUNCTIONS.filter((key) => key !== 'archive'))(
+    'denies %s writing, reading or deleting an archived document',
+    async (key) => {
+      const { roles, arns } = deployed();
+      for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject']) {
+        expect(await decide(roles[key], action, arns.archivedDocument), action).not.toBe('Allowed');
+      }
+    },
+  );
 });
 
 /** Secrets outside the tenants' prefix of stage `test` that a careless grant could still reach. */

@@ -6,6 +6,7 @@ import {
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { type CfnTemplate, lambdaRole } from './cloudformation.ts';
 
 /** A role as IAM holds it: its inline policies, parsed. */
 export interface DeployedRole {
@@ -61,6 +62,8 @@ export const decide = async (
   resource: string,
   /** What the service tells IAM of the request, such as DynamoDB's `dynamodb:LeadingKeys`. */
   contextVariables: Record<string, string | string[]> = {},
+  /** The resource's own policy, such as a KMS key's (KMS needs one to allow as well). */
+  resourcePolicy?: unknown,
 ): Promise<Decision> => {
   const result = await runSimulation(
     {
@@ -76,6 +79,7 @@ export const decide = async (
       })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(resourcePolicy === undefined ? {} : { resourcePolicy }),
     },
     {},
   );
@@ -84,6 +88,23 @@ export const decide = async (
   }
   return result.overallResult as Decision;
 };
+
+/**
+ * A KMS key's default key policy: the account's own IAM policies decide who may use the key. KMS
+ * allows nothing its key policy does not, so a key's decision is taken with this one.
+ */
+export const defaultKeyPolicy = (accountId: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+});
 
 /** The role once per statement of its policies: each with that statement alone. */
 export const eachStatement = (role: DeployedRole): DeployedRole[] =>
@@ -94,3 +115,51 @@ export const eachStatement = (role: DeployedRole): DeployedRole[] =>
       policies: [{ name, document: { ...rest, Statement: [statement] } }],
     }));
   });
+
+/** A template value with its references replaced: `${X}`, Ref and Fn::GetAtt, by `values`. */
+const resolved = (node: unknown, values: Readonly<Record<string, string>>): unknown => {
+  const value = (name: string) => values[name] ?? `<${name}>`;
+  if (Array.isArray(node)) return node.map((item) => resolved(item, values));
+  if (node === null || typeof node !== 'object') return node;
+  const record = node as Record<string, unknown>;
+  if (typeof record['Fn::Sub'] === 'string') {
+    return record['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => value(name));
+  }
+  if (typeof record.Ref === 'string') return value(record.Ref);
+  const attribute = record['Fn::GetAtt'];
+  if (Array.isArray(attribute)) return value(attribute.join('.'));
+  return Object.fromEntries(
+    Object.entries(record).map(([key, child]) => [key, resolved(child, values)]),
+  );
+};
+
+/**
+ * A function's role as a packaged template writes it, for a configuration not deployed: its
+ * policies with each reference replaced as CloudFormation would resolve it, from `values` (a
+ * bucket's name, say; AWS::Partition, AWS::Region and AWS::AccountId are given). A reference
+ * without a value becomes `<name>`, which matches no ARN.
+ */
+export const templateRole = (
+  template: CfnTemplate,
+  key: string,
+  values: Readonly<Record<string, string>> = {},
+): DeployedRole => {
+  const accountId = '123456789012';
+  const role = lambdaRole(template, key);
+  const pseudo = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': 'eu-west-1',
+    'AWS::AccountId': accountId,
+  };
+  const policies = (role.Properties.Policies ?? []) as { PolicyDocument: unknown }[];
+  return {
+    roleName: `${key}-role`,
+    roleArn: `arn:aws:iam::${accountId}:role/${key}-role`,
+    accountId,
+    policies: policies.map((policy, index) => ({
+      name: `policy-${index}`,
+      document: resolved(policy.PolicyDocument, { ...pseudo, ...values }),
+    })),
+    attachedPolicyArns: [],
+  };
+};
