@@ -99,21 +99,122 @@ const runChangeSet = async (
   );
 };
 
+/** Uploads a packaging's template, state and zips under its artifact folder of `bucket`. */
+const uploadArtifacts = async (
+  s3: S3Client,
+  service: PackagedService,
+  bucket: string,
+): Promise<string> => {
+  const folder = service.state.artifactDirectoryName;
+  const templateKey = `${folder}/compiled-cloudformation-template.json`;
+  const uploads: [string, string, string][] = [
+    [templateKey, service.templatePath, 'application/json'],
+    [
+      `${folder}/serverless-state.json`,
+      join(service.dir, 'serverless-state.json'),
+      'application/json',
+    ],
+    ...zipKeys(service).map(([key, path]): [string, string, string] => [
+      key,
+      path,
+      'application/zip',
+    ]),
+  ];
+  for (const [key, path, contentType] of uploads) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: await readFile(path),
+        ContentType: contentType,
+      }),
+    );
+  }
+  return templateKey;
+};
+
+/**
+ * Updates the stack from a packaging as `serverless deploy` does once the stack exists: the
+ * artifacts go to the deployment bucket, the stack is updated from the uploaded template, and
+ * the stack is read back.
+ */
+const updateFrom = async (
+  cloudFormation: CloudFormationClient,
+  s3: S3Client,
+  service: PackagedService,
+  bucketName: string,
+): Promise<DeployedStack> => {
+  const templateKey = await uploadArtifacts(s3, service, bucketName);
+  await cloudFormation
+    .send(
+      new DeleteChangeSetCommand({
+        StackName: service.stackName,
+        ChangeSetName: `${service.stackName}-change-set`,
+      }),
+    )
+    .catch(() => undefined);
+  await runChangeSet(cloudFormation, service, ChangeSetType.UPDATE, {
+    TemplateURL: `https://s3.amazonaws.com/${bucketName}/${templateKey}`,
+  });
+  const { StackResourceSummaries: summaries = [] } = await cloudFormation.send(
+    new ListStackResourcesCommand({ StackName: service.stackName }),
+  );
+  // moto lists the resources it only stubs without a logical id, and some without a physical id.
+  const physical = new Map(
+    summaries
+      .filter((summary) => summary.LogicalResourceId)
+      .map((summary) => [summary.LogicalResourceId ?? '', summary.PhysicalResourceId ?? '']),
+  );
+  const { Stacks: [described] = [] } = await cloudFormation.send(
+    new DescribeStacksCommand({ StackName: service.stackName }),
+  );
+  return {
+    stackName: service.stackName,
+    region: service.state.region,
+    bucket: bucketName,
+    logicalIds: [...physical.keys()],
+    outputs: Object.fromEntries(
+      (described?.Outputs ?? []).map((output) => [
+        output.OutputKey ?? '',
+        output.OutputValue ?? '',
+      ]),
+    ),
+    physicalId: (logicalId) => {
+      const id = physical.get(logicalId);
+      if (!id) throw new Error(`the deployed stack has no ${logicalId} with a physical id`);
+      return id;
+    },
+  };
+};
+
+/** The clients a deployment uses, closed after it. */
+const withDeployClients = async <T>(
+  moto: Pick<MotoServer, 'endpoint'>,
+  region: string,
+  work: (cloudFormation: CloudFormationClient, s3: S3Client) => Promise<T>,
+): Promise<T> => {
+  const config = motoClientConfig(moto, region);
+  const cloudFormation = new CloudFormationClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  try {
+    return await work(cloudFormation, s3);
+  } finally {
+    cloudFormation.destroy();
+    s3.destroy();
+  }
+};
+
 /**
  * Deploys a packaging into moto the way `serverless deploy` deploys it into AWS (osls's deploy
  * plugin, change sets being its default): the stack is created from the create template (the
  * deployment bucket), the template, the state file and the zips are uploaded to that bucket under
  * the packaging's artifact folder, and the stack is updated from the uploaded template.
  */
-export const deployToMoto = async (
+export const deployToMoto = (
   service: PackagedService,
   moto: Pick<MotoServer, 'endpoint'>,
-): Promise<DeployedStack> => {
-  const { region, artifactDirectoryName: folder } = service.state;
-  const config = motoClientConfig(moto, region);
-  const cloudFormation = new CloudFormationClient(config);
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
-  try {
+): Promise<DeployedStack> =>
+  withDeployClients(moto, service.state.region, async (cloudFormation, s3) => {
     const createTemplate = await readFile(service.createTemplatePath, 'utf8');
     await runChangeSet(cloudFormation, service, ChangeSetType.CREATE, {
       TemplateBody: createTemplate,
@@ -127,74 +228,24 @@ export const deployToMoto = async (
     );
     const bucketName = bucket?.PhysicalResourceId;
     if (!bucketName) throw new Error('the create stack made no deployment bucket');
-    const templateKey = `${folder}/compiled-cloudformation-template.json`;
-    const uploads: [string, string, string][] = [
-      [templateKey, service.templatePath, 'application/json'],
-      [
-        `${folder}/serverless-state.json`,
-        join(service.dir, 'serverless-state.json'),
-        'application/json',
-      ],
-      ...zipKeys(service).map(([key, path]): [string, string, string] => [
-        key,
-        path,
-        'application/zip',
-      ]),
-    ];
-    for (const [key, path, contentType] of uploads) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucketName,
-          Key: key,
-          Body: await readFile(path),
-          ContentType: contentType,
-        }),
-      );
-    }
-    await cloudFormation
-      .send(
-        new DeleteChangeSetCommand({
-          StackName: service.stackName,
-          ChangeSetName: `${service.stackName}-change-set`,
-        }),
-      )
-      .catch(() => undefined);
-    await runChangeSet(cloudFormation, service, ChangeSetType.UPDATE, {
-      TemplateURL: `https://s3.amazonaws.com/${bucketName}/${templateKey}`,
-    });
-    const { StackResourceSummaries: summaries = [] } = await cloudFormation.send(
-      new ListStackResourcesCommand({ StackName: service.stackName }),
-    );
-    // moto lists the resources it only stubs without a logical id, and some without a physical id.
-    const physical = new Map(
-      summaries
-        .filter((summary) => summary.LogicalResourceId)
-        .map((summary) => [summary.LogicalResourceId ?? '', summary.PhysicalResourceId ?? '']),
-    );
-    const { Stacks: [described] = [] } = await cloudFormation.send(
-      new DescribeStacksCommand({ StackName: service.stackName }),
-    );
-    return {
-      stackName: service.stackName,
-      region,
-      bucket: bucketName,
-      logicalIds: [...physical.keys()],
-      outputs: Object.fromEntries(
-        (described?.Outputs ?? []).map((output) => [
-          output.OutputKey ?? '',
-          output.OutputValue ?? '',
-        ]),
-      ),
-      physicalId: (logicalId) => {
-        const id = physical.get(logicalId);
-        if (!id) throw new Error(`the deployed stack has no ${logicalId} with a physical id`);
-        return id;
-      },
-    };
-  } finally {
-    cloudFormation.destroy();
-    s3.destroy();
+    return updateFrom(cloudFormation, s3, service, bucketName);
+  });
+
+/**
+ * Deploys another packaging of the same stage onto a stack deployToMoto made, as a second
+ * `serverless deploy` with other parameters does.
+ */
+export const redeployToMoto = (
+  service: PackagedService,
+  moto: Pick<MotoServer, 'endpoint'>,
+  stack: DeployedStack,
+): Promise<DeployedStack> => {
+  if (service.stackName !== stack.stackName) {
+    throw new Error(`${service.stackName} is not the stack ${stack.stackName}`);
   }
+  return withDeployClients(moto, service.state.region, (cloudFormation, s3) =>
+    updateFrom(cloudFormation, s3, service, stack.bucket),
+  );
 };
 
 /** Each zip of the packaging, under the S3 key its function's `Code` names in the template. */
