@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -10,7 +10,7 @@ import {
   LambdaClient,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -31,6 +31,7 @@ import type {
 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type LambdaEnvironment, startLambdaEnvironment } from '../../harness/lambda-runtime.ts';
+import { documentSha256 } from '../../harness/simulator/document-bytes.ts';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
@@ -44,16 +45,19 @@ import { callbackEvent, signingEventBody } from '../support/factories.ts';
 import { decide, readRole } from '../support/iam-evaluation.ts';
 import { packagedWithMoto } from '../support/moto-clients.ts';
 import { deployToMoto } from '../support/moto-deploy.ts';
+import { startS3CallRecorder } from '../support/s3-call-recorder.ts';
 
 const FUNCTIONS = {
   finish: 'FinishLambdaFunction',
   callback: 'CallbackLambdaFunction',
   publish: 'PublishLambdaFunction',
+  archive: 'ArchiveLambdaFunction',
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 const MAPPINGS = {
   finish: 'FinishEventSourceMappingSQSSigningEventsQueue',
   publish: 'PublishEventSourceMappingDynamodbTable',
+  archive: 'ArchiveEventSourceMappingSQSArchiveQueue',
 } as const;
 const CALLBACK_SECRET = 'deployed-callback-secret-0123456789abcdef';
 
@@ -97,6 +101,9 @@ const deployed = withDeployTools(async (defer) => {
     publish: await aws.lambda.send(
       new GetEventSourceMappingCommand({ UUID: stack.physicalId(MAPPINGS.publish) }),
     ),
+    archive: await aws.lambda.send(
+      new GetEventSourceMappingCommand({ UUID: stack.physicalId(MAPPINGS.archive) }),
+    ),
   };
   for (const mapping of Object.values(mappings)) {
     await aws.lambda.send(
@@ -110,6 +117,8 @@ const deployed = withDeployTools(async (defer) => {
   // that notes each call and who made it (each function signs with an access key of its name).
   const recorder = await startAwsCallRecorder(moto.endpoint);
   defer(() => recorder.close());
+  const s3Recorder = await startS3CallRecorder(moto.endpoint);
+  defer(() => s3Recorder.close());
   const overrides = (key: FunctionKey) => ({
     SIGNINGHUB_BASE_URL: simulator.url,
     DYNAMODB_ENDPOINT: recorder.endpoint,
@@ -117,6 +126,7 @@ const deployed = withDeployTools(async (defer) => {
     AWS_ENDPOINT_URL_DYNAMODB: recorder.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: recorder.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: recorder.endpoint,
+    AWS_ENDPOINT_URL_S3: s3Recorder.endpoint,
     AWS_ACCESS_KEY_ID: key,
     AWS_SECRET_ACCESS_KEY: 'moto',
   });
@@ -149,7 +159,18 @@ const deployed = withDeployTools(async (defer) => {
       Targets: [{ Id: 'subscriber', Arn: probe.QueueArn }],
     }),
   );
-  return { service, stack, simulator, mappings, code, lambdas, probeUrl, recorder, ...aws };
+  return {
+    service,
+    stack,
+    simulator,
+    mappings,
+    code,
+    lambdas,
+    probeUrl,
+    recorder,
+    s3Recorder,
+    ...aws,
+  };
 }, 300_000);
 
 const queueUrl = () => deployed().stack.physicalId('SigningEventsQueue');
@@ -299,13 +320,53 @@ describe('the deployed artifacts, run as Lambda runs them against the deployed r
     ]);
   });
 
+  it('archives the package publish reported completed, from ArchiveQueue into the deployed bucket', async () => {
+    const { simulator, sqs, stack, mappings, lambdas, s3 } = deployed();
+    // One document past S3's 5 MiB part, so the role must allow a multipart upload too.
+    const documents = [
+      { documentId: 11, bytes: 5 * 1024 * 1024 + 1024 },
+      { documentId: 12, bytes: 64 * 1024 },
+    ];
+    simulator.setDocuments(5004, documents);
+    // The rule put the completion event of the test above on ArchiveQueue.
+    const archiveQueue = stack.physicalId('ArchiveQueue');
+    const batch = await receiveSqsBatch(sqs, archiveQueue, mappings.archive);
+    expect(batch.event.Records.map((record) => JSON.parse(record.body).detail)).toEqual([
+      { packageId: 5004, status: 'COMPLETED', at: expect.any(String) },
+    ]);
+    const answer = await lambdas.archive.invoke<SQSBatchResponse>(batch.event);
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(await settleSqsBatch(sqs, archiveQueue, mappings.archive, batch, answer)).toEqual([]);
+    expect((await itemAt(packageKey(5004)))?.archiveStatus?.S).toBe('ARCHIVED');
+    for (const { documentId, bytes } of documents) {
+      const object = await s3.send(
+        new GetObjectCommand({
+          Bucket: stack.physicalId('ArchiveBucket'),
+          Key: `default/5004/${documentId}.pdf`,
+        }),
+      );
+      const stored = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+      expect(stored.length).toBe(bytes);
+      expect(createHash('sha256').update(stored).digest('hex')).toBe(
+        await documentSha256({ tenant: 'default', packageId: 5004, documentId, bytes }),
+      );
+    }
+  });
+
+  it('keeps the archive zip under its 250 KB budget with the S3 client and lib-storage bundled', async () => {
+    const { service } = deployed();
+    expect((await stat(service.zipPath('archive'))).size).toBeLessThan(250 * 1024);
+  });
+
   // Last: it judges every call the tests above made the functions make.
   it.each(Object.keys(FUNCTIONS) as FunctionKey[])(
     'lets %s make every AWS call it made, on what it made it, by its deployed role',
     async (key) => {
-      const { recorder, code, iam } = deployed();
+      const { recorder, s3Recorder, code, iam } = deployed();
       const role = await readRole(iam, code[key].roleArn);
-      const calls = recorder.calls.filter((call) => call.accessKeyId === key);
+      const calls = [...recorder.calls, ...s3Recorder.calls].filter(
+        (call) => call.accessKeyId === key,
+      );
       expect(calls.length).toBeGreaterThan(0);
       const refused: string[] = [];
       for (const call of calls) {
@@ -329,6 +390,9 @@ const resourcesOf = async (call: AwsCall): Promise<string[]> => {
   if (call.action.startsWith('dynamodb:') && typeof input.TableName === 'string') {
     const index = typeof input.IndexName === 'string' ? `/index/${input.IndexName}` : '';
     return [`${prefix('dynamodb')}:table/${input.TableName}${index}`];
+  }
+  if (call.action.startsWith('s3:') && typeof input.Bucket === 'string') {
+    return [`arn:aws:s3:::${input.Bucket}${input.Key ? `/${input.Key}` : ''}`];
   }
   if (call.action === 'secretsmanager:GetSecretValue' && typeof input.SecretId === 'string') {
     const { ARN: arn } = await secrets.send(
