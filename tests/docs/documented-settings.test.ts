@@ -85,4 +85,12 @@ describe('the documented alarms', () => {
     const runbook = section(readme, '### Runbook: what each alarm means, and what to do');
     expect(firstCellNames(runbook).sort()).toEqual(alarmSuffixes().sort());
   });
+
+  it("has a row for every archive alarm in docs/operations.md's, and no other", async () => {
+    const operations = await read('docs/operations.md');
+    const archive = firstCellNames(section(operations, '### Its alarms and dashboard'));
+    const expected = alarmSuffixes().filter((name) => name.startsWith('archive'));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(archive.sort()).toEqual(expected.sort());
+  });
 });
