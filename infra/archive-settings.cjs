@@ -3,6 +3,7 @@
 // infra/archive.cjs builds the archive's resources from them, infra/alarm-definitions.cjs and
 // infra/dashboard.cjs watch them, and infra/archive-switch.cjs leaves the function out when
 // `archiveDocuments` is false.
+const { wholeNumber } = require('./whole-number.cjs');
 
 /** Whole-number parameters: [min, max]. */
 const NUMBERS = /** @type {const} */ ({
@@ -59,21 +60,6 @@ const bucketNameProblem = (name) => {
 };
 
 /**
- * @param {NumberName} name
- * @param {unknown} value
- */
-const wholeNumber = (name, value) => {
-  const [min, max] = NUMBERS[name];
-  const number = typeof value === 'number' ? value : Number(String(value).trim());
-  if (value === '' || !Number.isInteger(number) || number < min || number > max) {
-    throw new Error(
-      `the parameter ${name} must be a whole number from ${min} to ${max}, not "${value}"`,
-    );
-  }
-  return number;
-};
-
-/**
  * `true` or `false`, as YAML writes them or `--param` gives them (a string).
  * @param {string} name
  * @param {unknown} value
@@ -96,7 +82,7 @@ const checkedArchiveSettings = async (param) => {
   /** @type {[NumberName, number][]} */
   const numbers = [];
   for (const name of /** @type {NumberName[]} */ (Object.keys(NUMBERS))) {
-    numbers.push([name, wholeNumber(name, await param(name))]);
+    numbers.push([name, wholeNumber(name, await param(name), NUMBERS[name])]);
   }
   const settings = {
     // Object.fromEntries cannot know that every NumberName is there; the loop above puts each.

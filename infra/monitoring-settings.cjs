@@ -2,6 +2,7 @@
 // them: infra/alarm-definitions.cjs and infra/dashboard.cjs read their thresholds and periods from
 // here. README's alarm table says why each default is what it is.
 const { readArchiveSettings } = require('./archive-settings.cjs');
+const { wholeNumber } = require('./whole-number.cjs');
 
 /**
  * What osls hands a `${file(x.cjs)}` that exports a function (osls's variables/sources/file.js).
@@ -50,14 +51,8 @@ const NUMBERS = /** @type {const} */ ({
  * @param {NumberName} name
  * @param {unknown} value
  */
-const wholeNumber = (name, value) => {
-  const [min, max] = NUMBERS[name];
-  const number = typeof value === 'number' ? value : Number(String(value).trim());
-  if (value === '' || !Number.isInteger(number) || number < min || number > max) {
-    throw new Error(
-      `the parameter ${name} must be a whole number from ${min} to ${max}, not "${value}"`,
-    );
-  }
+const checkedNumber = (name, value) => {
+  const number = wholeNumber(name, value, NUMBERS[name]);
   // CloudWatch takes periods of 10, 30 or any multiple of 60 seconds; these metrics come by minute.
   if (name.endsWith('PeriodSeconds') && number % 60 !== 0) {
     throw new Error(`the parameter ${name} must be a multiple of 60 seconds, not ${number}`);
@@ -80,7 +75,7 @@ const readSettings = async (resolveVariable) => {
   /** @type {[NumberName, number][]} */
   const numbers = [];
   for (const name of /** @type {NumberName[]} */ (Object.keys(NUMBERS))) {
-    numbers.push([name, wholeNumber(name, await resolveVariable(`param:${name}`))]);
+    numbers.push([name, checkedNumber(name, await resolveVariable(`param:${name}`))]);
   }
   const settings = {
     // Object.fromEntries cannot know that every NumberName is there; the loop above puts each.
