@@ -8,6 +8,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../errors.ts';
 import { DEFAULT_TENANT } from '../tenants/tenant-id.ts';
+import {
+  ARCHIVE_ATTRIBUTES,
+  readArchiveError,
+  readArchiveStatus,
+  readDocuments,
+} from './archive-attributes.ts';
 import { type Item, s, str } from './attributes.ts';
 import { finishItemOf, finishKeyIn, packageItemOf } from './item-parsing.ts';
 import { type FinishItem, OPEN_PACKAGES_INDEX, type PackageItem } from './items.ts';
@@ -20,7 +26,7 @@ import {
   TENANTS_PARTITION,
   tenantOfKey,
 } from './keys.ts';
-import type { PackageReader, PackageRecords } from './package-reader.ts';
+import type { ArchiveRecord, PackageReader, PackageRecords } from './package-reader.ts';
 
 export interface PackageReaderOptions {
   /** Items per request (DynamoDB's own 1 MB page when unset); the tests make pages small. */
@@ -41,18 +47,30 @@ const itemsOf = async (
   return items;
 };
 
+/** What a package item records of its archive, as the archive function wrote it. */
+const archiveOf = (item: Item): ArchiveRecord => ({
+  archiveStatus: readArchiveStatus(item),
+  archivedAt: str(item, ARCHIVE_ATTRIBUTES.archivedAt),
+  documents: readDocuments(item),
+  archiveError: readArchiveError(item),
+});
+
 /** A package's items, whichever order they came in: the package item and its finishes. */
 const recordsOf = ({ tenant, packageId }: PackageRef, items: readonly Item[]): PackageRecords => {
   let found: PackageItem | undefined;
+  let archive: ArchiveRecord | undefined;
   const finishes: FinishItem[] = [];
   for (const item of items) {
     const sortKey = str(item, 'sk') ?? '';
-    if (sortKey === PACKAGE_SORT_KEY) found = packageItemOf(packageId, item);
+    if (sortKey === PACKAGE_SORT_KEY) {
+      found = packageItemOf(packageId, item);
+      archive = archiveOf(item);
+    }
     const key = finishKeyIn(packageId, sortKey);
     if (key) finishes.push(finishItemOf(key, item));
   }
   finishes.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return { tenant, packageId, package: found, finishes };
+  return { tenant, packageId, package: found, finishes, archive };
 };
 
 /** A tenant's open package as its index entry shows it: whose, which, and when it last changed. */

@@ -1,5 +1,11 @@
-import type { FinishItem, PackageItem } from './items.ts';
+import type { FinishItem, PackageArchive, PackageItem } from './items.ts';
 import type { PackageRef } from './keys.ts';
+
+/**
+ * What a package item records of its archive (archiveStatus, archivedAt, documents,
+ * archiveError): no archiveStatus until it is ARCHIVED or FAILED, documents stored so far.
+ */
+export type ArchiveRecord = Omit<PackageArchive, 'packageId' | 'status'>;
 
 /** One package's items: its package item, if made yet, and its finish items. */
 export interface PackageRecords {
@@ -10,6 +16,8 @@ export interface PackageRecords {
   readonly package: PackageItem | undefined;
   /** Oldest first. */
   readonly finishes: readonly FinishItem[];
+  /** What its package item records of its archive; none without a package item. */
+  readonly archive?: ArchiveRecord | undefined;
 }
 
 /** What an operator reads of the table (npm run status); nothing here writes. */

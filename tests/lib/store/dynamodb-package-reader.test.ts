@@ -1,6 +1,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../lib/errors.ts';
+import { DynamoDbArchiveStore } from '../../../lib/store/dynamodb-archive-store.ts';
 import { DynamoDbFinishStore } from '../../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageReader } from '../../../lib/store/dynamodb-package-reader.ts';
 import { DynamoDbPackageStore } from '../../../lib/store/dynamodb-package-store.ts';
@@ -19,6 +20,17 @@ beforeAll(async () => {
 afterAll(() => table.drop());
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
+
+/** One tenant's stores on a table, registering the tenant as the functions do. */
+const storesOfTenant = (on: TestTable, tenant: string) => {
+  const registry = new DynamoDbTenantRegistry(on.table);
+  return {
+    packages: new DynamoDbPackageStore(on.table, tenant, registry),
+    finishes: new DynamoDbFinishStore(on.table, tenant),
+    archive: new DynamoDbArchiveStore(on.table, tenant),
+    registry,
+  };
+};
 
 /** A finish that ran and settled as the finish use case leaves it. */
 const settled = async (
@@ -118,6 +130,88 @@ describe('DynamoDbPackageReader.readPackage', () => {
   });
 });
 
+describe('DynamoDbPackageReader, the archive a package item records', () => {
+  const documentOf = (packageId: number, documentId: number, tenant = DEFAULT_TENANT) => ({
+    documentId,
+    name: `Vertrag ${documentId}.pdf`,
+    key: `${tenant}/${packageId}/${documentId}.pdf`,
+    bytes: 5_000 + documentId,
+    sha256: String(documentId % 10).repeat(64),
+  });
+  const completedIn = async (packageId: number, minute: number) => {
+    await table.packages.recordConfirmation(
+      packageId,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(minute),
+    );
+  };
+
+  it('reads what the archive function wrote: ARCHIVED, when, and every document in order', async () => {
+    const archives = new DynamoDbArchiveStore(table.table);
+    await completedIn(9101, 1);
+    await archives.addDocument(9101, documentOf(9101, 7), 0, 'bucket');
+    await archives.addDocument(9101, documentOf(9101, 3), 1, 'bucket');
+    await archives.markArchived(9101, 2, 'bucket', at(5));
+
+    expect((await reader.readPackage(9101, DEFAULT_TENANT)).archive).toEqual({
+      archiveStatus: 'ARCHIVED',
+      archivedAt: at(5).toISOString(),
+      documents: [documentOf(9101, 7), documentOf(9101, 3)],
+      archiveError: undefined,
+    });
+  });
+
+  it('reads a FAILED archive with its error and the documents stored before it failed', async () => {
+    const archives = new DynamoDbArchiveStore(table.table);
+    await completedIn(9102, 1);
+    await archives.addDocument(9102, documentOf(9102, 1), 0, 'bucket');
+    await archives.markFailed(
+      9102,
+      { httpStatus: 403, message: 'document 2: Document does not belong to user' },
+      at(6),
+    );
+
+    expect((await reader.readPackage(9102, DEFAULT_TENANT)).archive).toEqual({
+      archiveStatus: 'FAILED',
+      archivedAt: undefined,
+      documents: [documentOf(9102, 1)],
+      archiveError: { httpStatus: 403, message: 'document 2: Document does not belong to user' },
+    });
+  });
+
+  it("reads a package not archived yet as no archive at all, and one tenant's archive as its own", async () => {
+    await completedIn(9103, 1);
+    expect((await reader.readPackage(9103, DEFAULT_TENANT)).archive).toEqual({
+      archiveStatus: undefined,
+      archivedAt: undefined,
+      documents: [],
+      archiveError: undefined,
+    });
+    const acme = storesOfTenant(table, 'acme');
+    await acme.packages.recordConfirmation(
+      9103,
+      { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
+      at(2),
+    );
+    await acme.archive.addDocument(9103, documentOf(9103, 1, 'acme'), 0, 'bucket');
+    await acme.archive.markArchived(9103, 1, 'bucket', at(3));
+    expect((await reader.readPackage(9103, 'acme')).archive?.documents).toEqual([
+      documentOf(9103, 1, 'acme'),
+    ]);
+    expect((await reader.readPackage(9103, DEFAULT_TENANT)).archive?.archiveStatus).toBeUndefined();
+    // The list's scan reads it the same way.
+    const scanned = (await reader.allPackages()).find(
+      (records) => records.tenant === 'acme' && records.packageId === 9103,
+    );
+    expect(scanned?.archive?.archiveStatus).toBe('ARCHIVED');
+  });
+
+  it('has no archive for a package without a package item', async () => {
+    await settled(9104, 'alice@example.com', 1, 'RETRYING');
+    expect((await reader.readPackage(9104, DEFAULT_TENANT)).archive).toBeUndefined();
+  });
+});
+
 describe('DynamoDbPackageReader.openPackages and allPackages', () => {
   let listed: TestTable;
   let lister: DynamoDbPackageReader;
@@ -170,15 +264,7 @@ describe('DynamoDbPackageReader.openPackages and allPackages', () => {
 describe('DynamoDbPackageReader across tenants', () => {
   let shared: TestTable;
   let across: DynamoDbPackageReader;
-  /** One tenant's stores on the shared table, registering the tenant as the functions do. */
-  const storesOf = (tenant: string) => {
-    const registry = new DynamoDbTenantRegistry(shared.table);
-    return {
-      packages: new DynamoDbPackageStore(shared.table, tenant, registry),
-      finishes: new DynamoDbFinishStore(shared.table, tenant),
-      registry,
-    };
-  };
+  const storesOf = (tenant: string) => storesOfTenant(shared, tenant);
   const claim = (
     finishes: DynamoDbFinishStore,
     packageId: number,
@@ -303,6 +389,12 @@ describe('item parsing through the reader', () => {
         lastCallbackAt: undefined,
         completedAt: undefined,
         updatedAt: '',
+      },
+      archive: {
+        archiveStatus: undefined,
+        archivedAt: undefined,
+        documents: [],
+        archiveError: undefined,
       },
       finishes: [
         {
