@@ -11,7 +11,7 @@ const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:operations-alarms';
  * The alarms whose return to OK tells nobody anything: each failed finish stays to handle, and an
  * hour without a read of a tenant's secret says nothing of its expiring certificate.
  */
-const NO_OK_NOTICE = ['FinishFailedAlarm', 'ClientCertificateExpiringAlarm'];
+const NO_OK_NOTICE = ['FinishFailedAlarm', 'ClientCertificateExpiringAlarm', 'ArchiveFailedAlarm'];
 
 /** Where the stack says its alarms notify (its output AlarmNotificationTopicArn). */
 const notifiedTopic = (template: CfnTemplate): unknown => {
