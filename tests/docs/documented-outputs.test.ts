@@ -15,7 +15,8 @@ let template: CfnTemplate;
 
 beforeAll(async () => {
   template = (await packagedService('default')).template;
-});
+  // Packaging builds five functions: minutes on a loaded machine, as the infra tests allow.
+}, 300_000);
 
 describe('the interface document', () => {
   it("lists every output of the packaged stack that is not the framework's own, and no other", async () => {

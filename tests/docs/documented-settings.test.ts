@@ -39,7 +39,8 @@ beforeAll(async () => {
   template = (await packagedService('default')).template;
   interfaceDoc = await read('docs/interface.md');
   readme = await read('README.md');
-});
+  // Packaging builds five functions: minutes on a loaded machine, as the infra tests allow.
+}, 300_000);
 
 describe('the documented configuration', () => {
   it('has every variable lib/config.ts reads in the configuration tables of docs/interface.md and the README', async () => {
