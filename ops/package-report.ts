@@ -1,5 +1,10 @@
-import type { FinishItem, PackageItem } from '../lib/store/items.ts';
-import type { PackageReader, PackageRecords } from '../lib/store/package-reader.ts';
+import type {
+  ArchivedDocument,
+  ArchiveStatus,
+  FinishItem,
+  PackageItem,
+} from '../lib/store/items.ts';
+import type { ArchiveRecord, PackageReader, PackageRecords } from '../lib/store/package-reader.ts';
 import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import { onLocalStack } from './local-target.ts';
 import { enterpriseQuery, packageRefOfEvent } from './stack-client.ts';
@@ -44,6 +49,20 @@ export interface PackageRecord {
   readonly updatedAt: string | null;
 }
 
+/** What the package item says of the package's archive (the archive function writes it). */
+export interface ArchiveReport {
+  /** ARCHIVED or FAILED; null until the archive has ended either way. */
+  readonly archiveStatus: ArchiveStatus | null;
+  readonly archivedAt: string | null;
+  /** How many documents are stored, and their bytes together. */
+  readonly documentCount: number;
+  readonly totalBytes: number;
+  /** Each document stored so far (all of them once ARCHIVED), in the order they were stored. */
+  readonly documents: readonly ArchivedDocument[];
+  /** Why it is FAILED. */
+  readonly archiveError: { readonly httpStatus?: number; readonly message: string } | null;
+}
+
 export interface SimulatorReport {
   readonly workflowStatus: string;
   readonly signers: readonly { readonly email: string; readonly processStatus: string }[];
@@ -63,6 +82,11 @@ export interface PackageReport {
   readonly package: PackageRecord | null;
   readonly finishes: readonly FinishReport[];
   readonly events: readonly PublishedEvent[];
+  /**
+   * Its archive, as its package item records it; null without a package item (status always
+   * sets it: optional only for reports made by hand).
+   */
+  readonly archive?: ArchiveReport | null;
   readonly simulator: SimulatorReport | null;
   /** The latest change among its items. */
   readonly updatedAt: string | null;
@@ -90,6 +114,15 @@ const finishReportOf = (finish: FinishItem): FinishReport => ({
   finishedAt: timeOf(finish.finishedAt),
 });
 
+const archiveReportOf = (archive: ArchiveRecord): ArchiveReport => ({
+  archiveStatus: archive.archiveStatus ?? null,
+  archivedAt: timeOf(archive.archivedAt),
+  documentCount: archive.documents.length,
+  totalBytes: archive.documents.reduce((sum, document) => sum + document.bytes, 0),
+  documents: archive.documents,
+  archiveError: archive.archiveError ?? null,
+});
+
 const newest = (times: readonly (string | null)[]): string | null =>
   times.reduce<string | null>(
     (latest, time) => (time && (!latest || time > latest) ? time : latest),
@@ -110,6 +143,7 @@ const reportOf = (records: PackageRecords, events: readonly PublishedEvent[]): P
       const ref = packageRefOfEvent(event);
       return ref?.packageId === packageId && ref.tenant === tenant;
     }),
+    archive: records.archive ? archiveReportOf(records.archive) : null,
     simulator: null,
     updatedAt: newest([item?.updatedAt ?? null, ...finishes.map((finish) => finish.updatedAt)]),
   };

@@ -21,7 +21,8 @@ const COMMAND = {
   synopsis: `[packageId ${TENANT_USAGE}] [--limit N] ${TARGET_USAGE}`,
   summary:
     "Shows the packages the table knows, every tenant's (a deployed stage: the open ones), or " +
-    'one package with its finishes, callbacks and completion event.',
+    'one package with its finishes, callbacks, events and archive (each document stored, its ' +
+    'size and SHA-256).',
   words: { '[packageId]': 'show this package in full instead of the list' },
   options: { ...TENANT_OPTION, limit: { type: 'string' }, ...TARGET_OPTIONS },
   flags: {

@@ -1,6 +1,7 @@
+import { ARCHIVE_REQUESTED_DETAIL_TYPE } from '../lib/archive/archive-request.ts';
 import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import { packageArgs, packageName } from './operator-target.ts';
-import type { PackageReport, ReportSource } from './package-report.ts';
+import type { ArchiveReport, PackageReport, ReportSource } from './package-report.ts';
 import { textTable } from './text-table.ts';
 
 /** Where the reports came from, for what the lines can and cannot say. */
@@ -11,7 +12,7 @@ export interface Seen {
   readonly openOnly: boolean;
 }
 
-/** What a source's reports can say: its completion events if it records them, its listing. */
+/** What a source's reports can say: its events if it records them, its listing. */
 export const seenFrom = (source: ReportSource): Seen => ({
   eventsRecorded: source.completionEvents !== undefined,
   openOnly: source.listing === 'open',
@@ -52,13 +53,63 @@ const unrecordedEvent = (report: PackageReport): string =>
       `here; ${republishOf(report)} sends it again)`
     : 'completion event: none until the package is final';
 
+/** What an event on the bus is to its package: its completion, its archive, or a request for one. */
+const eventLabel = (detailType: string): string =>
+  detailType === ARCHIVE_REQUESTED_DETAIL_TYPE
+    ? 'archive request'
+    : detailType.startsWith('SigningPackageArchive')
+      ? 'archive event'
+      : 'completion event';
+
+/** `1 document`, `2 documents`. */
+const counted = (count: number, noun: string): string =>
+  `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** How many documents are stored, and their bytes together. */
+const stored = (archive: ArchiveReport): string =>
+  `${counted(archive.documentCount, 'document')}, ${counted(archive.totalBytes, 'byte')}`;
+
+/**
+ * The archive's lines: what the package item says of it, then each document stored (its key,
+ * size and SHA-256). None for a package that is not COMPLETED and has nothing archived.
+ */
+const archiveLines = (report: PackageReport): string[] => {
+  const { archive } = report;
+  if (!archive) return [];
+  const { archiveStatus, archiveError, documentCount } = archive;
+  const again = `npm run archive -- ${packageArgs(report.packageId, report.tenant)}`;
+  let summary: string;
+  if (archiveStatus === 'ARCHIVED') {
+    summary = `ARCHIVED at ${shortTime(archive.archivedAt)}, ${stored(archive)}`;
+  } else if (archiveStatus === 'FAILED') {
+    const error = archiveError
+      ? `${archiveError.httpStatus ?? ''} ${archiveError.message}`.trim()
+      : 'no error recorded';
+    summary = `FAILED: ${error}; ${stored(archive)} stored before it (${again} tries again)`;
+  } else if (documentCount > 0) {
+    summary = `none yet, ${stored(archive)} stored so far`;
+  } else if (report.package?.status === 'COMPLETED') {
+    summary = `none yet (${again} requests it)`;
+  } else {
+    return [];
+  }
+  return [
+    `archive: ${summary}`,
+    ...archive.documents.map(
+      (document) =>
+        `archived document: ${document.key}, ${counted(document.bytes, 'byte')}, SHA-256 ${document.sha256}`,
+    ),
+  ];
+};
+
 export const listPackages = (
   reports: readonly PackageReport[],
   total: number,
   seen: Seen,
 ): string => {
-  // Where completion events are not recorded, a column of them would only say "-".
-  const events = seen.eventsRecorded ? ['COMPLETION EVENT'] : [];
+  // Where events are not recorded, a column of them would only say "-". The events are the
+  // package's completion event, its archive's and the operator's archive requests.
+  const events = seen.eventsRecorded ? ['EVENTS'] : [];
   // Whose each package is, once a tenant other than the deployment's own has one listed.
   const tenants = reports.some((report) => report.tenant !== DEFAULT_TENANT);
   const table = textTable(
@@ -113,11 +164,12 @@ export const describePackage = (report: PackageReport, seen: Seen): string => {
         ? report.events
             .map(
               (event) =>
-                `completion event: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
+                `${eventLabel(event.detailType)}: ${event.detailType} at ${shortTime(event.at)} on bus ${event.busName}`,
             )
             .join('\n')
         : 'completion event: none yet',
   );
+  lines.push(...archiveLines(report));
   const simulated = report.simulator;
   if (simulated) {
     const signers =

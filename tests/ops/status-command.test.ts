@@ -84,7 +84,7 @@ const statusOn = (target: OperatorTarget, ...args: string[]) =>
 describe('npm run status, the list', () => {
   it('shows every package newest first, each completion event type once with its count', async () => {
     expect(linesOf(await statusOn(localLike()))).toEqual([
-      'PACKAGE  STATUS       SIGNINGHUB  CALLBACKS  FINISHES     COMPLETION EVENT            UPDATED',
+      'PACKAGE  STATUS       SIGNINGHUB  CALLBACKS  FINISHES     EVENTS                      UPDATED',
       '1003     -            -           0          1 FAILED     -                           2026-11-28 07:50:00Z',
       '1001     COMPLETED    COMPLETED   1          2 SUCCEEDED  SigningPackageCompleted ×2  2026-11-28 07:40:13Z',
       '1002     IN_PROGRESS  -           0          -            -                           2026-11-28 07:00:00Z',
@@ -155,6 +155,7 @@ describe('npm run status, the list', () => {
         },
       ],
       events: [],
+      archive: null,
       simulator: null,
       updatedAt: '2026-11-28T07:50:00.000Z',
     });
@@ -199,6 +200,54 @@ describe('npm run status, one package', () => {
     );
     expect((await statusOn(target, '1002')).stdout).toContain(
       '\ncompletion event: none until the package is final\n',
+    );
+  });
+
+  it("shows a stage's package's archive, though the stage keeps no events", async () => {
+    const completedAt = '2026-11-28T07:40:13.000Z';
+    const of = (packageId: number, archive: PackageRecords['archive']): PackageRecords => ({
+      tenant: DEFAULT_TENANT,
+      packageId,
+      package: packageItem(packageId, { status: 'COMPLETED', completedAt }),
+      finishes: [],
+      archive,
+    });
+    const document = {
+      documentId: 9,
+      name: 'a.pdf',
+      key: 'default/1004/9.pdf',
+      bytes: 1,
+      sha256: 'f'.repeat(64),
+    };
+    const reader = readerOf([
+      of(1004, {
+        archiveStatus: 'ARCHIVED',
+        archivedAt: '2026-11-28T07:41:00.500Z',
+        documents: [document],
+        archiveError: undefined,
+      }),
+      // FAILED without the error it should have: said, not hidden.
+      of(1005, {
+        archiveStatus: 'FAILED',
+        archivedAt: undefined,
+        documents: [],
+        archiveError: undefined,
+      }),
+    ]);
+    const target = fakeTarget({ reports: { ...fakeTarget().reports, reader } });
+    expect((await statusOn(target, '1004')).stdout.split('\n')).toEqual([
+      'package 1004: COMPLETED, 0 callbacks, final since 2026-11-28 07:40:13Z',
+      'completion event: sent by the publish function when it became final (not recorded here; ' +
+        'npm run republish sends it again)',
+      'archive: ARCHIVED at 2026-11-28 07:41:00Z, 1 document, 1 byte',
+      `archived document: default/1004/9.pdf, 1 byte, SHA-256 ${'f'.repeat(64)}`,
+      '',
+      'no finish items yet',
+      '',
+    ]);
+    expect((await statusOn(target, '1005')).stdout).toContain(
+      '\narchive: FAILED: no error recorded; 0 documents, 0 bytes stored before it ' +
+        '(npm run archive -- 1005 tries again)\n',
     );
   });
 

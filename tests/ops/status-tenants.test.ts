@@ -80,7 +80,7 @@ const jsonOf = async (target: OperatorTarget, ...args: string[]) => {
 describe('npm run status with tenants', () => {
   it("lists every tenant's packages with a column of whose, each with its own events", async () => {
     expect(linesOf(await statusOn(localLike().target))).toEqual([
-      'TENANT   PACKAGE  STATUS       SIGNINGHUB  CALLBACKS  FINISHES     COMPLETION EVENT            UPDATED',
+      'TENANT   PACKAGE  STATUS       SIGNINGHUB  CALLBACKS  FINISHES     EVENTS                      UPDATED',
       'acme     1001     IN_PROGRESS  -           2          2 SUCCEEDED  SigningPackageCompleted ×2  2026-11-28 07:20:00Z',
       'default  1001     COMPLETED    -           0          1 SUCCEEDED  SigningPackageCompleted     2026-11-28 07:10:00Z',
       'acme     1002     COMPLETED    -           0          -            SigningPackageCompleted     2026-11-28 07:05:00Z',
