@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUDGETS, checkBudget, type FunctionBudget } from '../../bench/budgets.ts';
+import { stackSettings } from '../../bench/cost/stack-settings.ts';
 
 const budget: FunctionBudget = {
   zipKb: 100,
@@ -84,6 +85,15 @@ describe('a function against its budget', () => {
   });
 
   it('has a budget for every function serverless.yml deploys', () => {
-    expect(Object.keys(BUDGETS).sort()).toEqual(['callback', 'finish', 'publish', 'reconcile']);
+    const serverlessYml = new URL('../../serverless.yml', import.meta.url);
+    const deployed = [...stackSettings(serverlessYml).keys()].sort();
+    expect(Object.keys(BUDGETS).sort()).toEqual(deployed);
+    expect(deployed).toEqual(['archive', 'callback', 'finish', 'publish', 'reconcile']);
+  });
+
+  it('keeps every zip under the 250 KB ceiling', () => {
+    for (const [name, { zipKb }] of Object.entries(BUDGETS)) {
+      expect(zipKb, name).toBeLessThanOrEqual(250);
+    }
   });
 });
