@@ -97,6 +97,7 @@ const main = async (options: BenchOptions): Promise<number> => {
       signingHubUrl: 'http://127.0.0.1:9',
       credentials: DEFAULT_SIMULATOR_CREDENTIALS,
       callbackSecret: `bench-${randomUUID()}`,
+      archiveBucket: 'bench-cold-archive',
     }),
     IDEMPOTENCY_TABLE_NAME: 'bench-cold-idempotency',
     ...benchFunctionEnv(''),
