@@ -156,6 +156,7 @@ export const startArchiveSide = (options: ArchiveSideOptions): ArchiveSide => {
     })),
     batchSize: 1,
     lambdaTimeoutMs: options.options.lambdaTimeoutMs,
+    functionName: 'signinghub-finish-test-archive',
     onDeleted: () => {},
   });
 

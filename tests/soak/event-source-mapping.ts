@@ -43,6 +43,8 @@ export interface EventSourceMappingOptions {
   /** A message left the queue because an invocation succeeded for it. */
   readonly onDeleted: (message: ReceivedMessage) => void;
   readonly pollIntervalMs?: number;
+  /** The function the context names (its log lines' function_name); finish's by default. */
+  readonly functionName?: string;
 }
 
 type Failed = ReadonlySet<string> | 'all';
@@ -99,7 +101,13 @@ export const createEventSourceMapping = (
     const killed = new AbortController();
     try {
       const answer = await Promise.race([
-        instance.handler(event, lambdaContext(lambdaTimeoutMs)),
+        instance.handler(
+          event,
+          lambdaContext(
+            lambdaTimeoutMs,
+            options.functionName === undefined ? {} : { functionName: options.functionName },
+          ),
+        ),
         delay(lambdaTimeoutMs, 'killed' as const, { signal: killed.signal }),
       ]);
       if (answer === 'killed') {
