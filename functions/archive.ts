@@ -1,7 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadArchiveConfig } from '../lib/archive/archive-config.ts';
@@ -14,19 +10,14 @@ import { createS3Client, S3ArchiveBucket } from '../lib/archive/s3-archive-bucke
 import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
-import { fromPowertools } from '../lib/logger.ts';
-import { METRICS_NAMESPACE, metricsWarningsTo } from '../lib/metrics.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { SYSTEM } from '../lib/system.ts';
-import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
+import { instanceCircuits } from '../lib/tenants/circuit-breaker.ts';
 import { archiveTenants, functionTenantDirectory } from '../lib/tenants/tenant-sides.ts';
+import { handlerPowertools } from './powertools.ts';
 
-// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
-const logger = new Logger();
-const log = fromPowertools(logger);
-// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
-const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
+const { log, emf, lambdaContext, flushMetrics } = handlerPowertools();
 const metrics = archiveMetricsTo(emf);
 const config = loadArchiveConfig(process.env);
 const table = createDynamoDbTable(config);
@@ -38,12 +29,7 @@ const deps: ArchiveBatchDependencies = {
   tenants: archiveTenants({
     table,
     directory: functionTenantDirectory(config, signingHub, { metrics, log }),
-    // Module scope, and only with tenants configured (as finish): a tenant's run of failures
-    // outlives the invocation that saw it.
-    circuits:
-      config.tenantsSecretPrefix === undefined
-        ? undefined
-        : new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
+    circuits: instanceCircuits(config.tenantsSecretPrefix),
   }),
   retryPolicy: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: config.signingHub.timeoutMs,
@@ -62,6 +48,6 @@ const archiveDocuments = async (
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: ANSWER_EARLY_MS })
-  .use(injectLambdaContext(logger, { logEvent: false }))
-  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+  .use(lambdaContext)
+  .use(flushMetrics)
   .handler(archiveDocuments);

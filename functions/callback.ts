@@ -1,7 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -12,24 +8,17 @@ import { handleCallback } from '../lib/callback/handle-callback.ts';
 import { redactedCallbackPath } from '../lib/callback/redact.ts';
 import { loadCallbackConfig } from '../lib/config.ts';
 import { ANSWER_EARLY_MS } from '../lib/invocation-timeline.ts';
-import { fromPowertools } from '../lib/logger.ts';
-import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
+import { metricsTo } from '../lib/metrics.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
 import { callbackTenants, functionTenantDirectory } from '../lib/tenants/tenant-sides.ts';
+import { handlerPowertools } from './powertools.ts';
 
-// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
-const logger = new Logger();
-// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
-const emf = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  logger: metricsWarningsTo(fromPowertools(logger)),
-});
+const { log, emf, lambdaContext, flushMetrics } = handlerPowertools();
 const metrics = metricsTo(emf);
-const log = fromPowertools(logger);
 const config = loadCallbackConfig(process.env);
 const table = createDynamoDbTable(config);
 const signingHub = signingHubClientFrom(config.signingHub, lazySecretsManager, metrics, { log });
@@ -99,8 +88,7 @@ const answerCallback = async (
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
   timeoutEarlyInMillis: ANSWER_EARLY_MS,
 })
-  // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its path holds the secret.
-  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(lambdaContext)
   .use(
     httpErrorHandler({
       logger: (error) => log.error('callback failed', { error }),
@@ -108,5 +96,5 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     }),
   )
   // Last, so its onError runs first: the error handler's answer cannot skip the flush.
-  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+  .use(flushMetrics)
   .handler(answerCallback);

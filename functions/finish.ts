@@ -1,7 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDynamoDbTable, lazySecretsManager } from '../lib/aws/clients.ts';
@@ -14,22 +10,18 @@ import {
 import { DEFAULT_RETRY_POLICY } from '../lib/finish/retry-policy.ts';
 import { UnrecordedOutcomes } from '../lib/finish/unrecorded-outcomes.ts';
 import { ANSWER_EARLY_MS, createInvocationBudget } from '../lib/invocation-timeline.ts';
-import { fromPowertools } from '../lib/logger.ts';
-import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
+import { metricsTo } from '../lib/metrics.ts';
 import { signingHubClientFrom } from '../lib/signinghub/client-from-config.ts';
 import { DynamoDbFinishStore } from '../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../lib/store/dynamodb-package-store.ts';
 import { DynamoDbRejectedStore } from '../lib/store/dynamodb-rejected-store.ts';
 import { DynamoDbTenantRegistry } from '../lib/store/dynamodb-tenant-registry.ts';
 import { SYSTEM } from '../lib/system.ts';
-import { DEFAULT_CIRCUIT_OPTIONS, TenantCircuits } from '../lib/tenants/circuit-breaker.ts';
+import { instanceCircuits } from '../lib/tenants/circuit-breaker.ts';
 import { finishTenants, functionTenantDirectory } from '../lib/tenants/tenant-sides.ts';
+import { handlerPowertools } from './powertools.ts';
 
-// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
-const logger = new Logger();
-const log = fromPowertools(logger);
-// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
-const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
+const { log, emf, lambdaContext, flushMetrics } = handlerPowertools();
 const metrics = metricsTo(emf);
 const config = loadFinishFunctionConfig(process.env);
 const table = createDynamoDbTable(config);
@@ -50,8 +42,7 @@ const deps: BatchDependencies = {
           registry: new DynamoDbTenantRegistry(table),
           directory: functionTenantDirectory(config, signingHub, { metrics, log }),
         }),
-        // Module scope: a tenant's run of failures outlives the invocation that saw it.
-        circuits: new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now }),
+        circuits: instanceCircuits(prefix),
       }),
   retryPolicy: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: config.signingHub.timeoutMs,
@@ -81,6 +72,6 @@ const finishSigningEvents = async (
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: ANSWER_EARLY_MS })
-  .use(injectLambdaContext(logger, { logEvent: false }))
-  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+  .use(lambdaContext)
+  .use(flushMetrics)
   .handler(finishSigningEvents);

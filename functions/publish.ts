@@ -1,20 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadPublisherConfig } from '../lib/config.ts';
 import { publishStackEvents } from '../lib/events/completion-events.ts';
-import { fromPowertools } from '../lib/logger.ts';
-import { METRICS_NAMESPACE, metricsTo, metricsWarningsTo } from '../lib/metrics.ts';
+import { metricsTo } from '../lib/metrics.ts';
+import { handlerPowertools } from './powertools.ts';
 
-// Its service is POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both.
-const logger = new Logger();
-const log = fromPowertools(logger);
-// EMF in SigningHubFinish; its one dimension, service, is POWERTOOLS_SERVICE_NAME.
-const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
+const { log, emf, lambdaContext, flushMetrics } = handlerPowertools();
 const metrics = metricsTo(emf);
 const config = loadPublisherConfig(process.env);
 const eventBridge = new EventBridgeClient({});
@@ -29,6 +21,6 @@ const publish = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
 };
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
-  .use(logMetrics(emf, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+  .use(lambdaContext)
+  .use(flushMetrics)
   .handler(publish);

@@ -1,6 +1,7 @@
 import { isSigningHubError, SigningHubError } from '../signinghub/errors.ts';
 import type {
   CallOptions,
+  DocumentsPort,
   FinishPort,
   WorkflowDetails,
   WorkflowPort,
@@ -162,4 +163,34 @@ export class TenantCircuits {
         this.call(tenant, 'workflow', packageId, () => port.getWorkflow(packageId, options)),
     };
   }
+
+  /** The tenant's documents behind its circuit: the workflow read, and each download's answer. */
+  guardDocuments(tenant: string, port: DocumentsPort): DocumentsPort {
+    return {
+      getPackageDocuments: (packageId: number, options: Pick<CallOptions, 'signal'>) =>
+        this.call(tenant, 'workflow', packageId, () =>
+          port.getPackageDocuments(packageId, options),
+        ),
+      downloadDocument: (
+        packageId: number,
+        documentId: number,
+        options: Pick<CallOptions, 'scope' | 'signal'>,
+      ) =>
+        this.call(tenant, 'document', packageId, () =>
+          port.downloadDocument(packageId, documentId, options),
+        ),
+    };
+  }
 }
+
+/**
+ * The circuits of a warm instance, at module scope (a tenant's run of failures outlives the
+ * invocation that saw it), and only with tenants configured: without TENANTS_SECRET_PREFIX a
+ * deployment behaves as it did before tenants, with no circuit.
+ */
+export const instanceCircuits = (
+  tenantsSecretPrefix: string | undefined,
+): TenantCircuits | undefined =>
+  tenantsSecretPrefix === undefined
+    ? undefined
+    : new TenantCircuits({ ...DEFAULT_CIRCUIT_OPTIONS, now: Date.now });

@@ -6,7 +6,7 @@ import type { FinishTenants } from '../finish/tenant-routing.ts';
 import { type Log, withKeys } from '../logger.ts';
 import type { MetricsPort } from '../metrics.ts';
 import type { ReconcileTenant } from '../reconcile/reconcile-tenants.ts';
-import type { CallOptions, DocumentsPort, FinishPort, WorkflowPort } from '../signinghub/ports.ts';
+import type { DocumentsPort, FinishPort, WorkflowPort } from '../signinghub/ports.ts';
 import { DynamoDbArchiveStore } from '../store/dynamodb-archive-store.ts';
 import { DynamoDbFinishStore } from '../store/dynamodb-finish-store.ts';
 import { DynamoDbPackageStore } from '../store/dynamodb-package-store.ts';
@@ -122,26 +122,6 @@ export const reconcileTenant =
     };
   };
 
-/** A tenant's documents behind its circuit: the workflow read and each download's answer count. */
-const guardDocuments = (
-  circuits: TenantCircuits,
-  tenant: string,
-  port: DocumentsPort,
-): DocumentsPort => ({
-  getPackageDocuments: (packageId: number, options: Pick<CallOptions, 'signal'>) =>
-    circuits.call(tenant, 'workflow', packageId, () =>
-      port.getPackageDocuments(packageId, options),
-    ),
-  downloadDocument: (
-    packageId: number,
-    documentId: number,
-    options: Pick<CallOptions, 'scope' | 'signal'>,
-  ) =>
-    circuits.call(tenant, 'document', packageId, () =>
-      port.downloadDocument(packageId, documentId, options),
-    ),
-});
-
 /**
  * The archive's side of each tenant, `default` included: its package items, and its SigningHub's
  * documents from the directory, behind its circuit when there are circuits (tenants configured).
@@ -160,7 +140,7 @@ export const archiveTenants = (
       side: {
         archive: new DynamoDbArchiveStore(options.table, tenant),
         documents: options.circuits
-          ? guardDocuments(options.circuits, tenant, opened.signingHub)
+          ? options.circuits.guardDocuments(tenant, opened.signingHub)
           : opened.signingHub,
       },
     };

@@ -5,8 +5,12 @@ import {
   RetryableSigningHubError,
   SigningHubAbortedError,
 } from '../../../lib/signinghub/errors.ts';
-import type { FinishPort, WorkflowPort } from '../../../lib/signinghub/ports.ts';
-import { CircuitOpenError, TenantCircuits } from '../../../lib/tenants/circuit-breaker.ts';
+import type { DocumentsPort, FinishPort, WorkflowPort } from '../../../lib/signinghub/ports.ts';
+import {
+  CircuitOpenError,
+  instanceCircuits,
+  TenantCircuits,
+} from '../../../lib/tenants/circuit-breaker.ts';
 import { rejection } from '../../support/rejection.ts';
 
 const networkError = () =>
@@ -183,5 +187,29 @@ describe('TenantCircuits', () => {
     expect(hub.sent()).toBe(3);
     // A finish of the same tenant meets the same circuit.
     expect(await finish(circuits.guardFinish('acme', hub.port))).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('guards the documents’ reads and downloads the same way, per tenant', async () => {
+    const { circuits } = setup();
+    let sent = 0;
+    const down = async (): Promise<never> => {
+      sent += 1;
+      throw networkError();
+    };
+    const port: DocumentsPort = { getPackageDocuments: down, downloadDocument: down };
+    const guarded = circuits.guardDocuments('acme', port);
+    await rejection(guarded.getPackageDocuments(1, {}));
+    await rejection(guarded.downloadDocument(1, 1, {}));
+    await rejection(guarded.downloadDocument(2, 1, {}));
+    expect(await rejection(guarded.downloadDocument(3, 1, {}))).toBeInstanceOf(CircuitOpenError);
+    expect(await rejection(guarded.getPackageDocuments(3, {}))).toBeInstanceOf(CircuitOpenError);
+    expect(sent).toBe(3);
+  });
+});
+
+describe('instanceCircuits', () => {
+  it('keeps circuits only where tenants are configured', () => {
+    expect(instanceCircuits(undefined)).toBeUndefined();
+    expect(instanceCircuits('signinghub-finish/prod/tenants/')).toBeInstanceOf(TenantCircuits);
   });
 });
