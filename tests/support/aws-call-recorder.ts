@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request of an AWS SDK client, as it went to the service. */
@@ -18,7 +18,8 @@ export interface AwsCallRecorder {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding']);
+/** Headers of the hop, not of the request; `expect` (100-continue) is answered here, by Node. */
+const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect']);
 
 const forwardedHeaders = (headers: IncomingHttpHeaders): Record<string, string> =>
   Object.fromEntries(
@@ -27,35 +28,25 @@ const forwardedHeaders = (headers: IncomingHttpHeaders): Record<string, string> 
       .map(([name, value]) => [name, String(value)]),
   );
 
-/** `Credential=AKID/20261201/eu-west-1/dynamodb/aws4_request` in a SigV4 Authorization header. */
-const CREDENTIAL = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/;
-
 /**
- * A loopback proxy in front of moto that records what each client asks of AWS: the functions'
- * calls are then judged against their roles, which moto itself does not enforce.
+ * A loopback proxy in front of moto that records each request as `callOf` reads it, then sends it
+ * on and answers with moto's answer: the functions' calls are then judged against their roles,
+ * which moto itself does not enforce.
  */
-export const startAwsCallRecorder = async (upstream: string): Promise<AwsCallRecorder> => {
+export const startRecordingProxy = async (
+  upstream: string,
+  callOf: (request: IncomingMessage, body: Buffer) => AwsCall,
+): Promise<AwsCallRecorder> => {
   const calls: AwsCall[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      const [, accessKeyId = '', service = ''] =
-        String(request.headers.authorization ?? '').match(CREDENTIAL) ?? [];
-      const operation =
-        String(request.headers['x-amz-target'] ?? '')
-          .split('.')
-          .at(-1) ?? '';
-      let input: Record<string, unknown> = {};
-      try {
-        input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-      } catch {
-        input = { unparsed: body.toString('utf8') };
-      }
-      calls.push({ accessKeyId, action: `${service}:${operation}`, input });
+      calls.push(callOf(request, body));
+      const method = request.method ?? 'POST';
       fetch(`${upstream}${request.url ?? '/'}`, {
-        method: request.method ?? 'POST',
+        method,
         headers: forwardedHeaders(request.headers),
         ...(body.length > 0 ? { body } : {}),
       })
@@ -67,7 +58,7 @@ export const startAwsCallRecorder = async (upstream: string): Promise<AwsCallRec
             ),
           );
           response.writeHead(answer.status, headers);
-          response.end(payload);
+          response.end(method === 'HEAD' ? undefined : payload);
         })
         .catch((error: unknown) => {
           response.writeHead(502);
@@ -81,9 +72,33 @@ export const startAwsCallRecorder = async (upstream: string): Promise<AwsCallRec
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
 };
+
+/** `Credential=AKID/20261201/eu-west-1/dynamodb/aws4_request` in a SigV4 Authorization header. */
+const CREDENTIAL = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/;
+
+/** A request of a service that speaks the AWS JSON protocol: its action from X-Amz-Target. */
+const jsonCallOf = (request: IncomingMessage, body: Buffer): AwsCall => {
+  const [, accessKeyId = '', service = ''] =
+    String(request.headers.authorization ?? '').match(CREDENTIAL) ?? [];
+  const operation =
+    String(request.headers['x-amz-target'] ?? '')
+      .split('.')
+      .at(-1) ?? '';
+  let input: Record<string, unknown> = {};
+  try {
+    input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+  } catch {
+    input = { unparsed: body.toString('utf8') };
+  }
+  return { accessKeyId, action: `${service}:${operation}`, input };
+};
+
+/** What each client asks of the AWS services that speak JSON (DynamoDB, Secrets Manager, ...). */
+export const startAwsCallRecorder = (upstream: string): Promise<AwsCallRecorder> =>
+  startRecordingProxy(upstream, jsonCallOf);
