@@ -12,7 +12,7 @@ import {
   startSimulator,
 } from '../../harness/simulator/signinghub-simulator.ts';
 import type { SimulatorOptions } from '../../harness/simulator/types.ts';
-import { publishCompletionEvents } from '../../lib/events/completion-events.ts';
+import { publishStackEvents } from '../../lib/events/completion-events.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
 import { archiveCommand } from '../../ops/archive-command.ts';
@@ -58,7 +58,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}) => {
     tableName: table.tableName,
     eventBridge: emulator,
     publish: async (event) => {
-      const { failedAt } = await publishCompletionEvents(
+      const { failedAt } = await publishStackEvents(
         event.Records,
         { eventBridge, busName: 'local', metrics: NO_METRICS },
         silentLog,
