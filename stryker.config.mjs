@@ -17,6 +17,9 @@ export default {
     related: false,
   },
   checkers: ['typescript'],
+  // // @ts-nocheck atop the mutated code only (the default heads every file, and a test compares
+  // the generated event catalogue types with the generator's output, byte for byte).
+  disableTypeChecks: '{lib,functions,ops}/**/!(event-catalogue).ts',
   tsconfigFile: 'tsconfig.json',
   mutate: [
     'lib/**/*.ts',
