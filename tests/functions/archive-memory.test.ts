@@ -9,6 +9,7 @@ import {
   type EventBridgeEmulator,
   startEventBridgeEmulator,
 } from '../../harness/eventbridge-emulator.ts';
+import { type MeasuredHandler, startMeasuredHandler } from '../../harness/measured-handler.ts';
 import { type S3StandIn, startS3StandIn } from '../../harness/s3-stand-in.ts';
 import { documentSha256 } from '../../harness/simulator/document-bytes.ts';
 import { startSimulator } from '../../harness/simulator/signinghub-simulator.ts';
@@ -16,7 +17,6 @@ import type { SigningHubSimulator } from '../../harness/simulator/types.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { sqsEvent, sqsRecord } from '../support/factories.ts';
 import { testEnvironment } from '../support/function-stack.ts';
-import { type MeasuredHandler, startMeasuredHandler } from '../support/measured-handler.ts';
 import { itemAt } from '../support/table-items.ts';
 
 // Bounded memory is a correctness property of the archive: a document larger than the function's

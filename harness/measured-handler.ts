@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 
 /*
  * A function's handler run in a child process (the project's Node 24, this process's own
- * executable), so that its peak memory is measured alone: the archive's memory test reads it
- * after the work, as Lambda's memory limit would see it.
+ * executable), so that its peak memory is measured alone: the archive's memory test and the
+ * bench's archive phase read it after the work, as Lambda's memory limit would see it.
  */
 
 export type MeasuredCommand =
@@ -22,6 +22,8 @@ export interface Measured<Result> {
 }
 
 export interface MeasuredHandler {
+  /** The child's process id (the bench pins it to a CPU); undefined if it never started. */
+  readonly pid: number | undefined;
   /** The peak RSS once the module had loaded, before any invocation. */
   readonly loadedRssBytes: number;
   /** One invocation at a time; rejects with the child's output when the handler threw. */
@@ -92,6 +94,7 @@ export const startMeasuredHandler = async (
     throw error;
   });
   return {
+    pid: child.pid,
     loadedRssBytes: ready.peakRssBytes,
     invoke: async <Result>(event: unknown) => {
       const answer = next();

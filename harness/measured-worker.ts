@@ -1,11 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import type { HandlerModule } from '../../harness/handler-modules.ts';
-import { lambdaContext } from '../../harness/lambda-context.ts';
+import type { HandlerModule } from './handler-modules.ts';
+import { lambdaContext } from './lambda-context.ts';
 import type { MeasuredCommand, MeasuredMessage } from './measured-handler.ts';
 
 /**
  * A handler in a process of its own, whose memory is its own to measure: started by
- * tests/support/measured-handler.ts as `node measured-worker.ts <file> <functionName> <timeoutMs>`
+ * harness/measured-handler.ts as `node measured-worker.ts <file> <functionName> <timeoutMs>`
  * with the function's environment, it loads the module's `handler` once and runs each invocation,
  * answering with the process's peak resident set size so far (what Lambda's memory limit bounds:
  * a heap limit never bounds Buffers).
