@@ -7,6 +7,7 @@ import { DEFAULT_SIMULATOR_CREDENTIALS } from '../harness/simulator/signinghub-s
 import { runMain } from '../ops/run-command.ts';
 import { textTable } from '../ops/text-table.ts';
 import { allowedCpus, type CpuPlan, pinToCpus, planCpus } from './affinity.ts';
+import { measureArchive, runArchiveOnly } from './archive/archive-bench.ts';
 import { bundleLikeFunctions, packageFunctions } from './artifacts.ts';
 import { writeBenchmarksFile } from './benchmarks-file.ts';
 import { measureColdStarts } from './cold-start.ts';
@@ -27,7 +28,7 @@ import type { Variant } from './warm/rounds.ts';
 import { summarize } from './warm/summary.ts';
 import { runWarmPhase } from './warm/warm-phase.ts';
 
-/** `npm run bench`: sizes, cold starts, warm cost and requests, cost and budgets. */
+/** `npm run bench`: sizes, cold starts, warm cost and requests, cost, budgets and the archive. */
 const TIME_LIMIT_S = 300;
 const ROOT = new URL('../', import.meta.url);
 
@@ -68,6 +69,7 @@ const pinServices = async (
 
 const main = async (options: BenchOptions): Promise<number> => {
   if (options.profile) return runProfiles(options, step);
+  if (options.archiveOnly) return runArchiveOnly(options, step);
   const machine = describeMachine();
   const loadAtStart = machine.load();
   const workDir = await mkdtemp(join(tmpdir(), 'signinghub-bench-'));
@@ -145,6 +147,12 @@ const main = async (options: BenchOptions): Promise<number> => {
     if (options.samplesFile) {
       await writeFile(options.samplesFile, JSON.stringify(warmRun.samples, null, 1));
     }
+    const archive = await measureArchive(
+      services,
+      functions.find(({ name }) => name === 'archive'),
+      { bundleSource: "from `serverless package`'s zip", cpus: plan, quick: options.quick },
+      step,
+    );
     const warm = new Map(variants.map((variant) => [variant, summarize(warmRun.samples, variant)]));
     const settings = stackSettings(new URL('serverless.yml', ROOT));
     const cost = await costFlows(services, warm, units, warmRun.peerTable, settings);
@@ -189,6 +197,8 @@ const main = async (options: BenchOptions): Promise<number> => {
       textTable(tables.budgets.header, tables.budgets.rows, 'markdown'),
       '',
       targetsLine(tables.verdicts, true),
+      '',
+      archive.markdown,
     ].join('\n');
     if (options.write) writeBenchmarksFile(new URL('BENCHMARKS.md', ROOT), block);
     console.log(plainTable(tables.rows));
@@ -207,6 +217,7 @@ const main = async (options: BenchOptions): Promise<number> => {
         ),
       )}`,
     );
+    console.log(`\n${archive.plain}`);
     console.log(
       `\n${targetsLine(tables.verdicts, false)} ${options.write ? 'Written to BENCHMARKS.md' : 'Not written (--quick)'} in ${seconds.toFixed(0)} s.`,
     );

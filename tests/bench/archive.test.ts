@@ -13,6 +13,7 @@ import {
   summarizeArchive,
 } from '../../bench/archive/archive-summary.ts';
 import { archiveMemorySetting } from '../../bench/archive/memory-setting.ts';
+import { parseBenchOptions } from '../../bench/options.ts';
 
 const done = (
   documentMib: number,
@@ -214,6 +215,19 @@ describe("the archive's memory setting", () => {
   it('reads the project’s serverless.yml', () => {
     expect(archiveMemorySetting(new URL('../../serverless.yml', import.meta.url))).toMatch(
       /^\d+ MB \((arm64|x86_64)\)$/,
+    );
+  });
+});
+
+describe('--archive-only', () => {
+  it('runs the archive alone and leaves BENCHMARKS.md alone; not with --profile', () => {
+    expect(parseBenchOptions(['--archive-only'])).toMatchObject({
+      archiveOnly: true,
+      write: false,
+    });
+    expect(parseBenchOptions([])).toMatchObject({ archiveOnly: false, write: true });
+    expect(() => parseBenchOptions(['--archive-only', '--profile'])).toThrow(
+      /--profile and --archive-only/,
     );
   });
 });
