@@ -2,16 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { OperatorLogFormatter } from '../lib/log-format.ts';
 import { fromPowertools } from '../lib/logger.ts';
 import { METRICS_NAMESPACE, metricsWarningsTo } from '../lib/metrics.ts';
 
 /**
  * What every handler builds once at load: Powertools' logger (its service is
- * POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both), EMF metrics in
+ * POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both; its lines without
+ * the fields every line of the stream repeats), EMF metrics in
  * SigningHubFinish, and the two middlewares every middy stack uses.
  */
 export const handlerPowertools = () => {
-  const logger = new Logger();
+  const logger = new Logger({ logFormatter: new OperatorLogFormatter() });
   const log = fromPowertools(logger);
   const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
   return {
