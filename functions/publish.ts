@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { FUNCTION_SDK_CONFIG } from '../lib/aws/sdk-config.ts';
 import { loadPublisherConfig } from '../lib/config.ts';
 import { publishStackEvents } from '../lib/events/completion-events.ts';
 import { metricsTo } from '../lib/metrics.ts';
@@ -9,7 +10,7 @@ import { handlerPowertools } from './powertools.ts';
 const { log, emf, lambdaContext, flushMetrics } = handlerPowertools();
 const metrics = metricsTo(emf);
 const config = loadPublisherConfig(process.env);
-const eventBridge = new EventBridgeClient({});
+const eventBridge = new EventBridgeClient(FUNCTION_SDK_CONFIG);
 
 const publish = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const { failedAt } = await publishStackEvents(

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { FUNCTION_SDK_CONFIG } from '../aws/sdk-config.ts';
 import { SigningHubFinishError } from '../errors.ts';
 import { ChecksumStream } from './checksum-stream.ts';
 import { documentNameMetadata } from './document-name.ts';
@@ -79,6 +80,7 @@ const QUEUE_SIZE = 4;
  */
 export const createS3Client = (endpoint: string | undefined): S3Client =>
   new S3Client({
+    ...FUNCTION_SDK_CONFIG,
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     requestHandler: { connectionTimeout: 5_000, socketTimeout: 30_000 },
   });

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { FUNCTION_SDK_CONFIG } from './sdk-config.ts';
 
 /** The most SQS allows a message to stay away after it was received: 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -66,6 +67,6 @@ let sqs: Promise<SQSClient> | undefined;
  * queue, so the SQS client costs no cold start.
  */
 export const lazySqs = (): Promise<SQSClient> => {
-  sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => new SQSClient({}));
+  sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => new SQSClient(FUNCTION_SDK_CONFIG));
   return sqs;
 };
