@@ -6,27 +6,49 @@ import type { FinishItem, FinishKey } from './items.ts';
 import { finishKey } from './keys.ts';
 import type { ClaimResult, FinishStore, Lease, RetryProgress, SettleFinish } from './ports.ts';
 
-/** One tenant's finish items, moved only by conditional writes on the lease. */
+const CLAIM_CONDITION =
+  'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)';
+const CLAIM_UPDATE =
+  'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
+  'createdAt = if_not_exists(createdAt, :now), attempts = if_not_exists(attempts, :zero), ' +
+  'packageId = :packageId, signerEmail = :signer';
+const HELD = 'leaseId = :leaseId AND #status = :inFlight';
+const STATUS_NAME = { '#status': 'status' } as const;
+
+/**
+ * The settle's update for each case, written once: a final status also sets `finishedAt`, and a
+ * settle with an error sets `lastError`.
+ */
+const settleUpdate = (final: boolean, withError: boolean): string =>
+  `SET ${['#status = :status', 'updatedAt = :now', ...(final ? ['finishedAt = :now'] : []), ...(withError ? ['lastError = :lastError'] : [])].join(', ')} REMOVE leaseId, leaseUntil ADD attempts :sent`;
+const SETTLE_UPDATES = [
+  [settleUpdate(false, false), settleUpdate(false, true)],
+  [settleUpdate(true, false), settleUpdate(true, true)],
+] as const;
+
+/**
+ * One tenant's finish items, moved only by conditional writes on the lease. The expressions are
+ * constant strings, built once (a finish makes two of these writes).
+ */
 export class DynamoDbFinishStore implements FinishStore {
   readonly #table: DynamoDbTable;
   readonly #tenant: string;
+  readonly #claimUpdate: string;
 
   constructor(table: DynamoDbTable, tenant: string = DEFAULT_TENANT) {
     this.#table = table;
     this.#tenant = tenant;
+    this.#claimUpdate =
+      tenant === DEFAULT_TENANT ? CLAIM_UPDATE : `${CLAIM_UPDATE}, tenant = :tenant`;
   }
 
   async claimFinish(key: FinishKey, lease: Lease, now: Date): Promise<ClaimResult> {
     const at = now.toISOString();
     const result = await this.#table.update({
       Key: keyOf(finishKey(key, this.#tenant)),
-      ConditionExpression:
-        'attribute_not_exists(pk) OR #status = :retrying OR (#status = :inFlight AND leaseUntil < :nowMs)',
-      UpdateExpression:
-        'SET #status = :inFlight, leaseId = :leaseId, leaseUntil = :leaseUntil, updatedAt = :now, ' +
-        'createdAt = if_not_exists(createdAt, :now), attempts = if_not_exists(attempts, :zero), ' +
-        `packageId = :packageId, signerEmail = :signer${this.#tenant === DEFAULT_TENANT ? '' : ', tenant = :tenant'}`,
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: CLAIM_CONDITION,
+      UpdateExpression: this.#claimUpdate,
+      ExpressionAttributeNames: STATUS_NAME,
       ExpressionAttributeValues: {
         ':retrying': s('RETRYING'),
         ':inFlight': s('IN_FLIGHT'),
@@ -53,10 +75,10 @@ export class DynamoDbFinishStore implements FinishStore {
   ): Promise<boolean> {
     const result = await this.#table.update({
       Key: keyOf(finishKey(key, this.#tenant)),
-      ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
+      ConditionExpression: HELD,
       UpdateExpression:
         'SET leaseUntil = :leaseUntil, lastError = :lastError, updatedAt = :now ADD attempts :sent',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: STATUS_NAME,
       ExpressionAttributeValues: {
         ':leaseId': s(lease.leaseId),
         ':inFlight': s('IN_FLIGHT'),
@@ -70,7 +92,6 @@ export class DynamoDbFinishStore implements FinishStore {
   }
 
   async settleFinish(key: FinishKey, leaseId: string, settle: SettleFinish): Promise<boolean> {
-    const sets = ['#status = :status', 'updatedAt = :now'];
     const values = {
       ':status': s(settle.status),
       ':now': s(settle.now.toISOString()),
@@ -79,13 +100,12 @@ export class DynamoDbFinishStore implements FinishStore {
       ':sent': n(settle.requestsSent),
       ...(settle.lastError ? { ':lastError': lastErrorValue(settle.lastError) } : {}),
     };
-    if (settle.status !== 'RETRYING') sets.push('finishedAt = :now');
-    if (settle.lastError) sets.push('lastError = :lastError');
+    const final = settle.status === 'RETRYING' ? 0 : 1;
     const result = await this.#table.update({
       Key: keyOf(finishKey(key, this.#tenant)),
-      ConditionExpression: 'leaseId = :leaseId AND #status = :inFlight',
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseId, leaseUntil ADD attempts :sent`,
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: HELD,
+      UpdateExpression: SETTLE_UPDATES[final][settle.lastError ? 1 : 0],
+      ExpressionAttributeNames: STATUS_NAME,
       ExpressionAttributeValues: values,
     });
     return result.written;

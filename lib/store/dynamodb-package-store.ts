@@ -35,6 +35,8 @@ export class DynamoDbPackageStore implements PackageStore {
   readonly #registry: TenantRegistry | undefined;
   readonly #upsert: readonly string[];
   readonly #open: readonly string[];
+  /** The finish's write of the package, built once (one per finish). */
+  readonly #markInProgress: string;
 
   /** `registry`: where a tenant other than `default` is recorded before its first package. */
   constructor(table: DynamoDbTable, tenant: string = DEFAULT_TENANT, registry?: TenantRegistry) {
@@ -43,6 +45,7 @@ export class DynamoDbPackageStore implements PackageStore {
     this.#registry = tenant === DEFAULT_TENANT ? undefined : registry;
     this.#upsert = tenant === DEFAULT_TENANT ? UPSERT : TENANT_UPSERT;
     this.#open = ['#status = :inProgress', 'openStatus = :open', ...this.#upsert];
+    this.#markInProgress = `SET ${[...this.#open, 'callbacks = if_not_exists(callbacks, :zero)'].join(', ')}`;
   }
 
   #key(packageId: number) {
@@ -68,7 +71,7 @@ export class DynamoDbPackageStore implements PackageStore {
     await this.#table.update({
       Key: this.#key(packageId),
       ConditionExpression: WHILE_OPEN,
-      UpdateExpression: `SET ${[...this.#open, 'callbacks = if_not_exists(callbacks, :zero)'].join(', ')}`,
+      UpdateExpression: this.#markInProgress,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ...this.#values(packageId, now),
