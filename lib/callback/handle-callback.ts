@@ -82,7 +82,7 @@ export const handleCallback = async (
     return { statusCode: 405, body: { message: `${request.method} is not allowed` } };
   }
 
-  const search = findPackageId(request);
+  const search = await findPackageId(request);
   if (!search.ok) {
     await deps.rejected.putRejected({
       id: `callback-${request.requestId}`,

@@ -35,7 +35,7 @@ describe('curlLines', () => {
     for (const request of receiver.requests) {
       const url = new URL(request.url, receiver.url);
       expect(url.pathname).toBe(path);
-      const search = findPackageId({
+      const search = await findPackageId({
         query: Object.fromEntries(url.searchParams),
         contentType: request.headers['content-type'],
         body: request.body === '' ? undefined : request.body,

@@ -72,21 +72,26 @@ const query = fc.dictionary(
 );
 
 describe('findPackageId: any callback yields a valid package id or a reason, never an exception', () => {
-  it('answers any query, content type and body', () => {
-    fc.assert(
-      fc.property(query, contentType, fc.option(body, { nil: undefined }), (q, type, text) => {
-        expectWellFormed(search({ query: q, contentType: type, body: text }));
-      }),
+  it('answers any query, content type and body', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        query,
+        contentType,
+        fc.option(body, { nil: undefined }),
+        async (q, type, text) => {
+          expectWellFormed(await search({ query: q, contentType: type, body: text }));
+        },
+      ),
       { numRuns: 3_000 },
     );
   });
 });
 
 describe('findPackageId: each channel accepts exactly the canonical ids', () => {
-  it.each(['package_id', 'document_id'])('reads the query %s', (name) => {
-    fc.assert(
-      fc.property(anyIdText, (text) => {
-        const result = search({ query: { [name]: text } });
+  it.each(['package_id', 'document_id'])('reads the query %s', async (name) => {
+    await fc.assert(
+      fc.asyncProperty(anyIdText, async (text) => {
+        const result = await search({ query: { [name]: text } });
         expect(result.ok).toBe(isCanonicalId(text));
         if (result.ok) expect(String(result.packageId)).toBe(text);
       }),
@@ -94,10 +99,10 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 
-  it('reads a JSON body whose package_id is a string', () => {
-    fc.assert(
-      fc.property(anyIdText, (text) => {
-        const result = search({
+  it('reads a JSON body whose package_id is a string', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyIdText, async (text) => {
+        const result = await search({
           contentType: 'application/json',
           body: JSON.stringify({ package_id: text }),
         });
@@ -107,12 +112,12 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 
-  it('reads a JSON body whose package_id is a number only when it is a positive safe integer', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.integer(), positiveSafeInteger), (value) => {
+  it('reads a JSON body whose package_id is a number only when it is a positive safe integer', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.double(), fc.integer(), positiveSafeInteger), async (value) => {
         const text = JSON.stringify({ package_id: value });
         const parsed = (JSON.parse(text) as { package_id: unknown }).package_id;
-        const result = search({ contentType: 'application/json', body: text });
+        const result = await search({ contentType: 'application/json', body: text });
         expect(result.ok).toBe(
           typeof parsed === 'number' && Number.isSafeInteger(parsed) && parsed > 0,
         );
@@ -121,10 +126,10 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 
-  it('reads a form body', () => {
-    fc.assert(
-      fc.property(anyIdText, fc.boolean(), (text, typed) => {
-        const result = search({
+  it('reads a form body', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyIdText, fc.boolean(), async (text, typed) => {
+        const result = await search({
           contentType: typed ? 'application/x-www-form-urlencoded' : undefined,
           body: `user_email=a%40b.c&${new URLSearchParams({ package_id: text })}`,
         });
@@ -134,11 +139,11 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 
-  it('reads the DocumentID of an XML report, white space around it allowed', () => {
+  it('reads the DocumentID of an XML report, white space around it allowed', async () => {
     const xmlText = anyIdText.filter((text) => !/[<>&]/.test(text));
-    fc.assert(
-      fc.property(xmlText, (text) => {
-        const result = search({
+    await fc.assert(
+      fc.asyncProperty(xmlText, async (text) => {
+        const result = await search({
           contentType: 'application/xml',
           body: `<WorkflowCompletionReport><DocumentID>${text}</DocumentID></WorkflowCompletionReport>`,
         });
@@ -148,17 +153,17 @@ describe('findPackageId: each channel accepts exactly the canonical ids', () => 
     );
   });
 
-  it('refuses any XML with a DOCTYPE or an entity declaration, whatever the id', () => {
-    fc.assert(
-      fc.property(
+  it('refuses any XML with a DOCTYPE or an entity declaration, whatever the id', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         positiveSafeInteger,
         fc.constantFrom(
           '<!DOCTYPE r>',
           '<!doctype r [<!ENTITY a "1">]>',
           '<!ENTITY % p SYSTEM "http://x/">',
         ),
-        (id, declaration) => {
-          const result = search({
+        async (id, declaration) => {
+          const result = await search({
             contentType: 'text/xml',
             body: `<?xml version="1.0"?>${declaration}<r><DocumentID>${id}</DocumentID></r>`,
           });
@@ -179,16 +184,16 @@ describe('findPackageId: only a real DocumentID element counts', () => {
     (id: number) => `<Note text='</Note><DocumentID>${id}</DocumentID>'/>`,
   );
 
-  it('reads the real DocumentID whatever decoys are written before and after it', () => {
-    fc.assert(
-      fc.property(
+  it('reads the real DocumentID whatever decoys are written before and after it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         positiveSafeInteger,
         fc.array(fc.tuple(hidingPlaces, positiveSafeInteger), { maxLength: 4 }),
         fc.array(fc.tuple(hidingPlaces, positiveSafeInteger), { maxLength: 4 }),
-        (id, before, after) => {
+        async (id, before, after) => {
           const hide = (decoys: typeof before) =>
             decoys.map(([place, decoy]) => place(decoy)).join('');
-          const result = search({
+          const result = await search({
             contentType: 'application/xml',
             body: `<WorkflowCompletionReport>${hide(before)}<DocumentID>${id}</DocumentID>${hide(after)}</WorkflowCompletionReport>`,
           });
@@ -199,11 +204,11 @@ describe('findPackageId: only a real DocumentID element counts', () => {
     );
   });
 
-  it('reads a DocumentID given as a CDATA section exactly as the same text given plainly', () => {
+  it('reads a DocumentID given as a CDATA section exactly as the same text given plainly', async () => {
     const cdataText = anyIdText.filter((text) => !text.includes(']]>'));
-    fc.assert(
-      fc.property(cdataText, (text) => {
-        const result = search({
+    await fc.assert(
+      fc.asyncProperty(cdataText, async (text) => {
+        const result = await search({
           contentType: 'application/xml',
           body: `<WorkflowCompletionReport><DocumentID><![CDATA[${text}]]></DocumentID></WorkflowCompletionReport>`,
         });
@@ -216,16 +221,18 @@ describe('findPackageId: only a real DocumentID element counts', () => {
 });
 
 describe('findPackageId: the query decides before any body', () => {
-  it('answers a query package_id or document_id the same, whatever the body says', () => {
-    fc.assert(
-      fc.property(
+  it('answers a query package_id or document_id the same, whatever the body says', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.constantFrom('package_id', 'document_id'),
         anyIdText,
         contentType,
         body,
-        (name, id, type, text) => {
-          const alone = search({ query: { [name]: id } });
-          expect(search({ query: { [name]: id }, contentType: type, body: text })).toEqual(alone);
+        async (name, id, type, text) => {
+          const alone = await search({ query: { [name]: id } });
+          expect(await search({ query: { [name]: id }, contentType: type, body: text })).toEqual(
+            alone,
+          );
         },
       ),
       { numRuns: 2_000 },
