@@ -101,8 +101,10 @@ export class SigningHubClient implements FinishPort, WorkflowPort, DocumentsPort
   async finishPackage(packageId: number, options: CallOptions = {}): Promise<void> {
     const call: ApiCall = { operation: 'finish', path: 'finish', scope: options.scope ?? '' };
     const response = await this.#authorized(call, packageId, options);
-    // Read (not cancel) the body so the connection goes back to the pool; nobody waits for it.
-    response.arrayBuffer().catch(() => undefined);
+    // Nobody needs the body: cancelled, not read. A small answer has arrived whole with its
+    // status line, and its connection is back in the pool already (reading it would cost a tenth
+    // of the client's CPU per finish); a large or slow one is cut, its connection closed.
+    response.body?.cancel().catch(() => undefined);
   }
 
   /** GET /{version}/packages/{id}/workflow as the account itself; undefined when deleted (404). */

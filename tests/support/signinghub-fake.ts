@@ -14,6 +14,8 @@ export interface Received {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
+  /** Which connection carried it: 1 for the first the fake accepted, and so on. */
+  readonly connection: number;
 }
 
 export interface FakeAnswer {
@@ -47,6 +49,8 @@ export interface SigningHubFake {
   scopeCalls(): Received[];
   /** Every request but the authentications and scope calls. */
   apiCalls(): Received[];
+  /** The connections opened to it so far, and those of them still open. */
+  connections(): { readonly opened: number; readonly open: ReadonlySet<number> };
   /** Forgets what was received and what was scripted. */
   reset(): void;
   close(): Promise<void>;
@@ -85,7 +89,13 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
     req.on('end', () => {
       const path = req.url ?? '';
       const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', path, headers: req.headers, body });
+      received.push({
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body,
+        connection: ordinals.get(req.socket) ?? 0,
+      });
       const answer = answerTo(path);
       if (answer.headersAfterMs !== undefined) {
         later(() => reply(answer), answer.headersAfterMs);
@@ -105,6 +115,16 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
       later(() => res.end(text.slice(-1)), answer.lastByteAfterMs);
     };
   });
+  let opened = 0;
+  const open = new Set<number>();
+  const ordinals = new WeakMap<object, number>();
+  server.on('connection', (socket) => {
+    opened += 1;
+    const ordinal = opened;
+    ordinals.set(socket, ordinal);
+    open.add(ordinal);
+    socket.once('close', () => open.delete(ordinal));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -119,6 +139,7 @@ export const startSigningHubFake = async (): Promise<SigningHubFake> => {
         .map(({ body }) => Object.fromEntries(new URLSearchParams(body))),
     scopeCalls: () => received.filter(({ path }) => path === SCOPE_PATH),
     apiCalls: () => received.filter(({ path }) => path !== AUTHENTICATE && path !== SCOPE_PATH),
+    connections: () => ({ opened, open: new Set(open) }),
     reset: () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

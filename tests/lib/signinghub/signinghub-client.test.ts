@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_SIMULATOR_CREDENTIALS,
   startSimulator,
@@ -201,6 +201,32 @@ describe('SigningHubClient calls', () => {
       expect(slow.apiCalls()).toHaveLength(1);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('sends finishes in a row over one connection, and gives up one whose body is slow', async () => {
+    const fake = await startSigningHubFake();
+    try {
+      const sh = client({}, { baseUrl: fake.baseUrl });
+      await sh.finishPackage(1, { scope: 'a@x.com' });
+      // The token's request and the first finish may open one each; the next finishes reuse one.
+      const { opened } = fake.connections();
+      for (let i = 2; i <= 20; i += 1) await sh.finishPackage(i, { scope: 'a@x.com' });
+      expect(fake.apiCalls()).toHaveLength(20);
+      expect(fake.connections().opened).toBe(opened);
+
+      fake.answerApiCalls({ status: 200, body: { message: 'done' }, lastByteAfterMs: 60_000 });
+      await sh.finishPackage(21, { scope: 'a@x.com' });
+      // Its body would come in a minute: its connection is closed now instead of held for it.
+      const slow = fake.apiCalls()[20]?.connection ?? 0;
+      expect(slow).toBeGreaterThan(0);
+      await vi.waitFor(() => expect(fake.connections().open.has(slow)).toBe(false), {
+        timeout: 10_000,
+      });
+      await sh.finishPackage(22, { scope: 'a@x.com' });
+      expect(fake.apiCalls()[21]?.connection).not.toBe(slow);
+    } finally {
+      await fake.close();
     }
   });
 
