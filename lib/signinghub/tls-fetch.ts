@@ -165,8 +165,14 @@ const globalFetch: Fetch = (input, init) => fetch(input, init);
  */
 export class TlsFetches {
   #current: { readonly fingerprint: string | undefined; readonly tls: TlsFetch } | undefined;
+  /** The setting last asked for: the same object (a secret not read again) needs no digest. */
+  #last: ClientTls | undefined;
 
   fetchFor(tls: ClientTls | undefined): Fetch {
+    // Stryker disable next-line all: a shortcut (the same object needs no digest), the same fetch either way
+    if (tls === this.#last && this.#current !== undefined) return this.#current.tls.fetch;
+    // Stryker disable next-line all: the shortcut's memory; without it, every call takes the digest
+    this.#last = tls;
     const fingerprint = tls === undefined ? undefined : tlsFingerprint(tls);
     if (this.#current?.fingerprint !== fingerprint) {
       this.#current?.tls.retire();

@@ -274,20 +274,27 @@ describe('TlsFetches', () => {
     const setting = tlsOf(tenantA, certificates.ca.cert);
     const first = fetches.fetchFor(setting);
     expect(fetches.fetchFor({ ...setting })).toBe(first);
+    expect(fetches.fetchFor(setting)).toBe(first);
     const before = new Set(sockets);
     await (await first(`${baseUrl}/echo`)).text();
     const opened = [...sockets].filter((socket) => !before.has(socket));
     expect(opened).toHaveLength(1);
     const [kept] = opened;
     const closed = new Promise((resolve) => kept?.once('close', resolve));
-    const second = fetches.fetchFor(
-      tlsOf(await certificates.client('tenant-a-renewed'), setting.ca),
-    );
+    const renewed = tlsOf(await certificates.client('tenant-a-renewed'), setting.ca);
+    const second = fetches.fetchFor(renewed);
+    expect(fetches.fetchFor(renewed)).toBe(second);
     expect(second).not.toBe(first);
     await closed;
     expect((await rejection(first(`${baseUrl}/echo`))).message).toBe('fetch failed');
     await (await second(`${baseUrl}/echo`)).text();
     expect(seen.map(({ clientName }) => clientName)).toEqual(['tenant-a', 'tenant-a-renewed']);
+    // Back to the first setting's very object, then to none: never the fetch of the one before.
+    const again = fetches.fetchFor(setting);
+    expect(again).not.toBe(second);
+    expect(again).not.toBe(first);
+    expect(fetches.fetchFor(undefined)).not.toBe(again);
+    expect(fetches.fetchFor(renewed)).not.toBe(second);
     fetches.fetchFor(undefined);
   });
 });
