@@ -1,6 +1,7 @@
 import { type CostLine, costPerMillion, type Flow, totalDollars } from '../cost/cost.ts';
 import { ASSUMPTIONS, PRICES_AS_OF, type Prices } from '../cost/prices.ts';
-import { dollars, fixed, times } from './format.ts';
+import { atMost, dollars, fixed, times } from './format.ts';
+import { NOT_MEASURED, type Report } from './report.ts';
 import type { Row } from './tables.ts';
 
 export interface CostFlows {
@@ -25,15 +26,44 @@ const cell = (line: CostLine | undefined): string =>
 
 export const COST_LABEL = `AWS cost per million finishes (us-east-1 list prices as of ${PRICES_AS_OF}; the breakdown below)`;
 
-/** The one row of the main table: what a million finishes cost, ours beside the peer. */
-export const costRow = (flows: CostFlows, prices: Prices): Row => {
+/**
+ * The rows of the main table on cost: DynamoDB write units per finish (the index's included) at
+ * most the peer's, and what a million finishes cost below the peer's. Both are counted and priced,
+ * not timed: exact figures, judged exactly.
+ */
+export const costRows = (flows: CostFlows, prices: Prices, report: Report): Row[] => {
   const ours = totalDollars(costPerMillion(flows.ours, prices));
   const peer = flows.peer ? totalDollars(costPerMillion(flows.peer, prices)) : undefined;
-  return {
-    measure: COST_LABEL,
-    ours: dollars(ours),
-    ...(peer === undefined ? {} : { peer: dollars(peer), oursToPeer: times(ours / peer) }),
-  };
+  const units = (flow: Flow) => fixed(flow.writeUnitsPerEvent);
+  return [
+    {
+      measure:
+        'DynamoDB write units per finish (item sizes from the stream, the open-packages index included)',
+      ours: units(flows.ours),
+      ...(flows.peer ? { peer: units(flows.peer) } : {}),
+      target: '≤ peer',
+      result: report.judge(
+        'DynamoDB write units per finish ≤ the peer’s',
+        flows.peer
+          ? atMost(flows.ours.writeUnitsPerEvent, flows.peer.writeUnitsPerEvent, fixed)
+          : NOT_MEASURED,
+      ),
+    },
+    {
+      measure: COST_LABEL,
+      ours: dollars(ours),
+      ...(peer === undefined ? {} : { peer: dollars(peer), oursToPeer: times(ours / peer) }),
+      target: '< peer',
+      result: report.judge(
+        'cost per million finishes below the peer’s',
+        peer === undefined
+          ? NOT_MEASURED
+          : ours < peer
+            ? 'met'
+            : `**missed**: ${dollars(ours)} against ${dollars(peer)}`,
+      ),
+    },
+  ];
 };
 
 /** The cost, line by line, for ours, the peer, and what ours does after the finish. */
