@@ -1,3 +1,4 @@
+import { completionDetailType } from '../lib/events/completion-events.ts';
 import { isFinalPackageStatus } from '../lib/store/items.ts';
 import { DEFAULT_TENANT } from '../lib/tenants/tenant-id.ts';
 import { packageArgs, packageName } from '../ops/operator-target.ts';
@@ -109,7 +110,9 @@ export const completionOutcome = (
     );
   }
   const newEvents = after?.events.slice(before?.events.length ?? 0) ?? [];
-  const event = newEvents.at(-1);
+  // Its completion event: the archive's events may come after it, or before it is read here.
+  const completion = completionDetailType(status);
+  const event = newEvents.find(({ detailType }) => detailType === completion);
   if (!event) {
     return waiting(
       `${name}: ${status}: ${called} and the callback confirmed it with ` +

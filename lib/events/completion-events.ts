@@ -40,6 +40,10 @@ const DETAIL_TYPES: Readonly<Record<CompletionEvent['status'], string>> = {
 const isCompletionStatus = (status: string | undefined): status is CompletionEvent['status'] =>
   status !== undefined && Object.hasOwn(DETAIL_TYPES, status);
 
+/** The detail-type of the completion event a package of this status gets; none for another. */
+export const completionDetailType = (status: string | undefined): string | undefined =>
+  isCompletionStatus(status) ? DETAIL_TYPES[status] : undefined;
+
 /** The part of a DynamoDB stream record this needs (the Lambda event and GetRecords agree on it). */
 export interface ChangeRecord {
   readonly eventName?: string | undefined;

@@ -96,6 +96,27 @@ describe('completionOutcome', () => {
     });
   });
 
+  it('tells the completion event, not the archive’s that came with it or before it is read', () => {
+    const archived = {
+      id: 'event-archived',
+      busName: 'local',
+      source: 'signinghub.finish',
+      detailType: 'SigningPackageArchived',
+      detail: { packageId: ID },
+      at: '2026-11-28T07:40:14.000Z',
+    };
+    const withArchive = { ...completed, events: [...completed.events, archived] };
+    const archiveOnly = { ...completed, events: [archived] };
+
+    expect(completionOutcome(ID, halfway, withArchive, true).line).toMatch(
+      /, and SigningPackageCompleted was published$/,
+    );
+    expect(completionOutcome(ID, halfway, archiveOnly, true)).toMatchObject({
+      settled: false,
+      line: expect.stringContaining('its completion event is not published yet'),
+    });
+  });
+
   it('tells a new callback on a package already final, but no new completion event', () => {
     // The package was made again in the simulator, and Alice has signed again.
     const before = report({
