@@ -37,6 +37,7 @@ beforeAll(async () => {
     eventsPerSecond: 15,
     tenantOutage: { tenant: 'acme', at: 0.2, forMs: 8_000 },
     unknownTenantEvents: 2,
+    lateAnswersAtLeast: 3,
     logFile: process.env.SOAK_LOG_FILE,
     archive: {
       ...DEFAULT_SOAK_OPTIONS.archive,

@@ -56,6 +56,11 @@ export interface WorkloadOptions {
   readonly tenantOutage?: TenantOutage | undefined;
   /** Events naming a tenant that has no settings: handed back until they dead-letter. */
   readonly unknownTenantEvents?: number | undefined;
+  /**
+   * Packages answered late at least (the transient faults may place fewer): the extra ones go to
+   * packages with no scripted finish fault and no deletion, so a 200 surely comes to be held.
+   */
+  readonly lateAnswersAtLeast?: number | undefined;
 }
 
 export interface TenantOutage {
@@ -217,8 +222,15 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
   }
   // Answers held past the timeout are made by the fetch the soak watches; a tenant behind a
   // client certificate is reached over node:https, where the soak sees but cannot hold answers.
+  // Nor the tenant whose host goes down: a package of its with a hang before the late answer can
+  // see all its events dead-lettered during the outage, and then no 200 ever comes to be held.
   const holdable = new Set(
-    tenants.filter(({ clientCertificate }) => !clientCertificate).map(({ name }) => name),
+    tenants
+      .filter(
+        ({ name, clientCertificate }) =>
+          !clientCertificate && name !== options.tenantOutage?.tenant,
+      )
+      .map(({ name }) => name),
   );
 
   // One event per key, then further documents signed by the same signers.
@@ -428,6 +440,21 @@ export const createWorkload = (options: WorkloadOptions, random: Random): Worklo
     });
   }
   actions.sort((a, b) => a.at - b.at);
+
+  // Topped up without the random source, so every other decision of the seed stays as it was.
+  const deleted = new Set(
+    actions.flatMap((action) =>
+      action.kind === 'delete' ? [packageRef(action.tenant, action.packageId)] : [],
+    ),
+  );
+  const outage = new Set(outagePackages);
+  for (const { tenant, ref } of packages) {
+    if (lateAnswers.size >= (options.lateAnswersAtLeast ?? 0)) break;
+    if (!holdable.has(tenant) || lateAnswers.has(ref) || finishScripts.has(ref)) continue;
+    if (deleted.has(ref) || outage.has(ref)) continue;
+    lateAnswers.set(ref, 1);
+    transient.late += 1;
+  }
 
   return {
     tenants,
