@@ -138,12 +138,19 @@ export const finishPackage = async (
       sentHere += 1;
     });
     if (error === undefined) {
-      if (!(await settle('SUCCEEDED'))) {
-        // SigningHub finished, but our lease was taken over: the other holder records it.
+      // SigningHub finished: the package is in progress whoever records the finish, so its item
+      // is written beside the finish's, and the answer waits for one round trip, not two.
+      const [settled, marked] = await Promise.allSettled([
+        settle('SUCCEEDED'),
+        persist('the package', () => deps.packages.markInProgress(key.packageId, deps.now())),
+      ]);
+      if (settled.status === 'rejected') throw settled.reason;
+      if (!settled.value) {
+        // Our lease was taken over: the other holder records the finish.
         log.warn('finish sent but the lease was lost before it could be recorded', { attempt });
         return 'lease-lost';
       }
-      await persist('the package', () => deps.packages.markInProgress(key.packageId, deps.now()));
+      if (marked.status === 'rejected') throw marked.reason;
       log.info('finish succeeded', { attempt });
       return 'succeeded';
     }
