@@ -6,7 +6,14 @@ export const stopChild = async (child: ChildProcess, graceMs: number): Promise<v
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  const stopped = await Promise.race([gone.then(() => true), delay(graceMs).then(() => false)]);
+  // The grace's timer goes with the child: left running, it held the test run's process (and
+  // Vitest's servers) open for up to graceMs after every run.
+  const grace = new AbortController();
+  const stopped = await Promise.race([
+    gone.then(() => true),
+    delay(graceMs, false, { signal: grace.signal }).catch(() => true),
+  ]);
+  grace.abort();
   if (!stopped) child.kill('SIGKILL');
 };
 
