@@ -55,17 +55,31 @@ interface TokenEntry {
 }
 
 /**
+ * How many tokens a cache holds at most. A signer's token is asked for again only while that
+ * signer signs more documents, so a long-lived instance meets far more keys than it reuses: full,
+ * the cache drops its ended tokens, then its oldest, rather than grow with every signer ever seen
+ * (a token is one to two kilobytes; a thousand of them, a megabyte or two).
+ */
+const TOKEN_CACHE_CAPACITY = 1_000;
+
+/**
  * Tokens by key: one held until its `refreshAt` and used only with an access like the one it was
  * got with, one fetch per key at a time (callers at once with like access share it), and a failed
  * fetch leaves nothing behind, so the next caller fetches again. One cache serves every tenant's
- * client in a process.
+ * client in a process, holding at most `capacity` keys.
  */
 export class TokenCache {
   readonly #now: () => number;
+  readonly #capacity: number;
   readonly #entries = new Map<TokenKey, TokenEntry>();
 
-  constructor(now: () => number) {
+  constructor(now: () => number, capacity: number = TOKEN_CACHE_CAPACITY) {
     this.#now = now;
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 
   /** The token held for the key while it is fresh and got with like access, or the one `fetch` gives. */
@@ -77,6 +91,9 @@ export class TokenCache {
     const entry = this.#entries.get(key);
     if (entry && this.#usable(entry, access)) return entry.promise;
     const fresh: TokenEntry = { promise: fetch(), access, token: undefined };
+    // Set again, the key moves to the end: the Map's order is the order of last fetches.
+    this.#entries.delete(key);
+    this.#makeRoom();
     this.#entries.set(key, fresh);
     try {
       fresh.token = await fresh.promise;
@@ -85,6 +102,19 @@ export class TokenCache {
       // A fetch for other access may have taken the key since: only this one's entry goes.
       if (this.#entries.get(key) === fresh) this.#entries.delete(key);
       throw error;
+    }
+  }
+
+  /** Below capacity again: ended tokens go first, then the oldest fetches (a Map keeps order). */
+  #makeRoom(): void {
+    if (this.#entries.size < this.#capacity) return;
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) {
+      if (entry.token !== undefined && entry.token.refreshAt <= now) this.#entries.delete(key);
+    }
+    for (const key of this.#entries.keys()) {
+      if (this.#entries.size < this.#capacity) break;
+      this.#entries.delete(key);
     }
   }
 

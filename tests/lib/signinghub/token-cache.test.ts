@@ -197,4 +197,57 @@ describe('TokenCache and the access a token was got with', () => {
     expect(settles).toHaveLength(2);
     expect((await third).accessToken).toBe('m');
   });
+
+  describe('full', () => {
+    const key = (scope: string) => tokenKey({ tenant: 'default', scope });
+    /** Asks for each scope in turn with a fetch of tokens valid until `refreshAt`. */
+    const ask = async (cache: TokenCache, scopes: string[], refreshAt: number) => {
+      const fetched: string[] = [];
+      for (const scope of scopes) {
+        await cache.get(key(scope), ACCESS, async () => {
+          fetched.push(scope);
+          return token(`t-${scope}`, refreshAt);
+        });
+      }
+      return fetched;
+    };
+
+    it('holds at most its capacity, the oldest fetches going first', async () => {
+      const cache = new TokenCache(() => 0, 3);
+      expect(await ask(cache, ['a', 'b', 'c', 'd', 'e'], 1_000)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(cache.size).toBe(3);
+      // c, d and e are held; a and b went to make room.
+      expect(await ask(cache, ['c', 'd', 'e'], 1_000)).toEqual([]);
+      expect(await ask(cache, ['a'], 1_000)).toEqual(['a']);
+    });
+
+    it('drops its ended tokens before a live one, however old', async () => {
+      let now = 0;
+      const cache = new TokenCache(() => now, 3);
+      await ask(cache, ['live'], 10_000);
+      await ask(cache, ['ended-1', 'ended-2'], 500);
+      now = 1_000;
+      expect(await ask(cache, ['new'], 10_000)).toEqual(['new']);
+      expect(cache.size).toBe(2);
+      expect(await ask(cache, ['live'], 10_000)).toEqual([]);
+    });
+
+    it('counts a key fetched again as new', async () => {
+      let now = 0;
+      const cache = new TokenCache(() => now, 3);
+      await ask(cache, ['a'], 500);
+      await ask(cache, ['b'], 10_000);
+      now = 1_000;
+      // a ended and is fetched again: b is now the oldest, and goes for d.
+      expect(await ask(cache, ['a', 'c', 'd'], 10_000)).toEqual(['a', 'c', 'd']);
+      expect(await ask(cache, ['a', 'c', 'd'], 10_000)).toEqual([]);
+      expect(await ask(cache, ['b'], 10_000)).toEqual(['b']);
+    });
+
+    it('holds one token at least, whatever capacity it was given', async () => {
+      const cache = new TokenCache(() => 0, 0);
+      await ask(cache, ['a'], 1_000);
+      expect(await ask(cache, ['a'], 1_000)).toEqual([]);
+    });
+  });
 });
