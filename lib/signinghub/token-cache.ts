@@ -105,15 +105,19 @@ export class TokenCache {
     }
   }
 
-  /** Below capacity again: ended tokens go first, then the oldest fetches (a Map keeps order). */
+  /**
+   * Below capacity again: ended tokens go first, then the oldest fetches (a Map keeps order), a
+   * tenth of the capacity more than needed, so a full cache is swept once per so many new keys.
+   */
   #makeRoom(): void {
     if (this.#entries.size < this.#capacity) return;
     const now = this.#now();
     for (const [key, entry] of this.#entries) {
       if (entry.token !== undefined && entry.token.refreshAt <= now) this.#entries.delete(key);
     }
+    const keep = this.#capacity - Math.max(1, Math.floor(this.#capacity / 10));
     for (const key of this.#entries.keys()) {
-      if (this.#entries.size < this.#capacity) break;
+      if (this.#entries.size <= keep) break;
       this.#entries.delete(key);
     }
   }

@@ -244,6 +244,19 @@ describe('TokenCache and the access a token was got with', () => {
       expect(await ask(cache, ['b'], 10_000)).toEqual(['b']);
     });
 
+    it('makes room for a tenth of its capacity at once, so it is not swept at every new key', async () => {
+      const cache = new TokenCache(() => 0, 20);
+      const scopes = Array.from({ length: 21 }, (_, i) => `s${i}`);
+      await ask(cache, scopes, 1_000);
+      // The 21st key found 20 held: the two oldest went, then it came in.
+      expect(cache.size).toBe(19);
+      // s0 fills it; s1 finds it full, and s2 and s3 go.
+      expect(await ask(cache, ['s0', 's1'], 1_000)).toEqual(['s0', 's1']);
+      expect(cache.size).toBe(19);
+      expect(await ask(cache, [...scopes.slice(4), 's0', 's1'], 1_000)).toEqual([]);
+      expect(await ask(cache, ['s3'], 1_000)).toEqual(['s3']);
+    });
+
     it('holds one token at least, whatever capacity it was given', async () => {
       const cache = new TokenCache(() => 0, 0);
       await ask(cache, ['a'], 1_000);
