@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent, type AgentOptions, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { getCACertificates } from 'node:tls';
 import type { ClientTls } from './access.ts';
 
 /** What ky calls: a `fetch` (ky passes a Request). */
@@ -117,13 +117,14 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
 
 /**
  * A keep-alive agent's TLS options: the client certificate and key when given, and the CA when
- * given, added to the public roots (Node's `ca` replaces them otherwise).
+ * given, added to what Node trusts by default (Node's `ca` replaces that otherwise): the public
+ * roots and the certificates of NODE_EXTRA_CA_CERTS, which Lambda's Node.js runtimes set.
  */
 export const agentOptions = (tls: ClientTls): AgentOptions => ({
   keepAlive: true,
   ...(tls.certificate !== undefined ? { cert: tls.certificate } : {}),
   ...(tls.key !== undefined ? { key: tls.key } : {}),
-  ...(tls.ca !== undefined ? { ca: [...rootCertificates, tls.ca] } : {}),
+  ...(tls.ca !== undefined ? { ca: [...getCACertificates('default'), tls.ca] } : {}),
 });
 
 /**

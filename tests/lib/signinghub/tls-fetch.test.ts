@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import { getCACertificates, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../harness/free-port.ts';
 import {
@@ -300,10 +300,10 @@ describe('TlsFetches', () => {
 });
 
 describe('agentOptions', () => {
-  it('adds a private CA to the public roots instead of replacing them', () => {
+  it('adds a private CA to what Node trusts by default instead of replacing it', () => {
     const options = agentOptions(tlsOf(tenantA, certificates.ca.cert));
     expect(options).toMatchObject({ keepAlive: true, cert: tenantA.cert, key: tenantA.key });
-    expect(options.ca).toEqual([...rootCertificates, certificates.ca.cert]);
+    expect(options.ca).toEqual([...getCACertificates('default'), certificates.ca.cert]);
   });
 
   it('leaves Node’s own roots alone without a CA, and sends no certificate without one', () => {
