@@ -118,7 +118,7 @@ const send = async (agent: Agent, request: Request, over: () => void): Promise<R
 /**
  * A keep-alive agent's TLS options: the client certificate and key when given, and the CA when
  * given, added to what Node trusts by default (Node's `ca` replaces that otherwise): the public
- * roots and the certificates of NODE_EXTRA_CA_CERTS, which Lambda's Node.js runtimes set.
+ * roots and, where the function's environment sets NODE_EXTRA_CA_CERTS, its certificates.
  */
 export const agentOptions = (tls: ClientTls): AgentOptions => ({
   keepAlive: true,

@@ -22,8 +22,8 @@ afterAll(async () => {
 });
 
 /**
- * The `ca` a tenant's agent is given, in a Node process started with NODE_EXTRA_CA_CERTS as Lambda
- * starts one (Node reads it only at start): which of the given certificates it holds.
+ * The `ca` a tenant's agent is given, in a Node process started with NODE_EXTRA_CA_CERTS as an
+ * operator may set it on a function (Node reads it only at start): which certificates it holds.
  */
 const agentCaIn = async (extraCaPem: string | undefined, tenantCa: string) => {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
