@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent, type AgentOptions, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { getCACertificates } from 'node:tls';
 import type { ClientTls } from './access.ts';
 
@@ -59,7 +60,36 @@ const responseOf = (request: Request, message: IncomingMessage): Response => {
     message.resume();
     return new Response(null, init);
   }
-  return new Response(Readable.toWeb(message) as ReadableStream<Uint8Array>, init);
+  return new Response(bodyOf(message), init);
+};
+
+/**
+ * The answer's body as a web stream. Cancelled, an answer already received whole is read to its
+ * end, so its connection goes back to the agent's pool (a finish's answer is cancelled unread:
+ * cut, each finish of a tenant with a client certificate cost a new TLS handshake); one still
+ * coming is cut, as fetch cuts it.
+ */
+const bodyOf = (message: IncomingMessage): ReadableStream<Uint8Array> => {
+  const reader = (Readable.toWeb(message) as ReadableStream<Uint8Array>).getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        if (message.complete) {
+          message.resume();
+          // Over once read to its end (or closed): the connection is back in the pool by then.
+          await finished(message).catch(() => undefined);
+          return;
+        }
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 };
 
 /**
