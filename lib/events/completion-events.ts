@@ -58,11 +58,11 @@ export interface ChangeRecord {
 
 /** The event a change stands for: a package item whose status became final in that very write. */
 const completionEventOf = (record: ChangeRecord): StackEvent | undefined => {
-  const next = record.dynamodb?.NewImage;
+  const { NewImage: next, OldImage: previous } = record.dynamodb ?? {};
   if (record.eventName === 'REMOVE' || !next || next.sk?.S !== PACKAGE_SORT_KEY) return undefined;
   const status = next.status?.S;
   if (!isCompletionStatus(status)) return undefined;
-  if (isFinalPackageStatus(record.dynamodb?.OldImage?.status?.S)) return undefined;
+  if (isFinalPackageStatus(previous?.status?.S)) return undefined;
   const ref = packageRefOf(next.pk?.S);
   if (ref === undefined) return undefined;
   const at = next.completedAt?.S ?? next.updatedAt?.S ?? '';

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../harness/lambda-context.ts';
 import { startCallbackStack } from '../support/callback-stack.ts';
 import { callbackEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
@@ -47,6 +48,14 @@ describe('callback: authentication by the secret in the path', () => {
   it('answers a HEAD probe with 200 and no body', async () => {
     const answer = await stack.call(callbackEvent({ method: 'HEAD', secret }));
     expect(answer).toEqual({ statusCode: 200, body: undefined, rawBody: undefined });
+  });
+
+  it('answers a HEAD probe with a bare 200: no content-type, no body', async () => {
+    const result = await stack.module.handler(
+      callbackEvent({ method: 'HEAD', secret }),
+      lambdaContext(20_000),
+    );
+    expect(result).toEqual({ statusCode: 200 });
   });
 
   it('refuses a HEAD probe with the wrong secret', async () => {
@@ -157,6 +166,22 @@ describe('callback: where the package id comes from', () => {
       });
     },
   );
+
+  it('reads the body by the Content-Type header: a form sent as text/plain is not understood', async () => {
+    const packageId = newPackage('COMPLETED');
+    const answer = await stack.call(
+      callbackEvent({
+        method: 'POST',
+        secret,
+        contentType: 'text/plain; charset=utf-8',
+        body: `package_id=${packageId}`,
+      }),
+    );
+    expect(answer).toMatchObject({
+      statusCode: 400,
+      body: { message: 'a body of type text/plain is not understood' },
+    });
+  });
 
   it('reads the query id of a call whose body is null', async () => {
     const packageId = newPackage('COMPLETED');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SERVICE_DIMENSION } from '../../lib/metrics-catalogue.ts';
 import {
   applicationBlobs,
   coldStartBlobs,
@@ -68,6 +69,8 @@ describe('finish metrics (EMF on stdout)', () => {
       SigningEventToFinish: 'Milliseconds',
     });
     expect(emfValues(blobs, 'SigningEventToFinish')[0]).toBeGreaterThanOrEqual(60_000);
+    // The dimension infra/ alarms and draws on is the one Powertools writes.
+    expect(blob?.dimensions).toEqual([[SERVICE_DIMENSION]]);
   });
 
   it('prints ColdStart once, on the first invocation only, with the function name', async () => {

@@ -3,6 +3,7 @@ import { lambdaContext } from '../../harness/lambda-context.ts';
 import { silentLog } from '../../lib/logger.ts';
 import { NO_METRICS } from '../../lib/metrics.ts';
 import { reconcilePackages } from '../../lib/reconcile/reconcile-packages.ts';
+import { DynamoDbTenantRegistry } from '../../lib/store/dynamodb-tenant-registry.ts';
 import { scheduledEvent } from '../support/factories.ts';
 import { startForFile } from '../support/file-stack.ts';
 import { startFunctionStack } from '../support/function-stack.ts';
@@ -76,5 +77,11 @@ describe('reconcile', () => {
     const summary = await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
     expect(summary).toMatchObject({ unconfirmed: 1 });
     expect(await statusOf(down)).toBe('IN_PROGRESS');
+  });
+
+  it('goes through default alone without TENANTS_SECRET_PREFIX, whatever tenants the registry names', async () => {
+    await new DynamoDbTenantRegistry(stack.table.table).register('stray');
+    const summary = await stack.module.handler(scheduledEvent(), lambdaContext(120_000));
+    expect(summary).toMatchObject({ tenants: 1, skipped: [] });
   });
 });

@@ -7,21 +7,22 @@ import {
 } from '../../../lib/callback/handle-callback.ts';
 import { redactedCallbackPath } from '../../../lib/callback/redact.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import type { PackageItem, RejectedInput } from '../../../lib/store/items.ts';
+import type { PackageItem, PackageStatus, RejectedInput } from '../../../lib/store/items.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { recordLog } from '../aws/secrets-fixture.ts';
 
 const DEFAULT_SECRET = 'default-callback-secret-0123456789';
 const ACME_SECRET = 'acme-callback-secret-0123456789';
 const ACME_OLD_SECRET = 'acme-previous-secret-0123456789';
 
 /** Every read and call each side was asked for, by tenant. */
-const setup = (options: { tenants?: boolean } = {}) => {
+const setup = (options: { tenants?: boolean; stored?: PackageStatus } = {}) => {
   const calls: string[] = [];
   const rejected: RejectedInput[] = [];
   const metrics = recordMetrics();
   const item = (packageId: number): PackageItem => ({
     packageId,
-    status: 'IN_PROGRESS',
+    status: options.stored ?? 'IN_PROGRESS',
     workflowStatus: undefined,
     callbacks: 1,
     lastCallbackAt: undefined,
@@ -153,6 +154,81 @@ describe('a callback on the tenant route', () => {
   });
 });
 
+describe('a callback’s answers, rejected items and log lines', () => {
+  it.each(['PUT', 'DELETE', 'get'])(
+    'refuses the method %s with a 405 naming it, storing nothing',
+    async (method) => {
+      const { deps, calls, rejected } = setup();
+      const answer = await handleCallback(request({ method }), deps, silentLog);
+      expect(answer).toEqual({ statusCode: 405, body: { message: `${method} is not allowed` } });
+      expect(calls).toEqual(['lookup acme']);
+      expect(rejected).toEqual([]);
+    },
+  );
+
+  it('keeps the method, the query with its sensitive values redacted and the body as received', async () => {
+    const { deps, rejected } = setup();
+    const query = { token: 'tok-0123', api_key: 'k-0123', document_id: 'x', user: 'u@example.com' };
+    await handleCallback(request({ query }), deps, silentLog);
+    await handleCallback(request({ method: 'POST', query: {}, body: '{"a":1}' }), deps, silentLog);
+    expect(rejected.map((item) => item.raw)).toEqual([
+      'GET ?token=%3Credacted%3E&api_key=%3Credacted%3E&document_id=x&user=u%40example.com\n\n',
+      'POST ?\n\n{"a":1}',
+    ]);
+  });
+
+  it('logs a rejected callback with its reason, and with the tenant only off the default tenant', async () => {
+    const { deps, rejected } = setup();
+    const acmeLog = recordLog();
+    const defaultLog = recordLog();
+    await handleCallback(request({ query: {} }), deps, acmeLog);
+    await handleCallback(
+      request({ query: {}, tenant: undefined, secret: DEFAULT_SECRET }),
+      deps,
+      defaultLog,
+    );
+    const reason = rejected[0]?.reason;
+    expect(reason).toEqual(expect.any(String));
+    expect(acmeLog.lines).toEqual([
+      { level: 'warn', message: 'callback rejected', fields: { tenant: 'acme', reason } },
+    ]);
+    expect(defaultLog.lines).toEqual([
+      { level: 'warn', message: 'callback rejected', fields: { reason } },
+    ]);
+  });
+
+  it('answers a callback for a package already final from the table, logging it by tenant and package', async () => {
+    const { deps, calls } = setup({ stored: 'DECLINED' });
+    const log = recordLog();
+    const answer = await handleCallback(request({}), deps, log);
+    expect(answer).toEqual({
+      statusCode: 200,
+      body: { packageId: 42, status: 'DECLINED', tenant: 'acme' },
+    });
+    expect(calls).toEqual(['lookup acme', 'acme callback 42']);
+    expect(log.lines).toEqual([
+      {
+        level: 'info',
+        message: 'callback for a package already final; nothing to confirm',
+        fields: { tenant: 'acme', packageId: 42, status: 'DECLINED' },
+      },
+    ]);
+  });
+
+  it('logs a refused callback as a warning that names neither the tenant nor the secret', async () => {
+    const { deps } = setup();
+    const log = recordLog();
+    await handleCallback(request({ secret: 'wrong-secret-0123456789abcdef' }), deps, log);
+    expect(log.lines).toEqual([
+      {
+        level: 'warn',
+        message: 'callback with a wrong or missing secret, or an unknown tenant, refused',
+        fields: undefined,
+      },
+    ]);
+  });
+});
+
 describe('redactedCallbackPath', () => {
   it.each([
     ['/signinghub/callback/s3cr3t-value-0123456789', '/signinghub/callback/<redacted>'],
@@ -166,6 +242,12 @@ describe('redactedCallbackPath', () => {
     ],
     ['/signinghub/tenants/acme/callback/s3cr3t/extra', '<unexpected path, not logged>'],
     ['/signinghub/callbacks/s3cr3t-value-0123456789', '<unexpected path, not logged>'],
+    ['/signinghub/callback/s3cr3t/extra', '<unexpected path, not logged>'],
+    ['/x/signinghub/callback/s3cr3t-value-0123456789', '<unexpected path, not logged>'],
+    [
+      '/x/signinghub/tenants/acme/callback/s3cr3t-value-0123456789',
+      '<unexpected path, not logged>',
+    ],
     ['/s3cr3t-value-0123456789', '<unexpected path, not logged>'],
   ])('logs %s as %s', (path, logged) => {
     expect(redactedCallbackPath(path)).toBe(logged);

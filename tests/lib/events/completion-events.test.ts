@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { publishCompletionEvents } from '../../../lib/events/completion-events.ts';
 import { silentLog } from '../../../lib/logger.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { recordLog } from '../aws/secrets-fixture.ts';
 import { change, eventBridge, packageImage } from './stream-fixture.ts';
 
 describe('publishCompletionEvents', () => {
@@ -128,5 +129,86 @@ describe('publishCompletionEvents for tenants', () => {
       silentLog,
     );
     expect(bus.entries).toEqual([]);
+  });
+});
+
+describe('publishCompletionEvents’ log lines', () => {
+  const acme = packageImage(5, 'COMPLETED', { pk: { S: 'TENANT#acme#PACKAGE#5' } });
+
+  it('logs each event published by package, tenant (when not default) and detail-type', async () => {
+    const bus = eventBridge();
+    const log = recordLog();
+    await publishCompletionEvents(
+      [change('1', acme), change('2', packageImage(6, 'DELETED'))],
+      { eventBridge: bus.client, busName: 'bus', metrics: recordMetrics() },
+      log,
+    );
+    expect(log.lines).toEqual([
+      {
+        level: 'info',
+        message: 'event published',
+        fields: { packageId: 5, tenant: 'acme', detailType: 'SigningPackageCompleted' },
+      },
+      {
+        level: 'info',
+        message: 'event published',
+        fields: { packageId: 6, detailType: 'SigningPackageDeleted' },
+      },
+    ]);
+  });
+
+  it('logs an event it had no bus for at debug level, by package and tenant', async () => {
+    const log = recordLog();
+    await publishCompletionEvents(
+      [change('1', acme)],
+      { eventBridge: eventBridge().client, busName: undefined, metrics: recordMetrics() },
+      log,
+    );
+    expect(log.lines).toEqual([
+      {
+        level: 'debug',
+        message: 'no EVENT_BUS_NAME: event not sent',
+        fields: { packageId: 5, tenant: 'acme', detailType: 'SigningPackageCompleted' },
+      },
+    ]);
+  });
+
+  it('logs an event refused as an error with the package and the error', async () => {
+    const log = recordLog();
+    const failure = new Error('network down');
+    await publishCompletionEvents(
+      [change('1', acme)],
+      { eventBridge: eventBridge([failure]).client, busName: 'bus', metrics: recordMetrics() },
+      log,
+    );
+    expect(log.lines).toEqual([
+      {
+        level: 'error',
+        message: 'event not published; the stream will retry',
+        fields: {
+          packageId: 5,
+          tenant: 'acme',
+          detailType: 'SigningPackageCompleted',
+          error: failure,
+        },
+      },
+    ]);
+  });
+
+  it('says a refusal EventBridge gave no code or message for is a refusal, with no filler', async () => {
+    const errors: unknown[] = [];
+    const send = async () => ({ FailedEntryCount: 1, Entries: [{}] });
+    await publishCompletionEvents(
+      [change('1', acme)],
+      {
+        eventBridge: { send } as unknown as Parameters<
+          typeof publishCompletionEvents
+        >[1]['eventBridge'],
+        busName: 'bus',
+        metrics: recordMetrics(),
+      },
+      { ...silentLog, error: (_message, fields) => errors.push(fields?.error) },
+    );
+    expect(errors).toEqual([new Error('EventBridge refused the event:  ')]);
   });
 });

@@ -39,3 +39,39 @@ describe('DynamoDbRejectedStore', () => {
     });
   });
 });
+
+describe('DynamoDbRejectedStore, whose input and how much of it', () => {
+  const rejected = (id: string, extra: { tenant?: string; raw?: string } = {}) => ({
+    id,
+    source: 'callback' as const,
+    reason: 'no package id',
+    raw: 'GET ?',
+    receivedAt: now.toISOString(),
+    ...extra,
+  });
+
+  it('names a tenant other than default on its item, and no tenant for default', async () => {
+    await table.rejected.putRejected(rejected('callback-acme', { tenant: 'acme' }));
+    await table.rejected.putRejected(rejected('callback-default', { tenant: 'default' }));
+    await table.rejected.putRejected(rejected('callback-none'));
+    const tenantOf = async (id: string) =>
+      (await itemAt(table, `REJECTED#${id}`, 'REJECTED'))?.tenant;
+    expect(await tenantOf('callback-acme')).toBe('acme');
+    expect(await tenantOf('callback-default')).toBeUndefined();
+    expect(await tenantOf('callback-none')).toBeUndefined();
+  });
+
+  it('keeps 64 KiB of what came, whole up to that, and says when it cut', async () => {
+    await table.rejected.putRejected(rejected('event-64k', { raw: 'a'.repeat(64 * 1024) }));
+    await table.rejected.putRejected(rejected('event-big', { raw: 'b'.repeat(64 * 1024 + 5) }));
+    const whole = await itemAt(table, 'REJECTED#event-64k', 'REJECTED');
+    const cut = await itemAt(table, 'REJECTED#event-big', 'REJECTED');
+    expect(whole).toMatchObject({ raw: 'a'.repeat(64 * 1024), rawBytes: 64 * 1024 });
+    expect(whole).not.toHaveProperty('rawTruncated');
+    expect(cut).toMatchObject({
+      raw: 'b'.repeat(64 * 1024),
+      rawBytes: 64 * 1024 + 5,
+      rawTruncated: true,
+    });
+  });
+});

@@ -29,6 +29,7 @@ describe('a tenant in the table keys', () => {
     expect(packageRefOf('PACKAGE#12')).toEqual({ tenant: 'default', packageId: 12 });
     expect(packageRefOf('TENANT#acme#PACKAGE#12')).toEqual({ tenant: 'acme', packageId: 12 });
     expect(packageRefOf(packageKey(9, 'a-1').pk)).toEqual({ tenant: 'a-1', packageId: 9 });
+    expect(packageRefOf(packageKey(9, 'a').pk)).toEqual({ tenant: 'a', packageId: 9 });
   });
 
   it.each([
