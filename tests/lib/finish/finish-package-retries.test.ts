@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { finishPackage } from '../../../lib/finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../../lib/finish/retry-policy.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import { budgetOn, event, setupFinish } from '../../support/finish-fakes.ts';
+import { budgetOn, event, type FakeStore, setupFinish } from '../../support/finish-fakes.ts';
 import { accountDisabled, busy, slowDown } from '../../support/signinghub-errors.ts';
 import { recordLog } from '../aws/secrets-fixture.ts';
 
@@ -127,7 +127,9 @@ describe('finishPackage: what the log says', () => {
         attempt: maxAttemptsPerInvocation,
       },
     });
-    const retries = log.lines.filter(({ message }) => message === 'finish failed for now; retrying');
+    const retries = log.lines.filter(
+      ({ message }) => message === 'finish failed for now; retrying',
+    );
     expect(retries.map(({ fields }) => fields?.attempt)).toEqual([1, 2, 3]);
   });
 
@@ -146,6 +148,79 @@ describe('finishPackage: what the log says', () => {
     expect(await finishPackage(event, late.deps, budget, lateLog)).toBe('retry-later');
     expect(lateLog.lines.map(({ level, message }) => `${level} ${message}`)).toEqual([
       'warn no time left in the invocation for a finish; handed back to the queue',
+    ]);
+  });
+
+  it('names a refused write, what it was and the error’s name, then the outcome it kept in memory', async () => {
+    const { store, deps, clock } = setupFinish([undefined]);
+    store.settleFailures = 1_000;
+    const log = recordLog();
+    await expect(finishPackage(event, deps, budgetOn(clock, 10_000), log)).rejects.toThrow();
+    expect(log.lines[0]).toEqual({
+      level: 'warn',
+      message: 'could not record the finish outcome; trying again',
+      fields: { error: 'Error', tries: 1 },
+    });
+    expect(log.lines.at(-1)).toEqual({
+      level: 'error',
+      message: 'finish outcome kept in memory: the table did not take it in time',
+      fields: { finishStatus: 'SUCCEEDED' },
+    });
+
+    // The next delivery records it, and says so.
+    store.settleFailures = 0;
+    store.leaseExpired = true;
+    const next = recordLog();
+    expect(await finishPackage(event, deps, budgetOn(clock), next)).toBe('succeeded');
+    expect(next.lines).toEqual([
+      {
+        level: 'info',
+        message: 'finish outcome of an earlier delivery recorded; nothing sent',
+        fields: { finishStatus: 'SUCCEEDED' },
+      },
+    ]);
+  });
+
+  it('names each write it tries again: a retry, the package, an error that is not an Error', async () => {
+    const { store, deps, clock } = setupFinish([busy(), undefined]);
+    store.retryFailures = 1;
+    let packageRefused = false;
+    store.markInProgress = async () => {
+      if (packageRefused) return;
+      packageRefused = true;
+      throw 'throttled';
+    };
+    const log = recordLog();
+    expect(await finishPackage(event, deps, budgetOn(clock), log)).toBe('succeeded');
+    expect(
+      log.lines
+        .filter(({ message }) => message.startsWith('could not record'))
+        .map(({ message, fields }) => [message, fields]),
+    ).toEqual([
+      ['could not record the retry; trying again', { error: 'Error', tries: 1 }],
+      ['could not record the package; trying again', { error: 'unknown', tries: 1 }],
+    ]);
+  });
+
+  it('names a finish settled already, one in flight elsewhere, and a lease lost after the send', async () => {
+    const lines = async (prepare: (store: FakeStore) => void) => {
+      const { store, deps, clock } = setupFinish([undefined]);
+      prepare(store);
+      const log = recordLog();
+      const outcome = await finishPackage(event, deps, budgetOn(clock), log);
+      return [outcome, ...log.lines.map(({ level, message, fields }) => [level, message, fields])];
+    };
+    expect(await lines((store) => (store.status = 'FAILED'))).toEqual([
+      'already-settled',
+      ['info', 'finish already settled; nothing sent', { finishStatus: 'FAILED' }],
+    ]);
+    expect(await lines((store) => (store.status = 'IN_FLIGHT'))).toEqual([
+      'in-flight-elsewhere',
+      ['info', 'finish in flight elsewhere', { finishStatus: 'IN_FLIGHT' }],
+    ]);
+    expect(await lines((store) => (store.settleRefused = true))).toEqual([
+      'lease-lost',
+      ['warn', 'finish sent but the lease was lost before it could be recorded', { attempt: 1 }],
     ]);
   });
 });
