@@ -1,4 +1,6 @@
 import {
+  type ChangeMessageVisibilityBatchCommandInput,
+  type ChangeMessageVisibilityBatchCommandOutput,
   CreateQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -79,5 +81,80 @@ describe('handBackLaterThrough (SQS in moto)', () => {
     await expect(handBackLaterThrough(async () => sqs, queueUrl, stale)(['m-1'])).rejects.toThrow(
       /kept 1 message\(s\) at the queue's visibility timeout/,
     );
+  });
+});
+
+describe('handBackLaterThrough (what it asks of SQS)', () => {
+  /** An SQS that keeps the batches it was sent and answers each with `answer`. */
+  const fakeSqs = (
+    answer: () => Partial<ChangeMessageVisibilityBatchCommandOutput> = () => ({}),
+  ) => {
+    const batches: ChangeMessageVisibilityBatchCommandInput[] = [];
+    const send = async (command: { readonly input: ChangeMessageVisibilityBatchCommandInput }) => {
+      batches.push(command.input);
+      return answer();
+    };
+    const client = { send } as unknown as Pick<SQSClient, 'send'>;
+    return { batches, sqs: async () => client };
+  };
+  const record = (messageId: string, receiveCount?: string) => ({
+    messageId,
+    receiptHandle: `handle of ${messageId}`,
+    attributes: { ApproximateReceiveCount: receiveCount },
+  });
+
+  it('asks for ten at a time, for the named messages only, each kept away by how often it came', async () => {
+    const { batches, sqs } = fakeSqs();
+    const received = Array.from({ length: 24 }, (_, i) => record(`m${i + 1}`, String((i % 3) + 1)));
+    const named = received.slice(1).map(({ messageId }) => messageId);
+    await handBackLaterThrough(sqs, 'https://queue', received)(named);
+    expect(batches.map(({ Entries }) => Entries?.length)).toEqual([10, 10, 3]);
+    expect(batches.every(({ QueueUrl }) => QueueUrl === 'https://queue')).toBe(true);
+    const entries = batches.flatMap(({ Entries }) => Entries ?? []);
+    expect(entries.map(({ Id }) => Id)).toEqual(named);
+    expect(entries.slice(0, 3)).toEqual([
+      { Id: 'm2', ReceiptHandle: 'handle of m2', VisibilityTimeout: 900 },
+      { Id: 'm3', ReceiptHandle: 'handle of m3', VisibilityTimeout: 2_700 },
+      { Id: 'm4', ReceiptHandle: 'handle of m4', VisibilityTimeout: 300 },
+    ]);
+  });
+
+  it('takes a message without a receive count as received once', async () => {
+    const { batches, sqs } = fakeSqs();
+    await handBackLaterThrough(sqs, 'https://queue', [record('m1')])(['m1']);
+    expect(batches[0]?.Entries).toEqual([
+      { Id: 'm1', ReceiptHandle: 'handle of m1', VisibilityTimeout: 300 },
+    ]);
+  });
+
+  it('asks nothing when no message is named', async () => {
+    const { batches, sqs } = fakeSqs();
+    await handBackLaterThrough(sqs, 'https://queue', [record('m1')])([]);
+    expect(batches).toEqual([]);
+  });
+
+  it('gives each entry an id SQS takes: its letters, digits, - and _ kept, others _, at most 80', async () => {
+    const { batches, sqs } = fakeSqs();
+    const odd = 'Ab-9_x.y/z:é';
+    const long = 'a'.repeat(100);
+    await handBackLaterThrough(sqs, 'https://queue', [record(odd), record(long)])([odd, long]);
+    expect(batches[0]?.Entries?.map(({ Id }) => Id)).toEqual(['Ab-9_x_y_z__', 'a'.repeat(80)]);
+  });
+
+  it('names SQS’s reason when it keeps a message, or says it gave none', async () => {
+    const refused = (Code?: string) =>
+      fakeSqs(() => ({
+        Failed: [{ Id: 'm1', SenderFault: true, Code }],
+      }));
+    const withCode = refused('ReceiptHandleIsInvalid');
+    await expect(
+      handBackLaterThrough(withCode.sqs, 'https://queue', [record('m1')])(['m1']),
+    ).rejects.toThrow(
+      "SQS kept 1 message(s) at the queue's visibility timeout: ReceiptHandleIsInvalid",
+    );
+    const without = refused();
+    await expect(
+      handBackLaterThrough(without.sqs, 'https://queue', [record('m1')])(['m1']),
+    ).rejects.toThrow(/visibility timeout: unknown$/);
   });
 });

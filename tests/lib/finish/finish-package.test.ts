@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type FinishDependencies, finishPackage } from '../../../lib/finish/finish-package.ts';
+import { finishPackage } from '../../../lib/finish/finish-package.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../lib/finish/retry-policy.ts';
-import type { SigningEvent } from '../../../lib/finish/signing-event.ts';
-import { UnrecordedOutcomes } from '../../../lib/finish/unrecorded-outcomes.ts';
-import {
-  createInvocationBudget,
-  type InvocationBudget,
-  LEASE_MARGIN_MS,
-} from '../../../lib/invocation-timeline.ts';
+import { LEASE_MARGIN_MS } from '../../../lib/invocation-timeline.ts';
 import { silentLog } from '../../../lib/logger.ts';
-import type { CallOptions } from '../../../lib/signinghub/ports.ts';
-import type { FinishStatus } from '../../../lib/store/items.ts';
-import type { ClaimResult, FinishStore, Lease, SettleFinish } from '../../../lib/store/ports.ts';
-import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { budgetOn, event, setupFinish } from '../../support/finish-fakes.ts';
 import {
   accountDisabled,
   busy,
@@ -22,121 +13,9 @@ import {
   unauthorized,
 } from '../../support/signinghub-errors.ts';
 
-/** Just enough of a store for the use case's decisions; the real one is tested against DynamoDB Local. */
-class FakeStore implements Pick<FinishStore, 'claimFinish' | 'recordRetry' | 'settleFinish'> {
-  status: FinishStatus | undefined;
-  attempts = 0;
-  lastError: SettleFinish['lastError'];
-  settleFailures = 0;
-  /** The settle a lease taken over answers: nothing written. */
-  settleRefused = false;
-  /** An IN_FLIGHT item whose lease has expired: the next claim takes it over. */
-  leaseExpired = false;
-  retryFailures = 0;
-  retryWrites = 0;
-  packages = 0;
-  claims = 0;
-  leases: Lease[] = [];
-
-  async claimFinish(_key: unknown, lease: Lease): Promise<ClaimResult> {
-    this.claims += 1;
-    const { status } = this;
-    const held = status === 'IN_FLIGHT' && !this.leaseExpired;
-    if (status === 'SUCCEEDED' || status === 'FAILED' || held) return { claimed: false, status };
-    this.status = 'IN_FLIGHT';
-    this.leases.push(lease);
-    return { claimed: true };
-  }
-
-  async recordRetry(
-    _key: unknown,
-    lease: Lease,
-    progress: { requestsSent: number; lastError: NonNullable<SettleFinish['lastError']> },
-  ): Promise<boolean> {
-    this.retryWrites += 1;
-    if (this.retryFailures > 0) {
-      this.retryFailures -= 1;
-      throw new Error('ProvisionedThroughputExceededException');
-    }
-    this.leases.push(lease);
-    this.attempts += progress.requestsSent;
-    this.lastError = progress.lastError;
-    return true;
-  }
-
-  async settleFinish(_key: unknown, _leaseId: string, settle: SettleFinish): Promise<boolean> {
-    if (this.settleFailures > 0) {
-      this.settleFailures -= 1;
-      throw new Error('ProvisionedThroughputExceededException');
-    }
-    if (this.settleRefused) return false;
-    this.status = settle.status;
-    this.attempts += settle.requestsSent;
-    if (settle.lastError) this.lastError = settle.lastError;
-    return true;
-  }
-
-  async markInProgress(): Promise<void> {
-    this.packages += 1;
-  }
-}
-
-const event: SigningEvent = {
-  tenant: 'default',
-  packageId: 1,
-  signerEmail: 'a@x.com',
-  eventId: undefined,
-  occurredAt: undefined,
-};
-
-/** A clock the test moves: sleeping moves it, and so can a step that takes time. */
-const createClock = (start = Date.parse('2026-11-27T10:00:00Z')) => {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-};
-
-const setup = (answers: (Error | undefined)[], clock = createClock()) => {
-  const store = new FakeStore();
-  const metrics = recordMetrics();
-  const sent: CallOptions[] = [];
-  const deps: FinishDependencies = {
-    finishes: store,
-    packages: store,
-    signingHub: {
-      finishPackage: async (_id, options) => {
-        sent.push(options);
-        options.onRequestSent?.();
-        const answer = answers.shift();
-        if (answer) throw answer;
-      },
-    },
-    now: () => new Date(clock.now()),
-    sleep: async (ms) => clock.advance(ms),
-    random: () => 0.5,
-    newLeaseId: () => 'lease',
-    retryPolicy: DEFAULT_RETRY_POLICY,
-    requestTimeoutMs: 1_000,
-    metrics,
-    keptOutcomes: new UnrecordedOutcomes(),
-  };
-  return { store, sent, deps, clock, metrics };
-};
-
-/** A 60-second invocation that starts now on the given clock. */
-const budgetOn = (
-  clock: { now: () => number },
-  remainingMs = 60_000,
-  signal?: AbortSignal,
-): InvocationBudget => createInvocationBudget(remainingMs, signal, clock.now);
-
 describe('finishPackage', () => {
   it('keeps trying to record a sent finish while DynamoDB refuses, instead of sending it again', async () => {
-    const { store, sent, deps, clock } = setup([undefined]);
+    const { store, sent, deps, clock } = setupFinish([undefined]);
     store.settleFailures = 3;
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(1);
@@ -144,7 +23,7 @@ describe('finishPackage', () => {
   });
 
   it('keeps trying to record a retry while DynamoDB refuses, so attempts stay exact', async () => {
-    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    const { store, sent, deps, clock } = setupFinish([busy(), undefined]);
     store.retryFailures = 2;
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('succeeded');
     expect(sent).toHaveLength(2);
@@ -153,7 +32,7 @@ describe('finishPackage', () => {
   });
 
   it('keeps trying to record a success until just before the invocation must answer', async () => {
-    const { store, deps, clock } = setup([undefined]);
+    const { store, deps, clock } = setupFinish([undefined]);
     const budget = budgetOn(clock, 10_000);
     let lastTry = 0;
     store.settleFailures = 1_000;
@@ -218,7 +97,7 @@ describe('finishPackage', () => {
       after: { status: 'IN_FLIGHT', lastError: undefined },
     },
   ] as const)('$what', async (row) => {
-    const { store, sent, deps, clock } = setup([...row.answers()]);
+    const { store, sent, deps, clock } = setupFinish([...row.answers()]);
     store.settleFailures = 1_000;
     const budget = budgetOn(clock, 10_000);
     if ('noTimeForRetry' in row) clock.advance(budget.requestMs() - deps.requestTimeoutMs);
@@ -242,7 +121,7 @@ describe('finishPackage', () => {
 
   it('sends nothing for a finish settled already, and records the package again only after a success', async () => {
     for (const status of ['SUCCEEDED', 'FAILED'] as const) {
-      const { store, sent, deps, clock } = setup([undefined]);
+      const { store, sent, deps, clock } = setupFinish([undefined]);
       store.status = status;
       expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('already-settled');
       expect(sent).toHaveLength(0);
@@ -252,12 +131,12 @@ describe('finishPackage', () => {
 
   it('hands a Retry-After longer than the policy allows back to the queue at once, and waits one it allows', async () => {
     const { maxRetryAfterMs } = DEFAULT_RETRY_POLICY;
-    const tooLong = setup([slowDown(maxRetryAfterMs + 1), undefined]);
+    const tooLong = setupFinish([slowDown(maxRetryAfterMs + 1), undefined]);
     expect(
       await finishPackage(event, tooLong.deps, budgetOn(tooLong.clock, 120_000), silentLog),
     ).toBe('retry-later');
     expect(tooLong.sent).toHaveLength(1);
-    const allowed = setup([slowDown(maxRetryAfterMs), undefined]);
+    const allowed = setupFinish([slowDown(maxRetryAfterMs), undefined]);
     const start = allowed.clock.now();
     expect(
       await finishPackage(event, allowed.deps, budgetOn(allowed.clock, 120_000), silentLog),
@@ -267,14 +146,14 @@ describe('finishPackage', () => {
   });
 
   it('sends no more once the lease was lost while recording a retry', async () => {
-    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    const { store, sent, deps, clock } = setupFinish([busy(), undefined]);
     store.recordRetry = async () => false;
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('lease-lost');
     expect(sent).toHaveLength(1);
   });
 
   it('retries a write DynamoDB refuses with growing waits of at most two seconds', async () => {
-    const { store, deps, clock } = setup([undefined]);
+    const { store, deps, clock } = setupFinish([undefined]);
     store.settleFailures = 6;
     const waits: number[] = [];
     const sleep = async (ms: number) => {
@@ -288,7 +167,7 @@ describe('finishPackage', () => {
   });
 
   it('claims nothing and sends nothing when no request could be answered in time', async () => {
-    const { store, sent, deps, clock } = setup([undefined]);
+    const { store, sent, deps, clock } = setupFinish([undefined]);
     const budget = budgetOn(clock, 10_000);
     clock.advance(budget.requestMs() - deps.requestTimeoutMs + 1);
     expect(await finishPackage(event, deps, budget, silentLog)).toBe('retry-later');
@@ -297,7 +176,7 @@ describe('finishPackage', () => {
   });
 
   it('starts a retry only while its answer can come before the requests end', async () => {
-    const { store, sent, deps, clock } = setup([busy(), undefined]);
+    const { store, sent, deps, clock } = setupFinish([busy(), undefined]);
     const budget = budgetOn(clock, 10_000);
     // The first answer comes late: no room is left for another request.
     deps.signingHub.finishPackage = async (_id, options) => {
@@ -313,7 +192,7 @@ describe('finishPackage', () => {
   });
 
   it('holds its claim until after the invocation ends, whatever the clock says at claim time', async () => {
-    const { store, deps, clock } = setup([busy(), undefined]);
+    const { store, deps, clock } = setupFinish([busy(), undefined]);
     const budget = budgetOn(clock, 10_000);
     expect(await finishPackage(event, deps, budget, silentLog)).toBe('succeeded');
     expect(store.leases.map(({ leaseUntil }) => leaseUntil)).toEqual([
@@ -324,7 +203,7 @@ describe('finishPackage', () => {
   });
 
   it('hands a second 401 back to the queue at once, keeping the 401 as the last error', async () => {
-    const { store, sent, deps, clock } = setup([unauthorized(), undefined]);
+    const { store, sent, deps, clock } = setupFinish([unauthorized(), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
     expect(store).toMatchObject({
@@ -334,14 +213,14 @@ describe('finishPackage', () => {
   });
 
   it('hands an account that cannot authenticate back to the queue without trying again', async () => {
-    const { store, sent, deps, clock } = setup([credentialsRefused(), undefined]);
+    const { store, sent, deps, clock } = setupFinish([credentialsRefused(), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
     expect(store.status).toBe('RETRYING');
   });
 
   it('keeps the last real error when a retry could not be sent in time', async () => {
-    const { store, sent, deps, clock } = setup([busy()]);
+    const { store, sent, deps, clock } = setupFinish([busy()]);
     deps.signingHub.finishPackage = async (_id, options) => {
       sent.push(options);
       if (sent.length === 1) {
@@ -359,7 +238,7 @@ describe('finishPackage', () => {
   });
 
   it('sends at most maxAttemptsPerInvocation requests, then hands back', async () => {
-    const { store, sent, deps, clock } = setup(Array.from({ length: 10 }, busy));
+    const { store, sent, deps, clock } = setupFinish(Array.from({ length: 10 }, busy));
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(DEFAULT_RETRY_POLICY.maxAttemptsPerInvocation);
     expect(store).toMatchObject({
@@ -369,14 +248,14 @@ describe('finishPackage', () => {
   });
 
   it('hands back at once when the invocation signal has fired', async () => {
-    const { sent, deps, clock } = setup([busy(), undefined]);
+    const { sent, deps, clock } = setupFinish([busy(), undefined]);
     const budget = budgetOn(clock, 60_000, AbortSignal.abort());
     expect(await finishPackage(event, deps, budget, silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
   });
 
   it('waits no longer than the policy allows for Retry-After, handing back instead', async () => {
-    const { sent, deps, clock } = setup([slowDown(120_000), undefined]);
+    const { sent, deps, clock } = setupFinish([slowDown(120_000), undefined]);
     expect(await finishPackage(event, deps, budgetOn(clock), silentLog)).toBe('retry-later');
     expect(sent).toHaveLength(1);
   });
@@ -403,7 +282,7 @@ describe('finishPackage metrics', () => {
       sinceEvent: 0,
     },
   ])('records $what', async ({ answers, occurredAt, outcome, requests, sinceEvent }) => {
-    const { deps, clock, metrics } = setup(answers());
+    const { deps, clock, metrics } = setupFinish(answers());
     expect(await finishPackage(occurred(occurredAt), deps, budgetOn(clock), silentLog)).toBe(
       outcome,
     );
@@ -412,7 +291,7 @@ describe('finishPackage metrics', () => {
   });
 
   it('records nothing settled for a finish handed back to the queue', async () => {
-    const { deps, clock, metrics } = setup(Array.from({ length: 10 }, busy));
+    const { deps, clock, metrics } = setupFinish(Array.from({ length: 10 }, busy));
     const outcome = await finishPackage(
       occurred('2026-11-27T09:59:00Z'),
       deps,
@@ -424,7 +303,7 @@ describe('finishPackage metrics', () => {
   });
 
   it('records nothing settled when the lease was lost before the outcome could be written', async () => {
-    const { store, deps, clock, metrics } = setup([undefined]);
+    const { store, deps, clock, metrics } = setupFinish([undefined]);
     store.settleFinish = async () => false;
     const outcome = await finishPackage(event, deps, budgetOn(clock), silentLog);
     expect(outcome).toBe('lease-lost');
@@ -439,7 +318,7 @@ describe('finishPackage metrics', () => {
     ['after the finish', '2026-11-27T10:05:00Z'],
     ['an impossible date', '2026-13-45T09:59:00Z'],
   ])('leaves SigningEventToFinish out when occurredAt is %s', async (_, occurredAt) => {
-    const { deps, clock, metrics } = setup([undefined]);
+    const { deps, clock, metrics } = setupFinish([undefined]);
     expect(await finishPackage(occurred(occurredAt), deps, budgetOn(clock), silentLog)).toBe(
       'succeeded',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSigningEvent } from '../../../lib/finish/signing-event.ts';
+import { occurredAtMs, parseSigningEvent } from '../../../lib/finish/signing-event.ts';
 import { eventBridgeEnvelope, signingEventBody } from '../../support/factories.ts';
 
 describe('parseSigningEvent', () => {
@@ -137,5 +137,75 @@ describe('parseSigningEvent at the edges of its fields', () => {
         reason: expect.stringMatching(/^tenant must be a tenant id/),
       });
     });
+  });
+});
+
+describe('parseSigningEvent: the addresses it refuses', () => {
+  it.each([
+    ['a space inside', 'alice smith@example.com'],
+    ['a name before it', 'Alice <alice@example.com>'],
+    ['a second word after it', 'alice@example.com bob'],
+    ['a list', 'alice@example.com,bob@example.com'],
+    ['no local part', '@example.com'],
+    ['no domain', 'alice@'],
+  ])('refuses %s', (_what, signerEmail) => {
+    expect(parseSigningEvent(JSON.stringify({ packageId: 1, signerEmail }))).toStrictEqual({
+      ok: false,
+      reason: 'signerEmail is not an email address',
+    });
+  });
+
+  it('takes a one-letter local part and domain', () => {
+    expect(parseSigningEvent('{"packageId":1,"signerEmail":"a@b"}')).toMatchObject({
+      ok: true,
+      event: { signerEmail: 'a@b' },
+    });
+  });
+
+  it('names no tenant in the rejection of an event of the default tenant, and names any other', () => {
+    const rejected = (tenant: string) =>
+      parseSigningEvent(JSON.stringify({ tenant, packageId: 'x' }));
+    expect(rejected('default')).toStrictEqual({
+      ok: false,
+      reason: expect.stringMatching(/^packageId must be/),
+    });
+    expect(rejected('acme')).toStrictEqual({
+      ok: false,
+      reason: expect.stringMatching(/^packageId must be/),
+      tenant: 'acme',
+    });
+  });
+});
+
+describe('occurredAtMs', () => {
+  const at = (occurredAt: string | undefined) => occurredAtMs({ occurredAt });
+
+  it.each([
+    ['2026-11-27T10:00Z', '2026-11-27T10:00:00.000Z'],
+    ['2026-11-27T10:00:00Z', '2026-11-27T10:00:00.000Z'],
+    ['2026-11-27t10:00:00z', '2026-11-27T10:00:00.000Z'],
+    ['2026-11-27T10:00:00.5Z', '2026-11-27T10:00:00.500Z'],
+    ['2026-11-27T10:00:00.123456789Z', '2026-11-27T10:00:00.123Z'],
+    ['2026-11-27T11:30:00+01:30', '2026-11-27T10:00:00.000Z'],
+    ['2026-11-27T05:00:00-05:00', '2026-11-27T10:00:00.000Z'],
+  ])('reads %s as %s', (occurredAt, instant) => {
+    expect(at(occurredAt)).toBe(Date.parse(instant));
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['a date alone', '2026-11-27'],
+    ['without its zone', '2026-11-27T10:00:00'],
+    ['with a zone without minutes', '2026-11-27T10:00:00+01'],
+    ['with a zone of one digit', '2026-11-27T10:00:00+1:00'],
+    ['with a zone neither + nor -', '2026-11-27T10:00:00 01:00'],
+    ['with a year of six digits', '+002026-11-27T10:00:00Z'],
+    ['with a space for the T', '2026-11-27 10:00:00Z'],
+    ['with one-digit fields', '2026-1-2T3:4:5Z'],
+    ['with a dot and no fraction', '2026-11-27T10:00:00.Z'],
+    ['with ten digits of fraction', '2026-11-27T10:00:00.1234567891Z'],
+    ['with an impossible month', '2026-13-01T10:00:00Z'],
+  ])('leaves out an instant %s', (_what, occurredAt) => {
+    expect(at(occurredAt)).toBeUndefined();
   });
 });

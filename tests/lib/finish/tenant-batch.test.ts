@@ -14,6 +14,7 @@ import type { RejectedInput } from '../../../lib/store/items.ts';
 import { TenantCircuits } from '../../../lib/tenants/circuit-breaker.ts';
 import { signingEventBody } from '../../support/factories.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
+import { recordLog } from '../aws/secrets-fixture.ts';
 
 /** Who did what: every store call and every finish sent, named by tenant. */
 const journal = () => {
@@ -182,5 +183,96 @@ describe('processSigningBatch with tenants', () => {
     await run(deps, events);
     expect(entries.filter((entry) => entry.startsWith('down finish'))).toHaveLength(5);
     expect(handedBack).toEqual([]);
+  });
+});
+
+describe('processSigningBatch with tenants: the edges', () => {
+  const unreachable = () =>
+    Promise.reject(
+      new RetryableSigningHubError('finish', { message: 'network error: ECONNREFUSED' }),
+    );
+
+  it('counts a finish settled elsewhere as settled, even when its tenant’s circuit opened meanwhile', async () => {
+    const { deps, handedBack } = setup({ tenants: { acme: 'ok' }, circuits: true });
+    const { circuits, tenants } = deps;
+    if (!circuits || !tenants) throw new Error('the setup has circuits and tenants');
+    const acme = tenants.stores('acme');
+    const settledElsewhere: TenantStores = {
+      ...acme,
+      finishes: {
+        ...acme.finishes,
+        claimFinish: async () => {
+          // Other deliveries of the tenant's fail meanwhile, and open its circuit.
+          for (const packageId of [11, 12, 13]) {
+            await circuits.call('acme', 'finish', packageId, unreachable).catch(() => {});
+          }
+          return { claimed: false, status: 'SUCCEEDED' };
+        },
+      },
+    };
+    const result = await run({ ...deps, tenants: { ...tenants, stores: () => settledElsewhere } }, [
+      message('m1', { packageId: 1, tenant: 'acme' }),
+    ]);
+    expect(circuits.isOpen('acme')).toBe(true);
+    expect(failed(result)).toEqual([]);
+    expect(handedBack).toEqual([]);
+  });
+
+  it('still hands back the messages of an open circuit when SQS refuses to keep them away longer', async () => {
+    const { deps } = setup({ tenants: { down: 'down' }, circuits: true });
+    const log = recordLog();
+    const refusing = async () => {
+      throw new Error('AccessDenied');
+    };
+    const events = [1, 2, 3, 4].map((id) => message(`d${id}`, { packageId: id, tenant: 'down' }));
+    const result = await run({ ...deps, log, handBackLater: refusing }, events);
+    expect(failed(result)).toEqual(['d1', 'd2', 'd3', 'd4']);
+    expect(log.lines.filter(({ fields }) => fields?.tenant === undefined)).toEqual([
+      {
+        level: 'warn',
+        message: 'could not hand messages back for longer; the queue brings them back sooner',
+        fields: { error: expect.objectContaining({ message: 'AccessDenied' }) },
+      },
+    ]);
+    expect(
+      log.lines.filter(
+        ({ message }) =>
+          message === 'the tenant’s SigningHub failed too often just now; handed back for later',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        fields: expect.objectContaining({ messageId: 'd4', tenant: 'down' }),
+      }),
+    ]);
+  });
+
+  it('says why a tenant’s event waits: no tenants configured, or the tenant’s own settings', async () => {
+    const reasons = async (tenants: Record<string, string> | undefined) => {
+      const { deps } = setup(tenants ? { tenants } : {});
+      const log = recordLog();
+      await run({ ...deps, log }, [message('m1', { packageId: 1, tenant: 'acme' })]);
+      return log.lines.map(({ level, message, fields }) => [level, message, fields?.reason]);
+    };
+    const waits = 'the tenant has no usable settings; nothing sent, handed back to the queue';
+    expect(await reasons(undefined)).toEqual([
+      ['warn', waits, 'no tenants are configured (TENANTS_SECRET_PREFIX is empty)'],
+    ]);
+    expect(await reasons({ acme: 'tenant acme: base_url is missing' })).toEqual([
+      ['warn', waits, 'tenant acme: base_url is missing'],
+    ]);
+  });
+
+  it('writes an outcome a tenant’s finish kept to that tenant’s side of the table', async () => {
+    const { deps, entries } = setup({ tenants: { acme: 'ok' } });
+    deps.keptOutcomes.keep({
+      tenant: 'acme',
+      key: { packageId: 5, signer: 'alice@example.com' },
+      leaseId: 'earlier-lease',
+      settlement: { status: 'SUCCEEDED', now: new Date(0), requestsSent: 1 },
+    });
+    await run(deps, []);
+    expect(entries).toEqual(['acme settle 5 SUCCEEDED', 'acme package 5']);
+    expect(deps.keptOutcomes.all()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { StoreError } from '../../../lib/errors.ts';
 import { DynamoDbFinishStore } from '../../../lib/store/dynamodb-finish-store.ts';
 import { DynamoDbTable } from '../../../lib/store/dynamodb-table.ts';
 import { createTestTable, type TestTable } from '../../support/dynamodb.ts';
+import { itemAt } from '../../support/table-items.ts';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -94,6 +95,20 @@ describe('DynamoDbFinishStore', () => {
         requestsSent: 1,
       }),
     ).toBe(false);
+  });
+
+  it('names the signer on the item, and - for the account finishing for itself, as its key does', async () => {
+    const signer = newKey();
+    const account = { ...newKey(), signer: undefined };
+    await table.finishes.claimFinish(signer, lease('a'), now);
+    await table.finishes.claimFinish(account, lease('a'), now);
+    expect(
+      await itemAt(table, `PACKAGE#${signer.packageId}`, 'FINISH#alice@example.com'),
+    ).toMatchObject({ packageId: signer.packageId, signerEmail: 'alice@example.com' });
+    expect(await itemAt(table, `PACKAGE#${account.packageId}`, 'FINISH#-')).toMatchObject({
+      packageId: account.packageId,
+      signerEmail: '-',
+    });
   });
 });
 
