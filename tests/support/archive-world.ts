@@ -18,7 +18,7 @@ import { itemAt } from './table-items.ts';
  * archive use case's tests share it.
  */
 
-export const jobFor = (packageId: number, more: Partial<ArchiveJob> = {}): ArchiveJob => ({
+const jobFor = (packageId: number, more: Partial<ArchiveJob> = {}): ArchiveJob => ({
   packageId,
   tenant: 'default',
   force: false,
@@ -36,7 +36,7 @@ export const storedDocument = (packageId: number, documentId: number) => ({
 });
 
 /** The table and its archive store, read when a test runs (both are made in beforeAll). */
-export interface ArchiveTable {
+interface ArchiveTable {
   readonly table: TestTable;
   readonly archive: ArchiveStore;
 }
