@@ -128,7 +128,9 @@ export class S3ArchiveBucket implements ArchiveBucket {
       await upload.done();
       return { bytes: checksum.bytes, sha256: checksum.sha256() };
     } catch (error) {
-      const bodyError = source.errored ?? checksum.errored;
+      // The body's own failure is the source's. Not the checksum's: the Upload stops reading it
+      // when S3 refuses a document still flowing in (an AbortError), which is S3's answer.
+      const bodyError = source.errored;
       // A failed upload stops reading: the download is let go.
       source.destroy();
       if (bodyError) throw bodyError;

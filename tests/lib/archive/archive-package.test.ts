@@ -1,25 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ArchiveJob,
-  archivePackage,
-  objectKey,
-} from '../../../lib/archive/archive-package.ts';
+import { objectKey } from '../../../lib/archive/archive-package.ts';
 import { BucketError } from '../../../lib/archive/s3-archive-bucket.ts';
-import { silentLog } from '../../../lib/logger.ts';
 import { FinalSigningHubError } from '../../../lib/signinghub/errors.ts';
 import { DynamoDbArchiveStore } from '../../../lib/store/dynamodb-archive-store.ts';
-import {
-  archiveTestDeps,
-  documentBytes,
-  documentSha256,
-  documentsOf,
-  fakeBucket,
-  fakeDocuments,
-} from '../../support/archive-fakes.ts';
+import type { ArchiveStore } from '../../../lib/store/ports.ts';
+import { documentBytes, REQUEST_TIMEOUT_MS } from '../../support/archive-fakes.ts';
+import { archiveWorlds, storedDocument } from '../../support/archive-world.ts';
 import { createTestTable, type TestTable } from '../../support/dynamodb.ts';
-import { packageIds } from '../../support/package-ids.ts';
 import { busy, slowDown, unauthorized } from '../../support/signinghub-errors.ts';
-import { itemAt } from '../../support/table-items.ts';
 
 let table: TestTable;
 let archive: DynamoDbArchiveStore;
@@ -29,47 +17,17 @@ beforeAll(async () => {
 });
 afterAll(() => table.drop());
 
-const newPackage = packageIds(100);
+const { newPackage, completed, world } = archiveWorlds(() => ({ table, archive }), 100);
 
-const completed = async (packageId = newPackage()) => {
-  await table.packages.recordConfirmation(
-    packageId,
-    { status: 'COMPLETED', workflowStatus: 'COMPLETED' },
-    new Date(),
-  );
-  return packageId;
-};
-
-const jobFor = (packageId: number, more: Partial<ArchiveJob> = {}): ArchiveJob => ({
-  packageId,
-  tenant: 'default',
-  force: false,
-  requestId: `message-${packageId}`,
-  ...more,
-});
-
-/** A package's world: SigningHub's documents, the bucket, the deps; `run` archives once. */
-const world = (packageId: number, ids: number[] = [11, 12], owner?: string) => {
-  const documents = fakeDocuments(packageId, documentsOf(...ids), owner);
-  const bucket = fakeBucket();
-  const deps = archiveTestDeps(bucket);
-  const run = (more: Partial<ArchiveJob> = {}, remainingMs?: number) =>
-    archivePackage(
-      jobFor(packageId, more),
-      { ...deps, archive, documents },
-      deps.budget(remainingMs),
-      silentLog,
-    );
-  const item = () => itemAt(table, `PACKAGE#${packageId}`, 'PACKAGE');
-  return { documents, bucket, deps, run, item };
-};
-
-const storedDocument = (packageId: number, documentId: number) => ({
-  documentId,
-  name: `Document ${documentId}.pdf`,
-  key: `default/${packageId}/${documentId}.pdf`,
-  bytes: documentBytes(documentId),
-  sha256: documentSha256(documentId),
+/** The table's archive store, with some of its writes racing another delivery's. */
+const racingStore = (racing: Partial<ArchiveStore>): ArchiveStore => ({
+  getArchive: (id) => archive.getArchive(id),
+  restartArchive: (id, requestId) => archive.restartArchive(id, requestId),
+  addDocument: (id, document, recorded, bucket) =>
+    archive.addDocument(id, document, recorded, bucket),
+  markArchived: (id, recorded, bucket, now) => archive.markArchived(id, recorded, bucket, now),
+  markFailed: (id, error, now) => archive.markFailed(id, error, now),
+  ...racing,
 });
 
 describe('archivePackage', () => {
@@ -284,25 +242,15 @@ describe('archivePackage', () => {
 
   it('hands back a package whose documents changed just before it was to be archived', async () => {
     const packageId = await completed();
-    const { documents, deps, item } = world(packageId, [11]);
     // Another delivery records a document between this one's last record and its archive.
-    const racing = {
-      getArchive: archive.getArchive.bind(archive),
-      addDocument: archive.addDocument.bind(archive),
-      markFailed: archive.markFailed.bind(archive),
-      restartArchive: archive.restartArchive.bind(archive),
-      markArchived: async (id: number, recorded: number, bucket: string, now: Date) => {
+    const racing = racingStore({
+      markArchived: async (id, recorded, bucket, now) => {
         await archive.addDocument(id, storedDocument(id, 99), recorded, bucket);
         return archive.markArchived(id, recorded, bucket, now);
       },
-    };
-    const outcome = await archivePackage(
-      jobFor(packageId),
-      { ...deps, archive: racing, documents },
-      deps.budget(),
-      silentLog,
-    );
-    expect(outcome).toBe('retry-later');
+    });
+    const { run, deps, item } = world(packageId, [11], undefined, { archive: racing });
+    expect(await run()).toBe('retry-later');
     expect((await item())?.archiveStatus).toBeUndefined();
     expect(deps.metrics.values('PackageArchived')).toEqual([]);
   });
@@ -318,5 +266,83 @@ describe('archivePackage', () => {
     expect(await run()).toBe('already-archived');
     expect(deps.metrics.values('DocumentsArchived')).toEqual([]);
     expect(deps.metrics.values('PackageArchived')).toEqual([]);
+  });
+  it('starts the package and each document with exactly one attempt’s time left', async () => {
+    const packageId = await completed();
+    const { run, documents } = world(packageId, [11, 12]);
+    // 1,000 ms answering early, 250 ms for the writes, 2,000 ms to settle: 2,000 ms left to ask.
+    expect(await run({}, REQUEST_TIMEOUT_MS + 3_250)).toBe('archived');
+    expect(documents.downloads()).toBe(2);
+  });
+
+  it('asks for the workflow details with the invocation’s signal', async () => {
+    const packageId = await completed();
+    const { run, documents } = world(packageId, [11]);
+    const signals: (AbortSignal | undefined)[] = [];
+    const details = documents.getPackageDocuments;
+    documents.getPackageDocuments = (id, options) => {
+      signals.push(options.signal);
+      return details(id, options);
+    };
+    expect(await run()).toBe('archived');
+    expect(signals).toEqual([expect.any(AbortSignal)]);
+  });
+
+  it('records its document after one another delivery recorded meanwhile, or takes it as recorded', async () => {
+    for (const others of [[12], [12, 11]]) {
+      const packageId = await completed();
+      const { run, bucket, documents, item } = world(packageId, [11, 12]);
+      // While this delivery stores 11, another one records `others`.
+      bucket.script(async () => {
+        for (const [at, id] of others.entries())
+          await archive.addDocument(packageId, storedDocument(packageId, id), at, 'archive-test');
+      });
+      expect(await run()).toBe('archived');
+      expect((await item())?.documents).toEqual([
+        storedDocument(packageId, 12),
+        storedDocument(packageId, 11),
+      ]);
+      expect(documents.downloads(12)).toBe(0);
+    }
+  });
+
+  it('gives up recording a document after three lists that changed each time', async () => {
+    const packageId = await completed();
+    let adds = 0;
+    const changing = racingStore({
+      addDocument: async () => {
+        adds += 1;
+        return false;
+      },
+    });
+    const { run, item } = world(packageId, [11], undefined, { archive: changing });
+    await expect(run()).rejects.toThrow(
+      `package ${packageId}'s documents kept changing while one was recorded`,
+    );
+    expect(adds).toBe(3);
+    expect((await item())?.archiveStatus).toBeUndefined();
+  });
+
+  it('takes the package as archived when another delivery archived it just before this one', async () => {
+    const packageId = await completed();
+    const first = racingStore({
+      markArchived: async (id, recorded, bucket, now) => {
+        await archive.markArchived(id, recorded, bucket, now);
+        return false;
+      },
+    });
+    const { run, deps, item } = world(packageId, [11], undefined, { archive: first });
+    expect(await run()).toBe('already-archived');
+    expect((await item())?.archiveStatus).toBe('ARCHIVED');
+    expect(deps.metrics.values('PackageArchived')).toEqual([]);
+  });
+
+  it('counts no failure when another delivery archived the package before it could be FAILED', async () => {
+    const packageId = await completed();
+    const archived = racingStore({ markFailed: async () => false });
+    const { run, documents, deps } = world(packageId, [11], undefined, { archive: archived });
+    documents.deleted = true;
+    expect(await run()).toBe('already-archived');
+    expect(deps.metrics.values('ArchiveFailed')).toEqual([]);
   });
 });

@@ -35,8 +35,50 @@ describe('parseArchiveMessage', () => {
     ).toEqual({ packageId: 3, force: false });
   });
 
+  it('puts an operator request in the envelope the queue’s rule and the function know', () => {
+    expect(JSON.parse(archiveRequestBody({ packageId: 3, tenant: 'acme', force: true }))).toEqual({
+      version: '0',
+      source: 'signinghub.finish.operator',
+      'detail-type': 'SigningPackageArchiveRequested',
+      time: expect.any(String),
+      detail: { packageId: 3, tenant: 'acme', force: true },
+    });
+  });
+
+  it('takes a completion event without a status, and an operator request whatever status it names', () => {
+    expect(parseArchiveMessage(completed({ packageId: 8 }))).toEqual({
+      ok: true,
+      request: { packageId: 8, tenant: 'default', force: false },
+    });
+    const named = JSON.parse(archiveRequestBody({ packageId: 9, tenant: 'default', force: true }));
+    named.detail.status = 'DECLINED';
+    expect(parseArchiveMessage(JSON.stringify(named))).toEqual({
+      ok: true,
+      request: { packageId: 9, tenant: 'default', force: true },
+    });
+  });
+
   it.each([
     ['not JSON', '{', 'the body is not JSON'],
+    ['a detail list', completed({}, { detail: [{ packageId: 1 }] }), 'detail object'],
+    [
+      'the operator’s source with the event’s detail-type',
+      completed({ packageId: 1 }, { source: 'signinghub.finish.operator' }),
+      'not an archive request',
+    ],
+    [
+      'the stack’s source with the operator’s detail-type',
+      completed({ packageId: 1 }, { 'detail-type': 'SigningPackageArchiveRequested' }),
+      'not an archive request',
+    ],
+    [
+      'the operator’s source with another detail-type',
+      completed(
+        { packageId: 1 },
+        { source: 'signinghub.finish.operator', 'detail-type': 'SigningPackageDeclined' },
+      ),
+      'not an archive request',
+    ],
     ['no detail', JSON.stringify({ source: 'signinghub.finish' }), 'detail object'],
     [
       'another detail-type',
@@ -57,10 +99,15 @@ describe('parseArchiveMessage', () => {
     expect(parse.ok ? '' : parse.reason).toContain(reason);
   });
 
-  it('keeps the tenant a refused message named', () => {
-    expect(parseArchiveMessage(completed({ packageId: 'x', tenant: 'acme' }))).toMatchObject({
+  it('keeps the tenant a refused message named, none for the default tenant', () => {
+    expect(parseArchiveMessage(completed({ packageId: 'x', tenant: 'acme' }))).toEqual({
       ok: false,
+      reason: 'detail.packageId is not a package id',
       tenant: 'acme',
+    });
+    expect(parseArchiveMessage(completed({ packageId: 'x' }))).toEqual({
+      ok: false,
+      reason: 'detail.packageId is not a package id',
     });
   });
 });

@@ -4,7 +4,7 @@ import {
   type ArchiveTenants,
   processArchiveBatch,
 } from '../../../lib/archive/process-archive-batch.ts';
-import { silentLog } from '../../../lib/logger.ts';
+import { type Log, type LogFields, silentLog } from '../../../lib/logger.ts';
 import { RetryableSigningHubError } from '../../../lib/signinghub/errors.ts';
 import type { RejectedInput } from '../../../lib/store/items.ts';
 import type { ArchiveStore, RejectedStore } from '../../../lib/store/ports.ts';
@@ -15,6 +15,7 @@ import {
   fakeBucket,
   fakeDocuments,
 } from '../../support/archive-fakes.ts';
+import { busy } from '../../support/signinghub-errors.ts';
 
 const request = (messageId: string, packageId: number, tenant = 'default') => ({
   messageId,
@@ -40,8 +41,24 @@ const store = (fails = false): ArchiveStore => ({
   markFailed: async () => true,
 });
 
+/** Every line logged, by level. */
+const recordingLog = () => {
+  const lines: { level: string; message: string; fields?: LogFields }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields?: LogFields): void =>
+      void lines.push({ level, message, fields });
+  const log: Log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { log, lines };
+};
+
 const batchDeps = (
-  options: { tenants?: ArchiveTenants; rejected?: RejectedStore; circuits?: TenantCircuits } = {},
+  options: {
+    tenants?: ArchiveTenants;
+    rejected?: RejectedStore;
+    circuits?: TenantCircuits;
+    log?: Log;
+  } = {},
 ) => {
   const deps = archiveTestDeps(fakeBucket());
   const rejected: RejectedInput[] = [];
@@ -59,7 +76,7 @@ const batchDeps = (
         putRejected: async (input: RejectedInput) => void rejected.push(input),
       },
       circuits: options.circuits,
-      log: silentLog,
+      log: options.log ?? silentLog,
     },
   };
 };
@@ -142,6 +159,72 @@ describe('processArchiveBatch', () => {
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'later' }]);
     expect(opened).toBe(0);
     expect(deps.metrics.values('TenantCircuitOpen')).toEqual([1]);
+  });
+
+  it('hands back no message archived, even when its tenant’s circuit opened meanwhile', async () => {
+    const circuits = new TenantCircuits({ failuresToOpen: 1, coolDownMs: 60_000, now: Date.now });
+    const documents = fakeDocuments(1, documentsOf(11));
+    const tripping = {
+      ...documents,
+      // Another package of the tenant finds no answer: its circuit opens while this one archives.
+      getPackageDocuments: async (packageId: number, options: { signal?: AbortSignal }) => {
+        const unreachable = new RetryableSigningHubError('workflow', { message: 'no answer' });
+        await circuits
+          .call('acme', 'workflow', packageId + 1, () => Promise.reject(unreachable))
+          .catch(() => undefined);
+        return documents.getPackageDocuments(packageId, options);
+      },
+    };
+    const { deps } = batchDeps({
+      circuits,
+      tenants: {
+        open: async () => ({ ok: true, side: { archive: store(), documents: tripping } }),
+      },
+    });
+    const answer = await processArchiveBatch([request('done', 7, 'acme')], deps, deps.budget());
+    expect(circuits.isOpen('acme')).toBe(true);
+    expect(answer.batchItemFailures).toEqual([]);
+    expect(deps.metrics.values('TenantCircuitOpen')).toEqual([]);
+  });
+
+  it('names the message, its tenant, its package and --force on the lines of its archive', async () => {
+    const { log, lines } = recordingLog();
+    const documents = fakeDocuments(8, documentsOf(11));
+    documents.script(0, busy('workflow'), busy('workflow'), busy('workflow'), busy('workflow'));
+    const { deps } = batchDeps({
+      log,
+      tenants: { open: async () => ({ ok: true, side: { archive: store(), documents } }) },
+    });
+    const body = archiveRequestBody({ packageId: 8, tenant: 'acme', force: true });
+    await processArchiveBatch([{ messageId: 'm-8', body }], deps, deps.budget());
+    const keys = { tenant: 'acme', packageId: 8, messageId: 'm-8', force: true };
+    expect(lines.at(-1)).toEqual({
+      level: 'warn',
+      message: 'the workflow details failed for now; handed back to the queue',
+      fields: { ...keys, error: { httpStatus: 503, message: 'busy' }, attempt: 4 },
+    });
+  });
+
+  it('logs a rejected request with the message, the tenant it named and the reason', async () => {
+    const { log, lines } = recordingLog();
+    const { deps } = batchDeps({ log });
+    const body = JSON.stringify({
+      source: 'signinghub.finish',
+      'detail-type': 'SigningPackageCompleted',
+      detail: { packageId: 'x', tenant: 'acme' },
+    });
+    await processArchiveBatch([{ messageId: 'm-9', body }], deps, deps.budget());
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        message: 'archive request rejected',
+        fields: {
+          messageId: 'm-9',
+          tenant: 'acme',
+          reason: 'detail.packageId is not a package id',
+        },
+      },
+    ]);
   });
 
   it('counts a circuit opened by the archive’s own failures as the reason it was handed back', async () => {

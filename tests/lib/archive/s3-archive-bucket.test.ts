@@ -1,8 +1,13 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BucketError, S3ArchiveBucket } from '../../../lib/archive/s3-archive-bucket.ts';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  BucketError,
+  createS3Client,
+  S3ArchiveBucket,
+} from '../../../lib/archive/s3-archive-bucket.ts';
 import { RetryableSigningHubError } from '../../../lib/signinghub/errors.ts';
 import { type ArchiveS3, startArchiveS3, testDocument } from '../../support/archive-s3.ts';
 import { motoClientConfig } from '../../support/moto-deploy.ts';
@@ -109,6 +114,56 @@ describe('S3ArchiveBucket', () => {
     expect(await s3.incompleteUploads(BUCKET)).toEqual([]);
   });
 
+  it('stores through the client made for an S3 stand-in: its endpoint, path-style', async () => {
+    // A host name, not an address: the SDK would go path-style for an address on its own.
+    const client = createS3Client(s3.endpoint.replace('127.0.0.1', 'localhost'));
+    try {
+      const document = testDocument(1_000, { seed: 9 });
+      const stored = await new S3ArchiveBucket(client, BUCKET).store({
+        key: 'default/9/91.pdf',
+        name: 'local.pdf',
+        body: document.stream(),
+      });
+      expect(stored).toEqual({ bytes: 1_000, sha256: document.sha256 });
+      expect(await s3.read(BUCKET, 'default/9/91.pdf')).toMatchObject({ bytes: 1_000 });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('uploads nothing when the signal fired before, and says the time ran out', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(
+      bucket.store({
+        key: 'default/10/101.pdf',
+        name: 'late.pdf',
+        body: testDocument(1_000).stream(),
+        signal: controller.signal,
+      }),
+    );
+    expect(error).toBeInstanceOf(BucketError);
+    expect(error).toMatchObject({
+      name: 'BucketError',
+      retry: 'later',
+      httpStatus: undefined,
+      detail: 'the invocation’s time ran out: the upload was aborted',
+      message: 'S3 upload failed: the invocation’s time ran out: the upload was aborted',
+    });
+    expect(await s3.read(BUCKET, 'default/10/101.pdf')).toBeUndefined();
+  });
+
+  it('leaves no listener on the invocation’s signal once a document is stored', async () => {
+    const controller = new AbortController();
+    await bucket.store({
+      key: 'default/11/111.pdf',
+      name: 'x.pdf',
+      body: testDocument(1_000).stream(),
+      signal: controller.signal,
+    });
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+  });
+
   it('takes a bucket that does not exist as a final answer (a 4xx)', async () => {
     const missing = new S3ArchiveBucket(s3.client, 'no-such-bucket-here');
     const error = await failure(
@@ -121,7 +176,7 @@ describe('S3ArchiveBucket', () => {
 });
 
 describe('S3ArchiveBucket against an S3 that fails', () => {
-  const answering = async (status: number, code: string) => {
+  const answering = async (status: number, code: string, body = testDocument(1_000).stream()) => {
     const server = createServer((request, response) => {
       request.resume();
       request.on('end', () => {
@@ -141,7 +196,7 @@ describe('S3ArchiveBucket against an S3 that fails', () => {
         new S3ArchiveBucket(client, BUCKET).store({
           key: 'default/7/71.pdf',
           name: 'x.pdf',
-          body: testDocument(1_000).stream(),
+          body,
         }),
       );
     try {
@@ -156,12 +211,36 @@ describe('S3ArchiveBucket against an S3 that fails', () => {
     [503, 'SlowDown', 'soon'],
     [500, 'InternalError', 'soon'],
     [400, 'RequestTimeout', 'soon'],
+    [400, 'SlowDown', 'soon'],
+    [400, 'ExpiredToken', 'soon'],
+    [400, 'Throttling', 'soon'],
     [403, 'AccessDenied', 'never'],
     [400, 'InvalidArgument', 'never'],
   ] as const)('takes %s %s as retry %s', async (status, code, retry) => {
     const error = await answering(status, code);
     expect(error).toBeInstanceOf(BucketError);
-    expect(error).toMatchObject({ retry, httpStatus: status, detail: `${code}: ${code} here` });
+    expect(error).toMatchObject({
+      name: 'BucketError',
+      retry,
+      httpStatus: status,
+      detail: `${code}: ${code} here`,
+      message: `S3 upload failed (HTTP ${status}): ${code}: ${code} here`,
+    });
+    expect((error as BucketError).cause).toBeInstanceOf(S3ServiceException);
+  });
+
+  it('lets the download go when S3 refuses the upload before the body is read', async () => {
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024)),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    // Past one part: a multipart upload, refused at its start, with the body still flowing.
+    const error = await answering(403, 'AccessDenied', endless);
+    expect(error).toMatchObject({ retry: 'never', httpStatus: 403 });
+    await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 10_000 });
   });
 
   it('takes no answer at all as worth another try', async () => {
@@ -179,5 +258,8 @@ describe('S3ArchiveBucket against an S3 that fails', () => {
     );
     client.destroy();
     expect(error).toMatchObject({ retry: 'soon', httpStatus: undefined });
+    const { detail, message } = error as BucketError;
+    expect(detail).toMatch(/^\w*Error: .*ECONNREFUSED/);
+    expect(message).toBe(`S3 upload failed: ${detail}`);
   });
 });

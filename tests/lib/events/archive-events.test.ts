@@ -119,6 +119,8 @@ describe('archive events', () => {
       change('2', archived(2, undefined, { callbacks: { N: '3' } }), archived(2)),
       change('3', failed(3), failed(3)),
       change('4', archived(4), archived(4), 'REMOVE'),
+      // A removal, even one that would read as a transition.
+      change('8', archived(8), packageImage(8, 'COMPLETED'), 'REMOVE'),
       change('5', { ...archived(5), sk: { S: 'FINISH#-' } }),
       change('6', { ...archived(6), pk: { S: 'REJECTED#x' } }),
       change(

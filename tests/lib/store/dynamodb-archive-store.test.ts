@@ -51,6 +51,8 @@ describe('DynamoDbArchiveStore', () => {
 
   it('appends each document once, only to the list it was read as', async () => {
     const packageId = await completed(newPackage());
+    // A list read with a document in it, where the package has none yet: nothing recorded.
+    expect(await archive.addDocument(packageId, documentOf(packageId, 1), 1, BUCKET)).toBe(false);
     expect(await archive.addDocument(packageId, documentOf(packageId, 1), 0, BUCKET)).toBe(true);
     // A second delivery that read the list empty too: its document is not recorded twice.
     expect(await archive.addDocument(packageId, documentOf(packageId, 1), 0, BUCKET)).toBe(false);
@@ -112,6 +114,7 @@ describe('DynamoDbArchiveStore', () => {
 
   it('archives a package without documents with an empty list', async () => {
     const packageId = await completed(newPackage());
+    expect(await archive.markArchived(packageId, 1, BUCKET, now)).toBe(false);
     expect(await archive.markArchived(packageId, 0, BUCKET, now)).toBe(true);
     expect(await itemAt(table, `PACKAGE#${packageId}`, 'PACKAGE')).toMatchObject({
       archiveStatus: 'ARCHIVED',
