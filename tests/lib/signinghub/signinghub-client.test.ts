@@ -239,7 +239,7 @@ describe('SigningHubClient calls', () => {
     simulator.script(1, 'finish', { status: 403, cutBody: true });
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(FinalSigningHubError);
-    expect(error).toMatchObject({ httpStatus: 403 });
+    expect(error).toMatchObject({ httpStatus: 403, signingHubMessage: 'HTTP 403 with no message' });
   });
 
   it('gets one new token after a 401 and hands back when that one is refused too', async () => {
