@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../../harness/simulator/signinghub-simulator.ts';
 import {
   AuthenticationError,
@@ -195,6 +195,23 @@ describe('how the client stops a request', () => {
       onRequestSent: () => setImmediate(() => caller.abort()),
     });
     expect(await rejection(finish)).toBeInstanceOf(SigningHubAbortedError);
+  });
+});
+
+describe('how the client stops an authentication', () => {
+  it('cancels one under way when the caller’s signal fires, long before its timeout', async () => {
+    // The token and the timeout both come after the test's own limit: only the signal ends it.
+    fake.answerAuthentications({
+      status: 200,
+      body: { access_token: 't', expires_in: 600 },
+      headersAfterMs: 120_000,
+    });
+    const caller = new AbortController();
+    const finish = client({ timeoutMs: 120_000 }).finishPackage(1, { signal: caller.signal });
+    await vi.waitFor(() => expect(fake.forms()).toHaveLength(1), { timeout: 10_000 });
+    caller.abort();
+    expect(await rejection(finish)).toBeInstanceOf(SigningHubAbortedError);
+    expect(fake.apiCalls()).toEqual([]);
   });
 });
 

@@ -63,7 +63,9 @@ describe('SigningHubClient tokens', () => {
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ otpRequired: true, httpStatus: 403, retryable: true });
-    expect(String((error as Error).message)).toContain('one-time password');
+    expect(String((error as Error).message)).toContain(
+      ' (the account needs a one-time password and cannot be used by a machine)',
+    );
     simulator.setOtpRequired(false);
   });
 
