@@ -26,16 +26,16 @@ const noSecrets = (): SecretsManagerClient => {
 describe('signingHubClientFrom', () => {
   it('shares the token cache it is given with the process’s other clients', async () => {
     const tokens = new TokenCache(Date.now);
-    await signingHubClientFrom(config(), noSecrets, undefined, { tokens }).finishPackage(1);
-    await signingHubClientFrom(config(), noSecrets, undefined, { tokens }).finishPackage(2);
+    await signingHubClientFrom(config(), noSecrets, undefined, { tokens }).finishPackage(1, {});
+    await signingHubClientFrom(config(), noSecrets, undefined, { tokens }).finishPackage(2, {});
     expect(fake.forms()).toHaveLength(1);
     expect(fake.apiCalls()).toHaveLength(2);
   });
 
   it('keeps a token cache of its own without one, and counts in the metrics it is given', async () => {
     const metrics = recordMetrics();
-    await signingHubClientFrom(config(), noSecrets, metrics).finishPackage(1);
-    await signingHubClientFrom(config(), noSecrets).finishPackage(2);
+    await signingHubClientFrom(config(), noSecrets, metrics).finishPackage(1, {});
+    await signingHubClientFrom(config(), noSecrets).finishPackage(2, {});
     expect(fake.forms()).toHaveLength(2);
     expect(metrics.points.map(({ name }) => name)).toEqual([
       'SigningHubAuthentications',
