@@ -5,13 +5,8 @@ const MAX_MESSAGE_LENGTH = 500;
 
 /** SigningHub's error text, whichever way the body spells its key (Message, message, Error, ...). */
 export const readErrorMessage = (body: string, status: number): string => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+  const parsed = parseJsonObject(body);
+  if (parsed !== undefined) {
     const byLowerKey = new Map<string, unknown>();
     for (const [key, value] of Object.entries(parsed)) byLowerKey.set(key.toLowerCase(), value);
     for (const key of MESSAGE_KEYS) {
@@ -31,7 +26,8 @@ const clip = (text: string): string =>
 
 /** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined when absent. */
 export const retryAfterMs = (header: string | null, now: number): number | undefined => {
-  if (header === null || header.trim() === '') return undefined;
+  // A blank header is neither digits nor a date: undefined below.
+  if (header === null) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);

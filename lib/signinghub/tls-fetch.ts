@@ -22,10 +22,13 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /** Node's fetch rejects a transport failure this way (ky then sees a network error). */
 const fetchFailed = (cause: unknown): TypeError => new TypeError('fetch failed', { cause });
 
-/** The PEM text's digest: tells two settings apart without keeping the key in a map's key. */
+/**
+ * The PEM text's digest: tells two settings apart without keeping the key in a map's key. An
+ * absent PEM is JSON's null, apart from an empty one, as the agent's options tell them apart.
+ */
 const tlsFingerprint = (tls: ClientTls): string =>
   createHash('sha256')
-    .update(JSON.stringify([tls.certificate ?? '', tls.key ?? '', tls.ca ?? '']))
+    .update(JSON.stringify([tls.certificate, tls.key, tls.ca]))
     .digest('hex');
 
 /** The request's headers; Node adds the body's content-length, as the body goes whole. */

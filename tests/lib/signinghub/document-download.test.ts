@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { guardedBody } from '../../../lib/signinghub/document-download.ts';
 import {
@@ -150,6 +151,8 @@ describe('a document body that stops', () => {
     const caller = new AbortController();
     const { reader, requestCancels } = guarded(from.stream, caller.signal);
     const aborted = rejection(reader.read());
+    // The read is under way, waiting for bytes, when the signal fires.
+    await vi.advanceTimersByTimeAsync(1);
     caller.abort(new Error('the invocation is over'));
     const error = await aborted;
 
@@ -179,5 +182,31 @@ describe('a document body that stops', () => {
 
     expect(requestCancels).toEqual(['the upload failed']);
     expect(from.cancelled).toEqual(['the upload failed']);
+  });
+
+  it('leaves no timer and no listener behind, however a wait for bytes ended', async () => {
+    const caller = new AbortController();
+    const left = () => [vi.getTimerCount(), getEventListeners(caller.signal, 'abort').length];
+
+    const moving = source();
+    const { reader } = guarded(moving.stream, caller.signal);
+    moving.write(1);
+    await reader.read();
+    expect(left()).toEqual([0, 0]);
+    const failed = rejection(reader.read());
+    moving.fail(new TypeError('terminated'));
+    await failed;
+    expect(left()).toEqual([0, 0]);
+
+    const stalled = rejection(guarded(source().stream, caller.signal).reader.read());
+    await vi.advanceTimersByTimeAsync(TIMEOUT_MS);
+    await stalled;
+    expect(left()).toEqual([0, 0]);
+
+    const aborted = rejection(guarded(source().stream, caller.signal).reader.read());
+    await vi.advanceTimersByTimeAsync(1);
+    caller.abort();
+    expect(await aborted).toBeInstanceOf(SigningHubAbortedError);
+    expect(left()).toEqual([0, 0]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   finishResponseClass,
+  isRecord,
   readErrorMessage,
   retryAfterMs,
 } from '../../../lib/signinghub/responses.ts';
@@ -49,6 +50,7 @@ describe('readErrorMessage at its edges', () => {
     ['null', 'null'],
     ['not json at all', 'not json at all'],
     ['<p>two</p>\n\n\t<p>lines</p>', 'two lines'],
+    ['<td>cell</td><td>next</td>', 'cell next'],
     ['a\u00a0\u00a0b', 'a b'],
   ])('reads %j as %j', (body, expected) => {
     expect(readErrorMessage(body, 500)).toBe(expected);
@@ -70,12 +72,28 @@ describe('retryAfterMs at its edges', () => {
     ['   ', undefined],
     ['', undefined],
     ['3s', undefined],
+    ['x5', undefined],
+    ['1e3', undefined],
   ])('reads %j as %j', (header, expected) => {
     expect(retryAfterMs(header, now)).toBe(expected);
   });
 
   it('reads a date with digits in it as a date, not as seconds', () => {
     expect(retryAfterMs('2026-11-27T10:00:09Z', now)).toBe(9_000);
+  });
+});
+
+describe('isRecord', () => {
+  it.each([
+    [{}, true],
+    [{ a: 1 }, true],
+    [[], false],
+    [null, false],
+    ['text', false],
+    [42, false],
+    [undefined, false],
+  ])('takes %j for a record: %s', (value, expected) => {
+    expect(isRecord(value)).toBe(expected);
   });
 });
 

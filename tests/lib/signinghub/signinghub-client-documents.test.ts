@@ -81,28 +81,40 @@ describe('getPackageDocuments', () => {
     expect(await client().getPackageDocuments(7)).toBeUndefined();
   });
 
+  const NO_ARRAY = 'the answer had no documents array';
+  const FIRST_INVALID = 'documents[0] had no valid document_id, document_name and document_order';
   it.each([
-    ['no documents array', {}],
-    ['documents that are not an array', { documents: { document_id: 1 } }],
-    ['an entry that is not an object', { documents: [7] }],
+    ['no workflow_status', { workflow: {} }, 'the answer had no workflow.workflow_status'],
+    ['no documents array', {}, NO_ARRAY],
+    ['documents that are not an array', { documents: { document_id: 1 } }, NO_ARRAY],
+    ['an entry that is not an object', { documents: [7] }, FIRST_INVALID],
     [
       'a document_id that is a string',
       { documents: [{ ...document(1, 'a', 1), document_id: '1' }] },
+      FIRST_INVALID,
     ],
-    ['a document_id of 0', { documents: [document(0, 'a', 1)] }],
-    ['a fractional document_id', { documents: [document(1.5, 'a', 1)] }],
-    ['no document_name', { documents: [{ document_id: 1, document_order: 1 }] }],
-    ['no document_order', { documents: [{ document_id: 1, document_name: 'a' }] }],
-    ['a fractional document_order', { documents: [document(1, 'a', 1.5)] }],
-    ['a document listed twice', { documents: [document(1, 'a', 1), document(1, 'b', 2)] }],
-    ['a package_owner that is a number', { package_owner: 5, documents: [] }],
-  ])('takes an answer with %s for a transient failure', async (_, fields) => {
+    ['a document_id of 0', { documents: [document(0, 'a', 1)] }, FIRST_INVALID],
+    ['a fractional document_id', { documents: [document(1.5, 'a', 1)] }, FIRST_INVALID],
+    ['no document_name', { documents: [{ document_id: 1, document_order: 1 }] }, FIRST_INVALID],
+    ['no document_order', { documents: [{ document_id: 1, document_name: 'a' }] }, FIRST_INVALID],
+    ['a fractional document_order', { documents: [document(1, 'a', 1.5)] }, FIRST_INVALID],
+    [
+      'a document listed twice',
+      { documents: [document(1, 'a', 1), document(1, 'b', 2)] },
+      'documents[1] listed document 1 again',
+    ],
+    [
+      'a package_owner that is a number',
+      { package_owner: 5, documents: [] },
+      'the answer’s package_owner was not a string',
+    ],
+  ])('takes an answer with %s for a transient failure, saying so', async (_, fields, message) => {
     fake.answerApiCalls(workflowAnswer(fields));
 
     const error = await rejection(client().getPackageDocuments(7));
 
     expect(error).toBeInstanceOf(RetryableSigningHubError);
-    expect(error).toMatchObject({ httpStatus: 200 });
+    expect(error).toMatchObject({ httpStatus: 200, signingHubMessage: message });
   });
 
   it('names the entry that is wrong', async () => {

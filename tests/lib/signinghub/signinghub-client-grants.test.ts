@@ -159,7 +159,9 @@ describe('a scope call refused or failing', () => {
       expect(error).toMatchObject({
         httpStatus: status,
         retry: 'later',
-        message: expect.stringContaining('user not in the enterprise'),
+        message: expect.stringContaining(
+          'user not in the enterprise (a signer’s token refused: the account may not act for this user)',
+        ),
       });
       expect(reads).toEqual([undefined]);
       expect(fake.apiCalls()).toEqual([]);
@@ -197,6 +199,20 @@ describe('credentials refused with client credentials', () => {
       CLIENT_CREDENTIALS_GRANT.clientSecret,
     ]);
     expect(fake.apiCalls()).toHaveLength(1);
+  });
+
+  it('answers with the refusal when the fresh read gives the same client credentials', async () => {
+    fake.answerAuthentications({ status: 400, body: { error: 'invalid_client' } });
+    const { reads, access } = reader(
+      { grant: CLIENT_CREDENTIALS_GRANT },
+      { grant: { ...CLIENT_CREDENTIALS_GRANT } },
+    );
+    const error = await rejection(client({ access }).finishPackage(1));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ httpStatus: 400 });
+    expect(reads).toEqual(['cached', 'forced']);
+    expect(fake.forms()).toHaveLength(1);
+    expect(fake.apiCalls()).toEqual([]);
   });
 
   it('switches to the scope call when the secret moved from the password grant meanwhile', async () => {

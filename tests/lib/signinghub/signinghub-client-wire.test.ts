@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SIMULATOR_CREDENTIALS } from '../../../harness/simulator/signinghub-simulator.ts';
 import {
   AuthenticationError,
   FinalSigningHubError,
   RetryableSigningHubError,
+  SigningHubAbortedError,
 } from '../../../lib/signinghub/errors.ts';
 import type { SigningHubClientOptions } from '../../../lib/signinghub/signinghub-client.ts';
 import { rejection } from '../../support/rejection.ts';
@@ -127,4 +128,101 @@ describe('how the client reads a finish refused', () => {
       expect(error).toMatchObject({ httpStatus: status, retryAfterMs: 7_000 });
     },
   );
+});
+
+describe('how the client reads workflow details', () => {
+  it('asks as the account itself, and says what the answer lacked', async () => {
+    fake.answerApiCalls({ status: 200, body: { package_id: 7, workflow: {} } });
+    let sent = 0;
+    const error = await rejection(
+      client().getWorkflow(7, {
+        onRequestSent: () => {
+          sent += 1;
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(RetryableSigningHubError);
+    expect(error).toMatchObject({
+      httpStatus: 200,
+      signingHubMessage: 'the answer had no workflow.workflow_status',
+    });
+    expect(sent).toBe(1);
+    expect(fake.forms().map(({ scope }) => scope)).toEqual([undefined]);
+    expect(fake.scopeCalls()).toEqual([]);
+  });
+
+  it.each([400, 403, 410])(
+    'takes a %i as final: only a 404 is a deleted package',
+    async (status) => {
+      fake.answerApiCalls({ status, body: { Message: 'refused' } });
+      const error = await rejection(client().getWorkflow(7));
+      expect(error).toBeInstanceOf(FinalSigningHubError);
+      expect(error).toMatchObject({ httpStatus: status, signingHubMessage: 'refused' });
+    },
+  );
+
+  it('sends no workflow request once the caller’s signal has fired', async () => {
+    const sh = client();
+    await sh.finishPackage(1);
+    const fired = AbortSignal.abort();
+    expect(await rejection(sh.getWorkflow(7, { signal: fired }))).toBeInstanceOf(
+      SigningHubAbortedError,
+    );
+    expect(await rejection(sh.getPackageDocuments(7, { signal: fired }))).toBeInstanceOf(
+      SigningHubAbortedError,
+    );
+    expect(fake.apiCalls().map(({ path }) => path)).toEqual(['/v3/packages/1/finish']);
+  });
+});
+
+describe('how the client stops a request', () => {
+  it('says why it sent nothing once the time to start one is over', async () => {
+    const error = await rejection(client({ now: () => 1_000 }).finishPackage(1, { startBy: 999 }));
+    expect(error).toBeInstanceOf(SigningHubAbortedError);
+    expect(error.message).toBe(
+      'SigningHub finish failed: not sent: no time left in the invocation for an answer',
+    );
+    expect(fake.apiCalls()).toEqual([]);
+  });
+
+  it('cancels a request under way when the caller’s signal fires, long before its timeout', async () => {
+    // The answer and the timeout both come after the test's own limit: only the signal ends it.
+    fake.answerApiCalls({ status: 200, body: '', headersAfterMs: 120_000 });
+    const caller = new AbortController();
+    const sh = client({ timeoutMs: 120_000 });
+    const finish = sh.finishPackage(1, {
+      signal: caller.signal,
+      onRequestSent: () => setImmediate(() => caller.abort()),
+    });
+    expect(await rejection(finish)).toBeInstanceOf(SigningHubAbortedError);
+  });
+});
+
+describe('how the client stops an authentication', () => {
+  it('cancels one under way when the caller’s signal fires, long before its timeout', async () => {
+    // The token and the timeout both come after the test's own limit: only the signal ends it.
+    fake.answerAuthentications({
+      status: 200,
+      body: { access_token: 't', expires_in: 600 },
+      headersAfterMs: 120_000,
+    });
+    const caller = new AbortController();
+    const finish = client({ timeoutMs: 120_000 }).finishPackage(1, { signal: caller.signal });
+    await vi.waitFor(() => expect(fake.forms()).toHaveLength(1), { timeout: 10_000 });
+    caller.abort();
+    expect(await rejection(finish)).toBeInstanceOf(SigningHubAbortedError);
+    expect(fake.apiCalls()).toEqual([]);
+  });
+});
+
+describe('how the client retries with a fresh token', () => {
+  it('reads a refused token’s answer whole, so its connection serves the retry', async () => {
+    const sh = client();
+    await sh.finishPackage(1);
+    const { opened } = fake.connections();
+    fake.answerApiCalls({ status: 401, body: 'x'.repeat(4_000_000) });
+    await sh.finishPackage(2);
+    expect(fake.apiCalls()).toHaveLength(3);
+    expect(fake.connections().opened).toBe(opened);
+  });
 });

@@ -63,7 +63,9 @@ describe('SigningHubClient tokens', () => {
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ otpRequired: true, httpStatus: 403, retryable: true });
-    expect(String((error as Error).message)).toContain('one-time password');
+    expect(String((error as Error).message)).toContain(
+      ' (the account needs a one-time password and cannot be used by a machine)',
+    );
     simulator.setOtpRequired(false);
   });
 
@@ -239,7 +241,7 @@ describe('SigningHubClient calls', () => {
     simulator.script(1, 'finish', { status: 403, cutBody: true });
     const error = await rejection(client().finishPackage(1));
     expect(error).toBeInstanceOf(FinalSigningHubError);
-    expect(error).toMatchObject({ httpStatus: 403 });
+    expect(error).toMatchObject({ httpStatus: 403, signingHubMessage: 'HTTP 403 with no message' });
   });
 
   it('gets one new token after a 401 and hands back when that one is refused too', async () => {

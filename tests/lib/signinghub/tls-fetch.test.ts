@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -35,8 +36,9 @@ let server: Server;
 let baseUrl: string;
 const seen: Seen[] = [];
 const sockets = new Set<Socket>();
-/** Resolves the stream route's second chunk; set per request. */
-let releaseSecondChunk: () => void = () => undefined;
+/** Each resolves the second chunk of one stream route's answer, oldest first. */
+const secondChunks: (() => void)[] = [];
+const releaseSecondChunk = () => secondChunks.shift()?.();
 
 const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
   const path = req.url ?? '';
@@ -51,9 +53,7 @@ const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
   } else if (path === '/stream') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('one,');
-    new Promise<void>((resolve) => {
-      releaseSecondChunk = resolve;
-    }).then(() => res.end('two'));
+    new Promise<void>((resolve) => secondChunks.push(resolve)).then(() => res.end('two'));
   } else if (path === '/no-content') {
     res.writeHead(204).end();
   } else if (path === '/moved') {
@@ -99,6 +99,8 @@ beforeAll(async () => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  // An idle connection stays open until the client closes it: what retiring a fetch does.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 60_000);
@@ -109,6 +111,15 @@ afterAll(async () => {
 beforeEach(() => {
   seen.length = 0;
 });
+
+/** The connections opened since `before` was taken. */
+const openedSince = (before: ReadonlySet<Socket>): Socket[] =>
+  [...sockets].filter((socket) => !before.has(socket));
+/** Resolves once every one of `connections` is closed. */
+const allClosed = (connections: readonly Socket[]): Promise<unknown> =>
+  Promise.all(connections.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+/** One turn of the event loop: what Node defers to the next tick is done after it. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** What Node names a server certificate it cannot chain to a root it trusts. */
 const UNTRUSTED = /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/;
@@ -268,6 +279,76 @@ describe('tlsFetch', () => {
   });
 });
 
+describe('tlsFetch’s connections', () => {
+  const fetchOf = () => tlsFetch(tlsOf(tenantA, certificates.ca.cert));
+
+  it('applies the options given beside a Request, and names the answer’s status', async () => {
+    const { fetch, retire } = fetchOf();
+    const response = await fetch(new Request(`${baseUrl}/echo`), { method: 'POST', body: 'given' });
+    expect(response.statusText).toBe('Created');
+    expect(await response.json()).toEqual({ method: 'POST', body: 'given' });
+    retire();
+  });
+
+  it('keeps one connection for requests one after another', async () => {
+    const { fetch, retire } = fetchOf();
+    const before = new Set(sockets);
+    for (const path of ['/echo', '/echo', '/echo']) {
+      await (await fetch(`${baseUrl}${path}`)).text();
+      await nextTurn();
+    }
+    expect(openedSince(before)).toHaveLength(1);
+    retire();
+  });
+
+  it('leaves no listener on the request’s signal once the answer is read', async () => {
+    const { fetch, retire } = fetchOf();
+    const request = new Request(`${baseUrl}/echo`);
+    await (await fetch(request)).text();
+    await nextTurn();
+    expect(getEventListeners(request.signal, 'abort')).toEqual([]);
+    retire();
+  });
+
+  it('closes its connections on retiring once the requests are over, however they ended', async () => {
+    const { fetch, retire } = fetchOf();
+    const before = new Set(sockets);
+    await (await fetch(`${baseUrl}/echo`)).text();
+    // A 204 has no body to read: its connection is released all the same.
+    expect((await fetch(`${baseUrl}/no-content`)).body).toBeNull();
+    const never = AbortSignal.abort(new Error('never sent'));
+    await rejection(fetch(`${baseUrl}/echo`, { signal: never }));
+    const opened = openedSince(before);
+    expect(opened.length).toBeGreaterThan(0);
+    retire();
+    await allClosed(opened);
+    const late = await rejection(fetch(`${baseUrl}/echo`));
+    expect(late).toMatchObject({
+      message: 'fetch failed',
+      cause: { message: 'this TLS setting is no longer in use' },
+    });
+  });
+
+  it('lets the answers under way finish when retired, and closes their connections after', async () => {
+    const { fetch, retire } = fetchOf();
+    const before = new Set(sockets);
+    const first = await fetch(`${baseUrl}/stream`);
+    const second = await fetch(`${baseUrl}/stream`);
+    const stopped = new AbortController();
+    const given = fetch(`${baseUrl}/hang`, { signal: stopped.signal });
+    stopped.abort(new Error('given up'));
+    await rejection(given);
+    const opened = openedSince(before);
+    retire();
+    releaseSecondChunk();
+    expect(await first.text()).toBe('one,two');
+    await nextTurn();
+    releaseSecondChunk();
+    expect(await second.text()).toBe('one,two');
+    await allClosed(opened);
+  });
+});
+
 describe('TlsFetches', () => {
   it('keeps one fetch per TLS setting, and closes the connections of one replaced', async () => {
     const fetches = new TlsFetches();
@@ -297,6 +378,15 @@ describe('TlsFetches', () => {
     expect(fetches.fetchFor(renewed)).not.toBe(second);
     fetches.fetchFor(undefined);
   });
+  it('tells settings apart by each of the certificate, the key and the CA', () => {
+    const fetches = new TlsFetches();
+    const setting = tlsOf(tenantA, certificates.ca.cert);
+    for (const change of [{ certificate: 'other' }, { key: 'other' }, { ca: 'other' }]) {
+      const before = fetches.fetchFor(setting);
+      expect(fetches.fetchFor({ ...setting, ...change })).not.toBe(before);
+    }
+    fetches.fetchFor(undefined);
+  });
 });
 
 describe('agentOptions', () => {
@@ -307,6 +397,6 @@ describe('agentOptions', () => {
   });
 
   it('leaves Node’s own roots alone without a CA, and sends no certificate without one', () => {
-    expect(agentOptions(tlsOf(undefined, undefined))).toEqual({ keepAlive: true });
+    expect(agentOptions(tlsOf(undefined, undefined))).toStrictEqual({ keepAlive: true });
   });
 });
