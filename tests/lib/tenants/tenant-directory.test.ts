@@ -1,3 +1,4 @@
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates } from '../../../harness/test-certificates.ts';
 import { TokenCache } from '../../../lib/signinghub/token-cache.ts';
@@ -157,12 +158,40 @@ describe('TenantDirectory: the default tenant and the tenants of the secrets', (
       reason: 'unreadable',
       message: `could not read the secret "${name}" from Secrets Manager: InvalidRequestException`,
     });
-    expect(log.lines.map(({ level, fields }) => [level, fields?.tenant])).toEqual([
-      ['error', 'deleted'],
+    expect(log.lines).toEqual([
+      {
+        level: 'error',
+        message: 'could not read the settings of a tenant',
+        fields: {
+          tenant: 'deleted',
+          reason: `could not read the secret "${name}" from Secrets Manager: InvalidRequestException`,
+        },
+      },
     ]);
     await secrets.restore(name);
     expect((await directory.open('deleted')).ok).toBe(true);
     expect(secrets.reads(name)).toBe(2);
+  });
+
+  it('forgets a known tenant whose secret is gone, and remembers it missing', async () => {
+    const { secrets } = moto();
+    const name = `${PREFIX}leaving`;
+    await secrets.create(name, settingsFor(first.baseUrl));
+    const { directory } = directoryOver(moto().client);
+    opened(await directory.open('leaving'));
+    const operator = new SecretsManagerClient({
+      endpoint: secrets.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
+    });
+    await operator.send(
+      new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }),
+    );
+    operator.destroy();
+    pass(MAX_AGE + 1);
+    expect(await directory.open('leaving')).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(await directory.open('leaving')).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(secrets.reads(name, 'AWSCURRENT')).toBe(2);
   });
 
   it('sees a tenant added within the maximum age, with no deploy', async () => {
