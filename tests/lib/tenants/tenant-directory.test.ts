@@ -72,6 +72,16 @@ describe('TenantDirectory: the default tenant and the tenants of the secrets', (
     expect(secrets.reads(`${PREFIX}acme`, 'AWSCURRENT')).toBe(1);
   });
 
+  it('gives its clock to the tenants’ clients: a call leaves while there is time by it', async () => {
+    await moto().secrets.create(`${PREFIX}clocked`, settingsFor(first.baseUrl));
+    const { directory } = directoryOver(moto().client, { now: () => 0 });
+    const tenant = opened(await directory.open('clocked'));
+    first.reset();
+    // Time left by the directory's clock (0), none by the machine's.
+    await tenant.signingHub.finishPackage(1, { startBy: 1 }).catch(() => undefined);
+    expect(first.apiCalls().map(({ path }) => path)).toEqual(['/v3/packages/1/finish']);
+  });
+
   it('takes a changed secret into account once the maximum age has passed', async () => {
     const { secrets } = moto();
     const name = `${PREFIX}moving`;
