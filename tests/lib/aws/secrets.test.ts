@@ -8,6 +8,7 @@ import {
   stageReader,
 } from '../../../lib/aws/secrets.ts';
 import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
+import { motoClientConfig } from '../../support/moto-deploy.ts';
 import { rejection } from '../../support/rejection.ts';
 import { withFakeDate, withMotoSecretsClient } from './secrets-fixture.ts';
 
@@ -145,11 +146,7 @@ describe('defaultAccessReader: the credentials secret', () => {
  * sent: one staging label can fail while the other is read.
  */
 const failingOn = (stage: string, name: string): (() => SecretsManagerClient) => {
-  const client = new SecretsManagerClient({
-    endpoint: moto().secrets.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
-  });
+  const client = new SecretsManagerClient(motoClientConfig(moto().secrets, 'us-east-1'));
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { VersionStage?: string };
@@ -171,11 +168,7 @@ describe('stageReader: one staging label of one secret', () => {
   });
 
   it('refuses a secret that holds binary, not a SecretString', async () => {
-    const operator = new SecretsManagerClient({
-      endpoint: moto().secrets.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
-    });
+    const operator = new SecretsManagerClient(motoClientConfig(moto().secrets, 'us-east-1'));
     await operator.send(
       new CreateSecretCommand({ Name: 'binary', SecretBinary: new TextEncoder().encode('bin') }),
     );

@@ -2,6 +2,7 @@ import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates } from '../../../harness/test-certificates.ts';
 import { TokenCache } from '../../../lib/signinghub/token-cache.ts';
+import { motoClientConfig } from '../../support/moto-deploy.ts';
 import { type SigningHubFake, startSigningHubFake } from '../../support/signinghub-fake.ts';
 import { withFakeDate, withMotoSecretsClient } from '../aws/secrets-fixture.ts';
 import {
@@ -189,11 +190,7 @@ describe('TenantDirectory: the default tenant and the tenants of the secrets', (
     await secrets.create(name, settingsFor(first.baseUrl));
     const { directory } = directoryOver(moto().client);
     opened(await directory.open('leaving'));
-    const operator = new SecretsManagerClient({
-      endpoint: secrets.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
-    });
+    const operator = new SecretsManagerClient(motoClientConfig(secrets, 'us-east-1'));
     await operator.send(
       new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }),
     );
