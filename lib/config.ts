@@ -263,12 +263,7 @@ export interface FinishFunctionConfig extends FinishConfig {
 const queueUrl = (env: Environment, name: string): string | undefined => {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new ConfigError(name, `must be a queue's http(s) URL, got "${raw}"`);
   }

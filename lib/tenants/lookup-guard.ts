@@ -41,10 +41,6 @@ export class AbsentNames {
     }
     this.#until.set(name, this.#now() + this.#keepMs);
   }
-
-  delete(name: string): void {
-    this.#until.delete(name);
-  }
 }
 
 const MINUTE_MS = 60_000;

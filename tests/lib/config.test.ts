@@ -3,6 +3,7 @@ import {
   type Environment,
   loadCallbackConfig,
   loadFinishConfig,
+  loadFinishFunctionConfig,
   loadPublisherConfig,
   loadReconcileConfig,
 } from '../../lib/config.ts';
@@ -51,6 +52,7 @@ describe('what the configuration loaders read', () => {
     });
     expect(config.reconcileAfterSeconds).toBe(900);
     expect(loadPublisherConfig({}).eventBusName).toBeUndefined();
+    expect(loadPublisherConfig({ EVENT_BUS_NAME: ' bus ' }).eventBusName).toBe('bus');
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(loadFinishConfig(valid))).toBe(true);
   });
@@ -143,6 +145,38 @@ describe('what the configuration loaders read', () => {
     ).toEqual({ kind: 'env', secret: 'a'.repeat(16) });
   });
 
+  it('reads CALLBACK_SECRET set empty as unset: the secret CALLBACK_SECRET_ID names', () => {
+    const env = { ...valid, CALLBACK_SECRET: '', CALLBACK_SECRET_ID: 'prod/callback' };
+    expect(loadCallbackConfig(env).callbackSecret).toEqual({
+      kind: 'secret',
+      secretId: 'prod/callback',
+    });
+  });
+
+  it('reads the finish function’s queue URL as given, and none when unset', () => {
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/signing-events';
+    const config = loadFinishFunctionConfig({ ...valid, SIGNING_EVENTS_QUEUE_URL: ` ${url} ` });
+    expect(config.signingEventsQueueUrl).toBe(url);
+    expect(config.tableName).toBe('table');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(loadFinishFunctionConfig(valid).signingEventsQueueUrl).toBeUndefined();
+    const local = 'http://127.0.0.1:4566/000000000000/events';
+    expect(
+      loadFinishFunctionConfig({ ...valid, SIGNING_EVENTS_QUEUE_URL: local }).signingEventsQueueUrl,
+    ).toBe(local);
+  });
+
+  it.each(['signing-events', 'ftp://sqs.example/queue'])(
+    'refuses SIGNING_EVENTS_QUEUE_URL=%s, naming it',
+    (raw) => {
+      const error = failure({ ...valid, SIGNING_EVENTS_QUEUE_URL: raw }, loadFinishFunctionConfig);
+      expect(error.variable).toBe('SIGNING_EVENTS_QUEUE_URL');
+      expect(error.message).toBe(
+        `SIGNING_EVENTS_QUEUE_URL must be a queue's http(s) URL, got "${raw}"`,
+      );
+    },
+  );
+
   it('takes a callback secret of every URL-safe character', () => {
     const secret = 'AZaz09._~-AZaz09._~-';
     const config = loadCallbackConfig({ ...valid, CALLBACK_SECRET: secret });
@@ -197,7 +231,10 @@ const NOT_A_URL = 'must be an absolute http(s) URL, got "%s"';
 /** Each setting, each problem it refuses a value for (`%s`: the value), and the values. */
 const REFUSED: Record<string, readonly (readonly [string, readonly string[]])[]> = {
   SIGNINGHUB_TIMEOUT_MS: [
-    ['must be a positive integer, got "%s"', ['12a', 'a12', '012', '10s', '0', '9007199254740993']],
+    [
+      'must be a positive integer, got "%s"',
+      ['12a', 'a12', '012', '10s', '0', '9007199254740993', '1e3', '1.0'],
+    ],
   ],
   RECONCILE_AFTER_SECONDS: [['must be a whole number (0 or more), got "%s"', ['-1', '1.5', '015']]],
   SIGNINGHUB_BASE_URL: [

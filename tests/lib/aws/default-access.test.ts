@@ -9,6 +9,7 @@ import { loadFinishConfig } from '../../../lib/config.ts';
 import type { GrantType, SigningHubAccess } from '../../../lib/signinghub/access.ts';
 import { signingHubClientFrom } from '../../../lib/signinghub/client-from-config.ts';
 import { certificateWatch } from '../../../lib/tenants/certificate-expiry.ts';
+import { certificateExpiry } from '../../../lib/tenants/settings-keys.ts';
 import { recordMetrics } from '../../support/recorded-metrics.ts';
 import { rejection } from '../../support/rejection.ts';
 import { recordLog, withFakeDate, withMotoSecretsClient } from './secrets-fixture.ts';
@@ -218,6 +219,24 @@ describe("the default tenant's client certificate about to expire", () => {
     await reader('lasting', undefined, certificateWatch(log, metrics))();
     expect(metrics.total('ClientCertificateExpiring')).toBe(0);
     expect(log.lines).toEqual([]);
+  });
+
+  it('warns from exactly 30 days before the end, not a millisecond sooner', () => {
+    const tls = { certificate: client.cert, key: client.key, ca: undefined };
+    const access: SigningHubAccess = {
+      ...BASE,
+      tenant: 'acme',
+      grant: { type: 'client_credentials', clientId: 'app', clientSecret: 'the-client-secret' },
+      tls,
+    };
+    const end = certificateExpiry(tls)?.getTime() ?? Number.NaN;
+    const warnings = (at: number) => {
+      const metrics = recordMetrics();
+      certificateWatch(recordLog(), metrics, () => at)(access);
+      return metrics.total('ClientCertificateExpiring');
+    };
+    expect(warnings(end - 30 * 86_400_000)).toBe(1);
+    expect(warnings(end - 30 * 86_400_000 - 1)).toBe(0);
   });
 
   it('is what the client from the configuration warns of, given a log', async () => {

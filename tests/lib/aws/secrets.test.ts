@@ -1,10 +1,14 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import {
   callbackSecretReader,
   defaultAccessReader,
   SecretError,
+  SecretNotFoundError,
+  stageReader,
 } from '../../../lib/aws/secrets.ts';
 import type { SigningHubAccess } from '../../../lib/signinghub/access.ts';
+import { motoClientConfig } from '../../support/moto-deploy.ts';
 import { rejection } from '../../support/rejection.ts';
 import { withFakeDate, withMotoSecretsClient } from './secrets-fixture.ts';
 
@@ -78,7 +82,8 @@ describe('defaultAccessReader: the credentials secret', () => {
 
   it('says which secret could not be read', async () => {
     const error = await rejection(credentialsFrom('nope')());
-    expect(error).toBeInstanceOf(SecretError);
+    expect(error).toBeInstanceOf(SecretNotFoundError);
+    expect(error.name).toBe('SecretNotFoundError');
     expect(error.message).toBe(
       'could not read the secret "nope" from Secrets Manager: ResourceNotFoundException',
     );
@@ -136,6 +141,44 @@ describe('defaultAccessReader: the credentials secret', () => {
   });
 });
 
+/**
+ * A client of the functions' side of moto whose reads of `stage` fail with `name`, before they are
+ * sent: one staging label can fail while the other is read.
+ */
+const failingOn = (stage: string, name: string): (() => SecretsManagerClient) => {
+  const client = new SecretsManagerClient(motoClientConfig(moto().secrets, 'us-east-1'));
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { VersionStage?: string };
+      if (input.VersionStage === stage) throw Object.assign(new Error('refused'), { name });
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return () => client;
+};
+
+describe('stageReader: one staging label of one secret', () => {
+  it('numbers each read from Secrets Manager, the cache’s answers keeping the number', async () => {
+    await moto().secrets.create('numbered', 'first-value');
+    const read = stageReader(moto().client, 'numbered', 'AWSCURRENT', MAX_AGE);
+    expect(await read()).toEqual({ text: 'first-value', read: 1 });
+    expect(await read()).toEqual({ text: 'first-value', read: 1 });
+    expect(await read({ forceFetch: true })).toEqual({ text: 'first-value', read: 2 });
+  });
+
+  it('refuses a secret that holds binary, not a SecretString', async () => {
+    const operator = new SecretsManagerClient(motoClientConfig(moto().secrets, 'us-east-1'));
+    await operator.send(
+      new CreateSecretCommand({ Name: 'binary', SecretBinary: new TextEncoder().encode('bin') }),
+    );
+    operator.destroy();
+    const error = await rejection(stageReader(moto().client, 'binary', 'AWSCURRENT', MAX_AGE)());
+    expect(error).toBeInstanceOf(SecretError);
+    expect(error.message).toBe('the secret "binary" has no SecretString');
+  });
+});
+
 describe('callbackSecretReader', () => {
   const first = 'first-callback-secret-0123';
   const second = 'second-callback-secret-4567';
@@ -186,6 +229,29 @@ describe('callbackSecretReader', () => {
     expect(error.message).toBe('the secret "cb/short" must hold at least 16 characters');
     await secrets.put('cb/short', second);
     expect(await callbackSecretFrom('cb/short')()).toEqual([second]);
+  });
+
+  it('accepts values of 16 characters, each trimmed, the previous one too', async () => {
+    const { secrets } = moto();
+    await secrets.create('cb/edge', ` ${'p'.repeat(16)} `);
+    await secrets.put('cb/edge', 'c'.repeat(16));
+    expect(await callbackSecretFrom('cb/edge')()).toEqual(['c'.repeat(16), 'p'.repeat(16)]);
+  });
+
+  it('names the staging label of a previous version it could not read', async () => {
+    const { secrets } = moto();
+    await secrets.create('cb/previous-denied', first);
+    await secrets.put('cb/previous-denied', second);
+    const read = callbackSecretReader(
+      { kind: 'secret', secretId: 'cb/previous-denied' },
+      failingOn('AWSPREVIOUS', 'AccessDeniedException'),
+      MAX_AGE,
+    );
+    const error = await rejection(read());
+    expect(error).toBeInstanceOf(SecretError);
+    expect(error.message).toBe(
+      'could not read the secret "cb/previous-denied" (AWSPREVIOUS) from Secrets Manager: AccessDeniedException',
+    );
   });
 
   it('does not cache a failed read: the next call reads again', async () => {

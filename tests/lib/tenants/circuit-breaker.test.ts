@@ -60,8 +60,22 @@ describe('TenantCircuits', () => {
     const refused = await finish(guarded);
     expect(refused).toBeInstanceOf(CircuitOpenError);
     expect((refused as CircuitOpenError).retry).toBe('later');
-    expect(String(refused)).toContain('acme');
+    expect((refused as CircuitOpenError).name).toBe('CircuitOpenError');
+    expect((refused as CircuitOpenError).message).toBe(
+      "SigningHub finish failed: not sent: tenant acme's SigningHub failed 3 times in a row; trying again after a cool-down",
+    );
     expect(hub.sent()).toBe(3);
+  });
+
+  it('takes a 500 for a failure of the host, as any 5xx', async () => {
+    const { circuits } = setup();
+    const hub = scripted();
+    const status500 = () =>
+      new RetryableSigningHubError('finish', { httpStatus: 500, message: 'error' });
+    hub.script.push(status500(), status500(), status500());
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (const packageId of [1, 2, 3]) await rejection(guarded.finishPackage(packageId, {}));
+    expect(circuits.isOpen('acme')).toBe(true);
   });
 
   it('does not open on one package’s 5xx alone, however often: that may be the package’s fault', async () => {
@@ -175,6 +189,52 @@ describe('TenantCircuits', () => {
     expect(circuits.isOpen('acme')).toBe(true);
     expect(await finish(guarded)).toBeInstanceOf(CircuitOpenError);
     expect(hub.sent()).toBe(4);
+    // Past that cool-down, the next call is a probe again.
+    pass(1);
+    expect(await finish(guarded)).toBe('ok');
+    expect(hub.sent()).toBe(5);
+  });
+
+  it('lets the next call probe when a probe was never sent (an abort)', async () => {
+    const { circuits, pass } = setup();
+    const hub = scripted();
+    const aborted = new SigningHubAbortedError('finish', { message: 'cancelled' });
+    hub.script.push(networkError(), networkError(), networkError(), aborted);
+    const guarded = circuits.guardFinish('acme', hub.port);
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    pass(30_000);
+    expect(await finish(guarded)).toBe(aborted);
+    expect(await finish(guarded)).toBe('ok');
+    expect(hub.sent()).toBe(5);
+  });
+
+  it('keeps the probe the only request when one sent before the circuit opened ends meanwhile', async () => {
+    const { circuits, pass } = setup();
+    const hub = scripted();
+    const guarded = circuits.guardFinish('acme', hub.port);
+    /** A request that ends when the test says, with the answer it is given. */
+    const held = () => {
+      let end: (answer: unknown) => void = () => {};
+      const port: FinishPort = {
+        finishPackage: () =>
+          new Promise((resolve, reject) => {
+            end = (answer) => (answer === undefined ? resolve() : reject(answer));
+          }),
+      };
+      return { sent: finish(circuits.guardFinish('acme', port)), end: (a: unknown) => end(a) };
+    };
+    const early = held();
+    hub.script.push(networkError(), networkError(), networkError());
+    for (let i = 0; i < 3; i += 1) await finish(guarded);
+    pass(30_000);
+    const probe = held();
+    early.end(new SigningHubAbortedError('finish', { message: 'cancelled' }));
+    await early.sent;
+    expect(await finish(guarded)).toBeInstanceOf(CircuitOpenError);
+    expect(hub.sent()).toBe(3);
+    probe.end(undefined);
+    expect(await probe.sent).toBe('ok');
+    expect(circuits.isOpen('acme')).toBe(false);
   });
 
   it('guards the workflow reads the same way, per tenant', async () => {
@@ -183,7 +243,9 @@ describe('TenantCircuits', () => {
     hub.script.push(networkError(), networkError(), networkError());
     const guarded = circuits.guardWorkflow('acme', hub.port);
     for (let i = 0; i < 3; i += 1) await rejection(guarded.getWorkflow(1, {}));
-    expect(await rejection(guarded.getWorkflow(1, {}))).toBeInstanceOf(CircuitOpenError);
+    const refused = await rejection(guarded.getWorkflow(1, {}));
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect(refused.message).toMatch(/^SigningHub workflow failed: not sent: /);
     expect(hub.sent()).toBe(3);
     // A finish of the same tenant meets the same circuit.
     expect(await finish(circuits.guardFinish('acme', hub.port))).toBeInstanceOf(CircuitOpenError);
@@ -201,8 +263,12 @@ describe('TenantCircuits', () => {
     await rejection(guarded.getPackageDocuments(1, {}));
     await rejection(guarded.downloadDocument(1, 1, {}));
     await rejection(guarded.downloadDocument(2, 1, {}));
-    expect(await rejection(guarded.downloadDocument(3, 1, {}))).toBeInstanceOf(CircuitOpenError);
-    expect(await rejection(guarded.getPackageDocuments(3, {}))).toBeInstanceOf(CircuitOpenError);
+    const download = await rejection(guarded.downloadDocument(3, 1, {}));
+    expect(download).toBeInstanceOf(CircuitOpenError);
+    expect(download.message).toMatch(/^SigningHub document failed: not sent: /);
+    const documents = await rejection(guarded.getPackageDocuments(3, {}));
+    expect(documents).toBeInstanceOf(CircuitOpenError);
+    expect(documents.message).toMatch(/^SigningHub workflow failed: not sent: /);
     expect(sent).toBe(3);
   });
 });

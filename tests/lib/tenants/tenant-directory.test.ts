@@ -1,6 +1,8 @@
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates } from '../../../harness/test-certificates.ts';
 import { TokenCache } from '../../../lib/signinghub/token-cache.ts';
+import { motoClientConfig } from '../../support/moto-deploy.ts';
 import { type SigningHubFake, startSigningHubFake } from '../../support/signinghub-fake.ts';
 import { withFakeDate, withMotoSecretsClient } from '../aws/secrets-fixture.ts';
 import {
@@ -69,6 +71,16 @@ describe('TenantDirectory: the default tenant and the tenants of the secrets', (
     expect(first.apiCalls().map(({ path }) => path)).toEqual(['/v3/packages/1/workflow']);
     expect(await tenant.callbackSecrets()).toEqual([CALLBACK]);
     expect(secrets.reads(`${PREFIX}acme`, 'AWSCURRENT')).toBe(1);
+  });
+
+  it('gives its clock to the tenants’ clients: a call leaves while there is time by it', async () => {
+    await moto().secrets.create(`${PREFIX}clocked`, settingsFor(first.baseUrl));
+    const { directory } = directoryOver(moto().client, { now: () => 0 });
+    const tenant = opened(await directory.open('clocked'));
+    first.reset();
+    // Time left by the directory's clock (0), none by the machine's.
+    await tenant.signingHub.finishPackage(1, { startBy: 1 }).catch(() => undefined);
+    expect(first.apiCalls().map(({ path }) => path)).toEqual(['/v3/packages/1/finish']);
   });
 
   it('takes a changed secret into account once the maximum age has passed', async () => {
@@ -157,12 +169,36 @@ describe('TenantDirectory: the default tenant and the tenants of the secrets', (
       reason: 'unreadable',
       message: `could not read the secret "${name}" from Secrets Manager: InvalidRequestException`,
     });
-    expect(log.lines.map(({ level, fields }) => [level, fields?.tenant])).toEqual([
-      ['error', 'deleted'],
+    expect(log.lines).toEqual([
+      {
+        level: 'error',
+        message: 'could not read the settings of a tenant',
+        fields: {
+          tenant: 'deleted',
+          reason: `could not read the secret "${name}" from Secrets Manager: InvalidRequestException`,
+        },
+      },
     ]);
     await secrets.restore(name);
     expect((await directory.open('deleted')).ok).toBe(true);
     expect(secrets.reads(name)).toBe(2);
+  });
+
+  it('forgets a known tenant whose secret is gone, and remembers it missing', async () => {
+    const { secrets } = moto();
+    const name = `${PREFIX}leaving`;
+    await secrets.create(name, settingsFor(first.baseUrl));
+    const { directory } = directoryOver(moto().client);
+    opened(await directory.open('leaving'));
+    const operator = new SecretsManagerClient(motoClientConfig(secrets, 'us-east-1'));
+    await operator.send(
+      new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }),
+    );
+    operator.destroy();
+    pass(MAX_AGE + 1);
+    expect(await directory.open('leaving')).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(await directory.open('leaving')).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(secrets.reads(name, 'AWSCURRENT')).toBe(2);
   });
 
   it('sees a tenant added within the maximum age, with no deploy', async () => {

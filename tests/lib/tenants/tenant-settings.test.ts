@@ -4,7 +4,7 @@ import {
   makeTestCertificates,
   type TestCertificates,
 } from '../../../harness/test-certificates.ts';
-import { certificateExpiry } from '../../../lib/tenants/settings-keys.ts';
+import { certificateExpiry, grantFromKeys } from '../../../lib/tenants/settings-keys.ts';
 import {
   earlierCallbackSecrets,
   parseTenantSettings,
@@ -95,6 +95,23 @@ describe('parseTenantSettings', () => {
     });
   });
 
+  it('reads a null key as an absent one, and base_url trimmed of any white space', () => {
+    const { access, callbackSecrets } = parse({
+      ...minimal,
+      base_url: '\u00a0 https://acme.signinghub.example/api/ \u00a0',
+      api_version: null,
+      grant_type: null,
+      client_certificate: null,
+      client_key: null,
+      callback_secret: null,
+    });
+    expect(access.baseUrl).toBe('https://acme.signinghub.example/api');
+    expect(access.apiVersion).toBe('v3');
+    expect(access.grant.type).toBe('password');
+    expect(access.tls).toBeUndefined();
+    expect(callbackSecrets).toEqual([]);
+  });
+
   it('gives the client certificate’s end, for the warning', () => {
     const { access } = parse({
       ...minimal,
@@ -183,7 +200,29 @@ describe('what a tenant secret is refused for: the tenant and the key, never the
     expect(error.message).toBe(
       'the settings of tenant "acme": client_key is not the key of client_certificate',
     );
+    expect(error.keys).toEqual(['client_key']);
     expect(error.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('names a key that is no private key, without quoting it', () => {
+    const error = failure(
+      JSON.stringify({
+        ...minimal,
+        client_certificate: client.cert,
+        client_key: 'key-secret-text',
+      }),
+    );
+    expect(error.message).toBe(
+      'the settings of tenant "acme": client_key must be an unencrypted PEM private key',
+    );
+    expect(error.keys).toEqual(['client_key']);
+    expect(error.name).toBe('TenantSettingsError');
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('key-secret');
+  });
+
+  it('names base_url alone when the grant is complete', () => {
+    const { base_url: _, ...rest } = minimal;
+    expect(failure(JSON.stringify(rest)).keys).toEqual(['base_url']);
   });
 
   it('names every key missing for the grant, and base_url', () => {
@@ -232,4 +271,37 @@ describe('earlierCallbackSecrets: what the previous version still lets in', () =
       expect(earlierCallbackSecrets(text)).toEqual([]);
     },
   );
+});
+
+describe('grantFromKeys: the default tenant’s grant, from its variables and its secret’s keys', () => {
+  const keys = {
+    client_id: 'secret-app',
+    client_secret: 'secret-client-secret',
+    username: 'secret-admin',
+    password: 'secret-password',
+  };
+
+  it('takes SIGNINGHUB_GRANT_TYPE over the secret’s grant_type, even one it would refuse', () => {
+    expect(grantFromKeys({ ...keys, grant_type: 'implicit' }, 'client_credentials')).toEqual({
+      grant: {
+        type: 'client_credentials',
+        clientId: 'secret-app',
+        clientSecret: 'secret-client-secret',
+      },
+    });
+  });
+
+  it('takes each variable that is set over its key, and the key for one set empty', () => {
+    expect(
+      grantFromKeys(keys, undefined, { clientId: 'variable-app', username: '', password: '' }),
+    ).toEqual({
+      grant: {
+        type: 'password',
+        clientId: 'variable-app',
+        clientSecret: 'secret-client-secret',
+        username: 'secret-admin',
+        password: 'secret-password',
+      },
+    });
+  });
 });
