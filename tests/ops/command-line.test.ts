@@ -109,7 +109,10 @@ describe('parseCommand', () => {
   it("keeps parseArgs' own error as the cause, and its first line when it is not about the words", () => {
     const unknown = failureOf(['--maks']) as UsageError;
     expect((unknown.cause as NodeJS.ErrnoException).code).toBe('ERR_PARSE_ARGS_UNKNOWN_OPTION');
-    const misdeclared = { ...SPEC, options: { ...OPTIONS, max: { type: 'string', short: 'mm' } } } as const;
+    const misdeclared = {
+      ...SPEC,
+      options: { ...OPTIONS, max: { type: 'string', short: 'mm' } },
+    } as const;
     expect((failureOf(['x'], misdeclared) as UsageError).message).toBe(
       "The property 'options.max.short' must be a single character. Received 'mm'; usage: npm run " +
         'tool -- <what> [--max N] [--quiet] --name <who>|--quiet (--help for more)',
