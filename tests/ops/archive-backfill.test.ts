@@ -136,6 +136,20 @@ describe('npm run archive -- --all-completed', () => {
     );
   });
 
+  it('says to start again from the beginning when the first page of the Scan fails', async () => {
+    const { ran, requested } = await backfill([], { pageSize: 10, failScanAt: 0 });
+    expect(requested).toEqual([]);
+    expect(ran.stderr).toMatch(
+      /^archive --all-completed stopped after requesting 0 packages: the Scan of table .*; continue with npm run archive -- --all-completed\n$/,
+    );
+  });
+
+  it('requests on a later page only what --max leaves', async () => {
+    const { requested, calls } = await backfill(['--max', '10'], { pageSize: 10 });
+    expect(requested).toEqual(TO_ARCHIVE.slice(0, 10));
+    expect(calls.flat()).toHaveLength(10);
+  });
+
   it("requests one tenant's packages with --tenant, and says when none is left", async () => {
     const rows: Row[] = [
       { packageId: 1, tenant: 'default', candidate: true },
