@@ -289,7 +289,7 @@ describe('npm run republish', () => {
 
   it.each([
     [[], 'a package id is missing'],
-    [['1', '2'], 'one package id only, not "2"'],
+    [['1', '2', '3'], 'one package id only, not "2 3"'],
     [['0'], '"0" is not a package id (a positive integer)'],
   ])('refuses %j in one line, exit 2', async (args, line) => {
     const { code, stderr } = await run((streams) => republish(args, NEVER_OPENED, streams));
