@@ -206,6 +206,14 @@ describe('textTable', () => {
     );
   });
 
+  it('pads a row shorter than the header as if its missing cells were empty', () => {
+    const short = [['1001'], ['2', 'x', 'y']];
+    expect(textTable(['ID', 'NOTE', 'AT'], short)).toBe('ID    NOTE  AT\n1001\n2     x     y');
+    expect(textTable(['ID', 'NOTE', 'AT'], short, 'aligned-markdown')).toBe(
+      '| ID   | NOTE | AT |\n|------|------|----|\n| 1001 |      |    |\n| 2    | x    | y  |',
+    );
+  });
+
   it('writes Markdown aligned to read as text', () => {
     expect(textTable(['ID', 'NOTE'], rows, 'aligned-markdown')).toBe(
       '| ID   | NOTE |\n|------|------|\n| 1001 | a\\|b |\n| 2    |      |',
