@@ -95,10 +95,13 @@ describe('republishPackage', () => {
 
   it('sends it again each time it is asked, through the same client', async () => {
     const table = tableOf(packageItem(502, 'COMPLETED'));
+    const middleware = eventBridge.middlewareStack.identify();
     const first = await republishPackage(mine(502), deps(table));
     const second = await republishPackage(mine(502), deps(table));
     expect(eventsOf(502).map((event) => event.id)).toEqual([first.eventId, second.eventId]);
     expect(first.eventId).not.toBe(second.eventId);
+    // It leaves the client as it was given.
+    expect(eventBridge.middlewareStack.identify()).toEqual(middleware);
   });
 
   it.each([
