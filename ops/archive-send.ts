@@ -76,9 +76,11 @@ export const sendRequests = async (
       const id = ids.get(index);
       if (id !== undefined) sent.push({ request, index: start + index, id });
     }
-    const first = [...refused.keys()].sort((a, b) => a - b)[0];
+    // Every request refused was refused at its first try, where all are tried in their order:
+    // the map holds them in that order, the first refused first.
+    const [first] = refused;
     if (first !== undefined) {
-      return { sent, failed: { index: start + first, reason: refused.get(first) ?? '' } };
+      return { sent, failed: { index: start + first[0], reason: first[1] } };
     }
   }
   return { sent, failed: undefined };

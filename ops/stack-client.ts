@@ -29,11 +29,10 @@ export const readPublishedEvents = async (state: StackState): Promise<PublishedE
   }
   const events: PublishedEvent[] = [];
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
     try {
       events.push(JSON.parse(line) as PublishedEvent);
     } catch {
-      // A line cut short by a crash is skipped.
+      // An empty line (the last), or one cut short by a crash, is skipped.
     }
   }
   return events;

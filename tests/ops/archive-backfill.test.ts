@@ -136,6 +136,20 @@ describe('npm run archive -- --all-completed', () => {
     );
   });
 
+  it('says to start again from the beginning when the first page of the Scan fails', async () => {
+    const { ran, requested } = await backfill([], { pageSize: 10, failScanAt: 0 });
+    expect(requested).toEqual([]);
+    expect(ran.stderr).toMatch(
+      /^archive --all-completed stopped after requesting 0 packages: the Scan of table .*; continue with npm run archive -- --all-completed\n$/,
+    );
+  });
+
+  it('requests on a later page only what --max leaves', async () => {
+    const { requested, calls } = await backfill(['--max', '10'], { pageSize: 10 });
+    expect(requested).toEqual(TO_ARCHIVE.slice(0, 10));
+    expect(calls.flat()).toHaveLength(10);
+  });
+
   it("requests one tenant's packages with --tenant, and says when none is left", async () => {
     const rows: Row[] = [
       { packageId: 1, tenant: 'default', candidate: true },
@@ -234,5 +248,58 @@ describe('sendRequests', () => {
     expect(destination.calls.map((call) => call.length)).toEqual([10, 10]);
     expect(result.failed).toEqual({ index: 10, reason: 'described: Error: socket hang up' });
     expect(result.sent).toHaveLength(10);
+  });
+});
+
+describe('sendRequests, sending again', () => {
+  const request = (packageId: number) => ({ packageId, tenant: 'default', force: false });
+
+  it('waits before each try after the first, longer each time, and takes a refusal that passes', async () => {
+    const destination = fakeDestination((sent, attempt) =>
+      sent.packageId === 2 && attempt < 3
+        ? { ok: false, reason: 'Throttled', retryable: true }
+        : undefined,
+    );
+    const waits: number[] = [];
+    const result = await sendRequests(
+      destination.destination,
+      [request(1), request(2)],
+      String,
+      async (attempt) => waits.push(attempt),
+    );
+    expect(waits).toEqual([1, 2]);
+    expect(result.failed).toBeUndefined();
+    expect(result.sent.map((sent) => sent.request.packageId)).toEqual([1, 2]);
+  });
+
+  it('sends a request with no answer again, and says so when it never gets one', async () => {
+    const calls: number[][] = [];
+    const result = await sendRequests(
+      {
+        send: async (requests) => {
+          calls.push(requests.map((sent) => sent.packageId));
+          return requests.length > 1 ? [{ ok: true, id: 'm-1' }] : [];
+        },
+      },
+      [request(1), request(2)],
+      String,
+      async () => undefined,
+    );
+    expect(calls).toEqual([[1, 2], [2], [2]]);
+    expect(result).toEqual({
+      sent: [{ request: request(1), index: 0, id: 'm-1' }],
+      failed: { index: 1, reason: 'no answer for it' },
+    });
+  });
+
+  it('names the first of several requests refused', async () => {
+    const destination = fakeDestination((sent) =>
+      sent.packageId % 2 === 0
+        ? { ok: false, reason: `no ${sent.packageId}`, retryable: false }
+        : undefined,
+    );
+    const requests = [1, 2, 3, 4, 5, 6].map(request);
+    const result = await sendRequests(destination.destination, requests, String);
+    expect(result.failed).toEqual({ index: 1, reason: 'no 2' });
   });
 });

@@ -95,6 +95,32 @@ describe('npm run archive -- <packageId>', () => {
     ]);
   });
 
+  it('says what it does not know of an ARCHIVED package: when, and one document', async () => {
+    const items = {
+      [pkOf(8)]: packageRecord('COMPLETED', { archiveStatus: 'ARCHIVED', documents: 1 }),
+    };
+    const plain = await archiveOn(items, ['8']);
+    expect(plain.ran.stdout).toMatch(
+      /^package 8 is already ARCHIVED \(at \?, 1 document\): nothing to do; /,
+    );
+    const forced = await archiveOn(items, ['8', '--force']);
+    expect(forced.ran.stdout).toMatch(
+      /^package 8 \(COMPLETED, ARCHIVED at \?\): archive requested with --force on /,
+    );
+  });
+
+  it('asks again for a package whose last archive FAILED with no message', async () => {
+    const items = { [pkOf(7)]: packageRecord('COMPLETED', { archiveStatus: 'FAILED' }) };
+    const { ran } = await archiveOn(items, ['7']);
+    expect(ran.stdout).toMatch(/^package 7 \(COMPLETED, its last archive FAILED\): archive /);
+  });
+
+  it('takes a package item without a status for one IN_PROGRESS', async () => {
+    const { ran, calls } = await archiveOn({ [pkOf(9)]: {} }, ['9']);
+    expect(ran.stderr).toMatch(/^package 9 is IN_PROGRESS: it is archived when it completes/);
+    expect(calls).toEqual([]);
+  });
+
   it.each([
     [
       'DECLINED',
@@ -223,11 +249,11 @@ describe('npm run archive, when the queue refuses', () => {
 describe('npm run archive, a command line it refuses (exit 2, nothing opened)', () => {
   it.each([
     [[], 'a package id is missing (or --all-completed for every COMPLETED package)'],
-    [['1', '2'], 'one package id only, not "2"'],
+    [['1', '2', '3'], 'one package id only, not "2 3"'],
     [['1x'], '"1x" is not a package id (a positive integer)'],
     [['1', '--max', '5'], '--max and --after go with --all-completed'],
     [['1', '--after', 'abc'], '--max and --after go with --all-completed'],
-    [['1', '--all-completed'], 'a package id or --all-completed, not both ("1")'],
+    [['1', '2', '--all-completed'], 'a package id or --all-completed, not both ("1 2")'],
     [
       ['--all-completed', '--force'],
       '--force goes with a package id: --all-completed requests only packages not yet ARCHIVED',

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbArchiveStore } from '../../lib/store/dynamodb-archive-store.ts';
 import { DynamoDbPackageStore } from '../../lib/store/dynamodb-package-store.ts';
@@ -10,6 +11,7 @@ import {
   scanUnarchived,
   type UnarchivedPackage,
 } from '../../ops/archive-scan.ts';
+import { describeAwsFailure } from '../../ops/aws-failure.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 
 const NOW = new Date('2026-11-28T07:00:00Z');
@@ -119,6 +121,29 @@ describe('the Scan for COMPLETED packages not yet ARCHIVED', () => {
   });
 });
 
+describe("the Scan's answers it does not take", () => {
+  const answering = (answer: () => unknown) =>
+    ({ send: async () => answer() }) as unknown as Pick<DynamoDBClient, 'send'>;
+  const request: ScanPageRequest = { tenant: undefined, after: undefined, limit: 10 };
+
+  it('fails on a page that ends at a key that is not one of the table', async () => {
+    const odd = answering(() => ({ Items: [], LastEvaluatedKey: { id: { S: 'x' } } }));
+    await expect(scanUnarchived(odd, 'signinghub-finish-test', request)).rejects.toThrow(
+      'DynamoDB ended a Scan page at a key that is not this table\'s: {"id":{"S":"x"}}',
+    );
+  });
+
+  it('names dynamodb:Scan when AWS denies it', async () => {
+    const denying = answering(() => {
+      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    });
+    const error: unknown = await scanUnarchived(denying, 'signinghub-finish-test', request).catch(
+      (caught: unknown) => caught,
+    );
+    expect(describeAwsFailure(error, 'eu-west-1')).toMatch(/^AWS denied dynamodb:Scan to/);
+  });
+});
+
 describe('the cursor', () => {
   it('stands for the key it was made of', () => {
     const key = { pk: 'TENANT#acme#PACKAGE#1001', sk: 'PACKAGE' };
@@ -134,6 +159,11 @@ describe('the cursor', () => {
     [Buffer.from('["a",""]').toString('base64url')],
     [Buffer.from('[1,2]').toString('base64url')],
     [Buffer.from('not json').toString('base64url')],
+    [Buffer.from('["a","b","c"]').toString('base64url')],
+    [Buffer.from('["","b"]').toString('base64url')],
+    // What base64url's decoder would skip: only the cursor's own characters are taken.
+    [`!${cursorOf({ pk: 'PACKAGE#1', sk: 'PACKAGE' })}`],
+    [`${cursorOf({ pk: 'PACKAGE#1', sk: 'PACKAGE' })}!`],
   ])('refuses %j', (cursor) => {
     expect(keyOfCursor(cursor)).toBeUndefined();
   });

@@ -65,6 +65,55 @@ describe('describeAwsFailure', () => {
     );
   });
 
+  it('says AWS rejected the SSO token', () => {
+    const error = sdkError('TokenProviderError', 'Token is missing');
+    expect(describeAwsFailure(error, REGION)).toMatch(/^no AWS credentials: set AWS_PROFILE/);
+  });
+
+  it("says AWS denied a call it cannot name, from the answer's status alone", () => {
+    const error = sdkError('Forbidden', 'Forbidden', 403);
+    expect(describeAwsFailure(error, REGION)).toBe(
+      'AWS denied a call to your credentials in eu-west-1: use a profile that is allowed it (docs/operations.md lists what each command needs)',
+    );
+  });
+
+  it('names the action from a message that has no colon after "perform"', () => {
+    const error = sdkError(
+      'AccessDenied',
+      'User: arn:aws:iam::123456789012:user/me is not authorized to perform sqs:ReceiveMessage on resource: q',
+      403,
+    );
+    expect(describeAwsFailure(error, REGION)).toMatch(/^AWS denied sqs:ReceiveMessage to/);
+  });
+
+  it('reads ten links of causes, and no further', () => {
+    const nested = (depth: number) => {
+      let error: Error = sdkError('AccessDenied', 'denied', 403);
+      for (let link = 0; link < depth; link += 1) error = new Error('wrapped', { cause: error });
+      return error;
+    };
+    expect(describeAwsFailure(nested(9), REGION)).toMatch(/^AWS denied a call/);
+    expect(describeAwsFailure(nested(10), REGION)).toBeUndefined();
+    const looped = new Error('looped');
+    looped.cause = looped;
+    expect(describeAwsFailure(looped, REGION)).toBeUndefined();
+  });
+
+  it.each([
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+  ])('says AWS is out of reach on %s', (code) => {
+    const error = Object.assign(new Error(`connect ${code}`), { code });
+    expect(describeAwsFailure(error, REGION)).toBe(
+      `could not reach AWS in eu-west-1 (${code}): check the network, --region and AWS_ENDPOINT_URL`,
+    );
+  });
+
   it('says AWS is out of reach', () => {
     const error = Object.assign(new Error('getaddrinfo ENOTFOUND sqs.eu-west-1.amazonaws.com'), {
       code: 'ENOTFOUND',
@@ -92,6 +141,7 @@ describe('describeAwsFailure', () => {
     );
     const failure = asOperatorFailure(error, REGION);
     expect(isUserError(failure)).toBe(true);
+    expect((failure as Error).name).toBe('UserError');
     expect((failure as Error).cause).toBe(error);
   });
 });

@@ -48,13 +48,13 @@ const COMMANDS: readonly {
     name: 'republish',
     command: republish,
     synopsis: `<packageId> [--tenant <id>] ${TARGET}`,
-    flags: ['--tenant <id>'],
+    flags: ['<packageId>', '--tenant <id>'],
   },
   {
     name: 'reconcile',
     command: reconcile,
     synopsis: `<packageId> [--tenant <id>] ${TARGET}`,
-    flags: ['--tenant <id>'],
+    flags: ['<packageId>', '--tenant <id>'],
   },
 ];
 
@@ -78,6 +78,14 @@ describe.each(COMMANDS)('npm run $name', ({ name, command, synopsis, flags }) =>
         expect(lines.some((line) => line.startsWith(`  ${flag}  `))).toBe(true);
       }
       expect(stdout).not.toContain('<value>');
+      // One sentence says what it does; each word and flag has its help; each example is a run.
+      expect(lines[1]).toBe('');
+      expect(lines[2]).toMatch(/^[A-Z].*\S\.$/);
+      const examples = lines.indexOf('examples:');
+      for (const row of lines.slice(4, examples - 1)) expect(row).toMatch(/^ {2}\S.* {2}\S/);
+      for (const example of lines.slice(examples + 1, -1)) {
+        expect(example).toMatch(new RegExp(`^ {2}npm run ${name}( -- \\S.*)?$`));
+      }
       expect(stdout).toMatch(new RegExp(`\\nexamples:\\n {2}npm run ${name}\\b`));
       if (flags.includes('--tenant <id>')) {
         expect(stdout).toContain(`\n  npm run ${name} -- 1001 --tenant acme\n`);

@@ -75,6 +75,23 @@ describe('parseCommand', () => {
       expect((error as HelpRequested).message).toBe(helpText(SPEC));
     }
     expect(isHelpRequested(new Error('no'))).toBe(false);
+    expect((failureOf(['-h']) as Error).name).toBe('HelpRequested');
+  });
+
+  it('throws the help for -h even beside a flag that does not parse', () => {
+    for (const help of ['--help', '-h']) {
+      expect(isHelpRequested(failureOf(['--maks', help]))).toBe(true);
+    }
+  });
+
+  it('reads the command line of the process when given none', () => {
+    const argv = process.argv;
+    process.argv = ['node', 'ops/cli/tool.ts', 'x', '--quiet'];
+    try {
+      expect(parseCommand(SPEC)).toEqual({ values: { quiet: true }, positionals: ['x'] });
+    } finally {
+      process.argv = argv;
+    }
   });
 
   it.each([
@@ -86,6 +103,19 @@ describe('parseCommand', () => {
     expect(isUsageError(error)).toBe(true);
     expect((error as UsageError).message).toBe(
       `${line}; usage: npm run tool -- <what> [--max N] [--quiet] --name <who>|--quiet (--help for more)`,
+    );
+  });
+
+  it("keeps parseArgs' own error as the cause, and its first line when it is not about the words", () => {
+    const unknown = failureOf(['--maks']) as UsageError;
+    expect((unknown.cause as NodeJS.ErrnoException).code).toBe('ERR_PARSE_ARGS_UNKNOWN_OPTION');
+    const misdeclared = {
+      ...SPEC,
+      options: { ...OPTIONS, max: { type: 'string', short: 'mm' } },
+    } as const;
+    expect((failureOf(['x'], misdeclared) as UsageError).message).toBe(
+      "The property 'options.max.short' must be a single character. Received 'mm'; usage: npm run " +
+        'tool -- <what> [--max N] [--quiet] --name <who>|--quiet (--help for more)',
     );
   });
 

@@ -171,6 +171,14 @@ describe('findDeployedStack', () => {
     });
     expect(await rejection(findDeployedStack(client, 'prod', 'eu-west-1'))).toBe(other);
   });
+
+  it('lets through an error of another name that says something does not exist', async () => {
+    const other = sdkError('AccessDenied', 'Role signinghub-ops does not exist');
+    const { client } = cloudFormation(() => {
+      throw other;
+    });
+    expect(await rejection(findDeployedStack(client, 'prod', 'eu-west-1'))).toBe(other);
+  });
 });
 
 describe("the archive's outputs", () => {

@@ -221,6 +221,16 @@ describe('the local stack as a target', () => {
     }
   });
 
+  it("names itself, and says how to put a tenant's package in the table", async () => {
+    await withState({}, async (local) => {
+      expect(local.where).toBe('the local stack');
+      expect(local.hints.unknownPackage(8199, 'acme')).toBe(
+        'package 8199 of tenant acme has nothing in the table yet: check the package id and ' +
+          '--tenant, or send a signing event for it with its tenant',
+      );
+    });
+  });
+
   it('has no queues, and no simulator to ask where none runs', async () => {
     await withState({ simulatorUrl: undefined }, async (local) => {
       expect(() => local.queues('signing-events')).toThrow(NO_LOCAL_QUEUES);

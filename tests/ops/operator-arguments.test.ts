@@ -21,6 +21,9 @@ describe('targetOf', () => {
       stage: 'prod-2',
       region: 'us-gov-west-1',
     });
+    expect(targetOf({ stage: 'prod', region: 'ap-southeast-10' }, USAGE)).toMatchObject({
+      region: 'ap-southeast-10',
+    });
     expect(stackNameOf('prod')).toBe('signinghub-finish-prod');
   });
 
@@ -30,6 +33,8 @@ describe('targetOf', () => {
     [{ stage: '' }, /^"" is not a stage name/],
     [{ stage: '-prod' }, /^"-prod" is not a stage name/],
     [{ stage: 'prod', region: 'Ireland' }, /^"Ireland" is not an AWS region/],
+    [{ stage: 'prod', region: 'Xeu-west-1' }, /^"Xeu-west-1" is not an AWS region/],
+    [{ stage: 'prod', region: 'eu-west-1x' }, /^"eu-west-1x" is not an AWS region/],
   ])('refuses %o in one line', (values, message) => {
     expect(() => targetOf(values, USAGE)).toThrow(message);
   });
@@ -47,6 +52,7 @@ describe('resolveRegion, as the AWS CLI picks a region', () => {
       'us-east-1',
     );
     expect(await resolveRegion(undefined, { AWS_REGION: ' ' }, profile)).toBe('ap-southeast-2');
+    expect(await resolveRegion(' eu-west-3 ', env, profile)).toBe('eu-west-3');
   });
 
   it('says how to give one when there is none', async () => {

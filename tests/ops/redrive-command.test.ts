@@ -88,6 +88,14 @@ describe('npm run redrive', () => {
     // Stopped at --max with none left: it says so rather than leave it out.
     const exact = await redriveOn(fakeQueues([body(1)]), '--max', '1', '--json').ran;
     expect(JSON.parse(exact.stdout)).toMatchObject({ moved: 1, left: 0 });
+    // What others hold in flight is left too.
+    const held = await redriveOn(
+      fakeQueues([body(1), body(2)], { inFlight: 2 }),
+      '--max',
+      '1',
+      '--json',
+    ).ran;
+    expect(JSON.parse(held.stdout)).toMatchObject({ moved: 1, left: 3 });
     const dry = await redriveOn(fakeQueues([body(1)]), '--max', '5', '--json').ran;
     expect(JSON.parse(dry.stdout)).not.toHaveProperty('left');
   });

@@ -209,6 +209,12 @@ describe('redrive, where a step of it fails or the queue is busy', () => {
     expect((deleteError as Error).cause).toEqual(new Error('delete refused'));
   });
 
+  it('releases only the messages after the one it could not delete', async () => {
+    const fake = fakeQueues([event(1), event(2), event(3)], { failDelete: ['dlq-2'] });
+    await run(fake.port).result.catch(() => undefined);
+    expect(fake.calls.filter((call) => call.startsWith('release'))).toEqual(['release dlq-3']);
+  });
+
   it('moves them with --max even while others are in flight', async () => {
     const fake = fakeQueues([event(1)], { inFlight: 3 });
     expect(await run(fake.port, 5).result).toMatchObject({ method: 'one-by-one', moved: 1 });

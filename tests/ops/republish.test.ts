@@ -95,10 +95,13 @@ describe('republishPackage', () => {
 
   it('sends it again each time it is asked, through the same client', async () => {
     const table = tableOf(packageItem(502, 'COMPLETED'));
+    const middleware = eventBridge.middlewareStack.identify();
     const first = await republishPackage(mine(502), deps(table));
     const second = await republishPackage(mine(502), deps(table));
     expect(eventsOf(502).map((event) => event.id)).toEqual([first.eventId, second.eventId]);
     expect(first.eventId).not.toBe(second.eventId);
+    // It leaves the client as it was given.
+    expect(eventBridge.middlewareStack.identify()).toEqual(middleware);
   });
 
   it.each([
@@ -289,7 +292,7 @@ describe('npm run republish', () => {
 
   it.each([
     [[], 'a package id is missing'],
-    [['1', '2'], 'one package id only, not "2"'],
+    [['1', '2', '3'], 'one package id only, not "2 3"'],
     [['0'], '"0" is not a package id (a positive integer)'],
   ])('refuses %j in one line, exit 2', async (args, line) => {
     const { code, stderr } = await run((streams) => republish(args, NEVER_OPENED, streams));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HelpRequested, UsageError } from '../../ops/command-line.ts';
-import { describeFailure } from '../../ops/run-command.ts';
+import { describeFailure, runCommand } from '../../ops/run-command.ts';
 import { UserError } from '../../ops/user-error.ts';
 import { run } from './command-run.ts';
 
@@ -59,5 +59,31 @@ describe('describeFailure', () => {
       /^unexpected error \(Error: outer\)/,
     );
     expect(describeFailure(new Error('outer', { cause: 'text' }))).toMatch(/^unexpected error/);
+    expect(describeFailure(other)).toBe(
+      'unexpected error (Error: nope); please report it with the command you ran',
+    );
+    // Only an Error is taken for a refused connection; anything else thrown is unexpected.
+    expect(describeFailure({ code: 'ECONNREFUSED' })).toMatch(/^unexpected error/);
+  });
+});
+
+describe('runCommand', () => {
+  it("sets the process's exit code to the command's", async () => {
+    const before = process.exitCode;
+    let done: () => void = () => undefined;
+    const ran = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      runCommand(async () => {
+        done();
+        return 3;
+      });
+      await ran;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(process.exitCode).toBe(3);
+    } finally {
+      process.exitCode = before;
+    }
   });
 });

@@ -36,6 +36,8 @@ const fakeSqs = (answer: Answer = arns) => {
   };
 };
 
+type Port = ReturnType<typeof fakeSqs>['port'];
+
 const sdkError = (name: string, message = name, httpStatusCode?: number) =>
   Object.assign(new Error(message), {
     name,
@@ -106,6 +108,14 @@ describe('the SQS redrive port', () => {
     ]);
     // The dead-letter queue's ARN is asked for once.
     expect(calls.filter((call) => call.input.QueueUrl === DEAD_LETTERS)).toHaveLength(1);
+    expect(
+      calls
+        .filter((call) => call.command === 'GetQueueAttributesCommand')
+        .map((call) => call.input),
+    ).toEqual([
+      { QueueUrl: DEAD_LETTERS, AttributeNames: ['QueueArn'] },
+      { QueueUrl: QUEUE, AttributeNames: ['QueueArn'] },
+    ]);
   });
 
   it('says a move task it cannot see is UNKNOWN, with nothing moved', async () => {
@@ -253,5 +263,30 @@ describe('the SQS redrive port', () => {
         input: { QueueUrl: DEAD_LETTERS, ReceiptHandle: 'r-1', VisibilityTimeout: 0 },
       },
     ]);
+  });
+
+  it.each([
+    ['GetQueueAttributesCommand', 'sqs:GetQueueAttributes', (port: Port) => port.count()],
+    ['GetQueueAttributesCommand', 'sqs:GetQueueAttributes', (port: Port) => port.startMoveTask()],
+    [
+      'ListMessageMoveTasksCommand',
+      'sqs:ListMessageMoveTasks',
+      (port: Port) => port.moveTaskProgress(),
+    ],
+    ['ReceiveMessageCommand', 'sqs:ReceiveMessage', (port: Port) => port.receive(10)],
+    ['SendMessageCommand', 'sqs:SendMessage', (port: Port) => port.send(MESSAGE)],
+    ['DeleteMessageCommand', 'sqs:DeleteMessage', (port: Port) => port.delete(MESSAGE)],
+    [
+      'ChangeMessageVisibilityCommand',
+      'sqs:ChangeMessageVisibility',
+      (port: Port) => port.release(MESSAGE),
+    ],
+  ])('names %s as %s when AWS denies it', async (command, action, use) => {
+    const { port } = fakeSqs((call) => {
+      if (call.command === command) throw sdkError('AccessDenied', 'denied', 403);
+      return arns(call);
+    });
+    const error: unknown = await use(port).catch((caught: unknown) => caught);
+    expect(describeAwsFailure(error, 'eu-west-1')).toMatch(new RegExp(`^AWS denied ${action} to`));
   });
 });

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   localClientConfig,
@@ -111,7 +112,9 @@ describe("the local stack's files", () => {
     expect(await readStateFile(dir)).toBeUndefined();
   });
 
-  it('finds the folder from LOCAL_DIR, relative to the repository, or .local', () => {
+  it('finds the folder from LOCAL_DIR, relative to the repository, or .local', async () => {
+    expect(REPO_DIR).toBe(join(fileURLToPath(new URL('../..', import.meta.url)), '/'));
+    expect((await stat(join(REPO_DIR, 'package.json'))).isFile()).toBe(true);
     expect(localDir({})).toBe(join(REPO_DIR, '.local'));
     expect(localDir({ LOCAL_DIR: '  ' })).toBe(join(REPO_DIR, '.local'));
     expect(localDir({ LOCAL_DIR: ' stacks/a ' })).toBe(join(REPO_DIR, 'stacks/a'));
@@ -203,6 +206,14 @@ describe('textTable', () => {
   it('writes compact Markdown, its pipes escaped', () => {
     expect(textTable(['ID', 'NOTE'], rows, 'markdown')).toBe(
       '| ID | NOTE |\n| --- | --- |\n| 1001 | a\\|b |\n| 2 |  |',
+    );
+  });
+
+  it('pads a row shorter than the header as if its missing cells were empty', () => {
+    const short = [['1001'], ['2', 'x', 'y']];
+    expect(textTable(['ID', 'NOTE', 'AT'], short)).toBe('ID    NOTE  AT\n1001\n2     x     y');
+    expect(textTable(['ID', 'NOTE', 'AT'], short, 'aligned-markdown')).toBe(
+      '| ID   | NOTE | AT |\n|------|------|----|\n| 1001 |      |    |\n| 2    | x    | y  |',
     );
   });
 

@@ -310,6 +310,36 @@ describe('npm run status, one package', () => {
     expect(stdout).toContain('\nsimulator: workflow DRAFT; no signers; callback none yet\n');
   });
 
+  it("shows a finish's error without a status, its unfinished time, and every signer", async () => {
+    const finishes = [
+      finishItem(1004, 'carol@example.com', {
+        status: 'FAILED',
+        lastError: { message: 'socket hang up' },
+        finishedAt: undefined,
+      }),
+    ];
+    const reader = readerOf([
+      { tenant: DEFAULT_TENANT, packageId: 1004, package: undefined, finishes },
+    ]);
+    const signers = [
+      { email: 'alice@example.com', processStatus: 'SIGNED' },
+      { email: 'bob@example.com', processStatus: 'PENDING' },
+    ];
+    const simulator: SimulatorCall = async (_method, path) =>
+      path === '/_simulator/calls'
+        ? { status: 200, body: {} }
+        : { status: 200, body: { workflowStatus: 'SHARED', signers } };
+    const { stdout } = await statusOn(localLike({ reader, simulator }), '1004');
+    expect(stdout).toContain(
+      '\nsimulator: workflow SHARED; alice@example.com SIGNED, bob@example.com PENDING; callback none yet\n',
+    );
+    expect(stdout).toMatch(/\ncarol@example\.com +FAILED +1 +socket hang up +-\n/);
+    const lines = stdout.split('\n');
+    const header = lines.find((line) => line.startsWith('SIGNER')) ?? '';
+    const row = lines.find((line) => line.startsWith('carol@')) ?? '';
+    expect(row.indexOf('socket hang up')).toBe(header.indexOf('LAST ERROR'));
+  });
+
   it('fails with what the target says of a package it has nothing of', async () => {
     expect(await statusOn(localLike(), '4242')).toEqual({
       code: 1,
