@@ -87,7 +87,11 @@ const describeParseError = (error: unknown, args: readonly string[]): string => 
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /(--[a-z-]+)/.exec(message)?.[1];
-    return flag ? `${flag} takes a value` : 'a flag has a wrong value';
+    // The same code for a value missing and for a value given to a flag that takes none.
+    const takes = message.includes('does not take an argument')
+      ? 'takes no value'
+      : 'takes a value';
+    return flag ? `${flag} ${takes}` : 'a flag has a wrong value';
   }
   return message.split('\n')[0] ?? 'the command line does not parse';
 };

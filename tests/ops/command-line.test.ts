@@ -98,6 +98,7 @@ describe('parseCommand', () => {
     [['--maks', '3'], 'unknown flag --maks'],
     [['--max'], '--max takes a value'],
     [['x', '--max', '--quiet'], '--max takes a value'],
+    [['x', '--quiet=yes'], '--quiet takes no value'],
   ])('names what is wrong in %j', (args, line) => {
     const error = failureOf(args);
     expect(isUsageError(error)).toBe(true);
