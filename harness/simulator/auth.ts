@@ -26,6 +26,8 @@ export interface TokenIssuer {
   revokeAll(): void;
   /** An account that needs a one-time password cannot serve a machine: a password grant answers 403. */
   setOtpRequired(required: boolean): void;
+  /** Every token revoked, and the one-time password back to what the enterprise started with. */
+  reset(): void;
 }
 
 interface IssuedToken {
@@ -130,6 +132,10 @@ export function createTokenIssuer(options: {
     },
     setOtpRequired(required) {
       otpRequired = required;
+    },
+    reset() {
+      tokens.clear();
+      otpRequired = options.otpRequired;
     },
   };
 }

@@ -114,7 +114,7 @@ function enterpriseControl(
     reset() {
       for (const each of every) {
         each.packages.clear();
-        each.tokens.revokeAll();
+        each.tokens.reset();
         each.scripts.clear();
         each.documentScripts.clear();
         each.callLog.clear();

@@ -225,7 +225,10 @@ export interface EnterpriseControl {
   ): void;
   /** Resolves once every callback started so far has been answered or has failed. */
   callbacksSettled(): Promise<void>;
-  /** Forgets packages, tokens, scripts, calls and callbacks sent, and brings the host back up. */
+  /**
+   * Forgets packages, tokens, scripts, calls and callbacks sent, brings the host back up, and sets
+   * the one-time password back to what the enterprise started with.
+   */
   reset(): void;
 }
 

@@ -140,6 +140,13 @@ describe('POST /authenticate', () => {
     expect((await finish(simulator, 1, issued)).status).toBe(200);
   });
 
+  it('is back to issuing tokens after a reset, as the next test expects of it', async () => {
+    const simulator = await start();
+    simulator.setOtpRequired(true);
+    simulator.reset();
+    expect((await postAuthenticate(simulator, authenticationForm())).status).toBe(200);
+  });
+
   it('issues a token for the signer named in scope, and a finish with it acts for that signer', async () => {
     const simulator = await start();
 
