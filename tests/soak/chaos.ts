@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type CallbackRoute, callbackFor, hostileCallback } from '../support/soak-factories.ts';
 import type { CallbackDelivery } from './callback-delivery.ts';
+import type { ChaosAction } from './chaos-plan.ts';
 import type { Outage } from './invariants.ts';
 import type { ServerErrorTrap } from './server-error-trap.ts';
 import type { SoakStack } from './soak-stack.ts';
 import { type PackageRef, packageRef } from './tenant-mix.ts';
-import type { ChaosAction } from './workload.ts';
 
 /** When a tenant's host was down: dropping connections, then answering 503, then up again. */
 export interface TenantHostOutage {
