@@ -26,6 +26,7 @@ const REASONS = [
   "its tenant's circuit stayed open, opened by that tenant's package that stayed down",
   'a delivery outlived the visibility timeout (its delete came too late)',
   'SigningHub failed its finish again and again',
+  'another delivery of its finish held the lease at its receives (the soak gives a lease longer than its visibility timeout; AWS does not)',
   'no reason found',
 ] as const;
 type Reason = (typeof REASONS)[number];
@@ -35,8 +36,14 @@ type Reason = (typeof REASONS)[number];
  * must come from a fault the soak put there on purpose.
  */
 export const deadLetterReasons = (
-  evidence: Pick<SoakEvidence, 'workload' | 'deadLetters' | 'calls' | 'tenantOutage'> & {
+  evidence: Pick<SoakEvidence, 'deadLetters' | 'calls' | 'tenantOutage'> & {
+    readonly workload: {
+      readonly messages: SoakEvidence['workload']['messages'];
+      readonly faults: Pick<SoakEvidence['workload']['faults'], 'outagePackages'>;
+    };
     readonly finishKeyOfCall: (call: SimulatorCall) => string;
+    /** Per message id, its deliveries answered "finish in flight elsewhere" (from the logs). */
+    readonly inFlightElsewhere: ReadonlyMap<string, number>;
   },
 ): InvariantRow => {
   const { workload, tenantOutage } = evidence;
@@ -78,8 +85,14 @@ export const deadLetterReasons = (
     if (letter.staleDeletes > 0) {
       return 'a delivery outlived the visibility timeout (its delete came too late)';
     }
-    if (message.key !== undefined && (failedCalls.get(message.key) ?? 0) >= letter.receiveCount) {
-      return 'SigningHub failed its finish again and again';
+    const failed = message.key === undefined ? 0 : (failedCalls.get(message.key) ?? 0);
+    if (failed >= letter.receiveCount) return 'SigningHub failed its finish again and again';
+    // A delivery holds its lease until its invocation's deadline (20 s here) while it retries;
+    // the soak's visibility timeout is 4 s, so a duplicate of it comes back, finds the lease
+    // held, and goes back, up to five times. In AWS the visibility timeout outlives any lease.
+    const elsewhere = evidence.inFlightElsewhere.get(letter.messageId) ?? 0;
+    if (elsewhere + failed >= letter.receiveCount) {
+      return 'another delivery of its finish held the lease at its receives (the soak gives a lease longer than its visibility timeout; AWS does not)';
     }
     return 'no reason found';
   };
@@ -94,7 +107,8 @@ export const deadLetterReasons = (
       unexplained.push(
         `${letter.messageId} (${message?.kind} ${message?.key ?? message?.tenant}): ` +
           `${letter.receiveCount} receives, ${letter.handedBackLater} handed back later, ` +
-          `${letter.staleDeletes} stale deletes`,
+          `${letter.staleDeletes} stale deletes, ` +
+          `${evidence.inFlightElsewhere.get(letter.messageId) ?? 0} answered "in flight elsewhere"`,
       );
     }
   }

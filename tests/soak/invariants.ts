@@ -393,7 +393,11 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
 
   return [
     accounted,
-    deadLetterReasons({ ...evidence, finishKeyOfCall }),
+    deadLetterReasons({
+      ...evidence,
+      finishKeyOfCall,
+      inFlightElsewhere: evidence.logScan.inFlightElsewhere,
+    }),
     oneFinish,
     recorded,
     attempts,
