@@ -128,6 +128,8 @@ const main = async (): Promise<void> => {
       // As the stack sets them: the metrics' service dimension, and a cold start Lambda's way.
       serviceName: `${SERVICE}-${STAGE}`,
       initializationType: 'on-demand',
+      // As serverless-offline tells its functions: their lines name the function they came from.
+      offline: true,
     }),
   );
   const { handler: publish } = await step(() => importHandler('publish'));

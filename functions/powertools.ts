@@ -9,11 +9,14 @@ import { METRICS_NAMESPACE, metricsWarningsTo } from '../lib/metrics.ts';
 /**
  * What every handler builds once at load: Powertools' logger (its service is
  * POWERTOOLS_SERVICE_NAME, the metrics' dimension: one name per stage for both; its lines without
- * the fields every line of the stream repeats), EMF metrics in
+ * the fields every line of the stream repeats, the function's name but offline), EMF metrics in
  * SigningHubFinish, and the two middlewares every middy stack uses.
  */
 export const handlerPowertools = () => {
-  const logger = new Logger({ logFormatter: new OperatorLogFormatter() });
+  // Offline, functions share one output, so a line names its function; in Lambda its log group does.
+  const logger = new Logger({
+    logFormatter: new OperatorLogFormatter({ functionName: process.env.IS_OFFLINE === 'true' }),
+  });
   const log = fromPowertools(logger);
   const emf = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsWarningsTo(log) });
   return {

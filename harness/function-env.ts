@@ -29,6 +29,11 @@ export interface FunctionSettings {
   readonly initializationType?: 'on-demand' | 'provisioned-concurrency' | undefined;
   /** POWERTOOLS_METRICS_DISABLED: false pins the EMF metrics on, whatever POWERTOOLS_DEV says. */
   readonly metricsDisabled?: boolean | undefined;
+  /**
+   * IS_OFFLINE, as serverless-offline sets it: functions share one output there, so their log
+   * lines name the function (in Lambda the log group does).
+   */
+  readonly offline?: boolean | undefined;
 }
 
 type PlainSetting = Exclude<keyof FunctionSettings, 'credentials'>;
@@ -52,6 +57,7 @@ const VARIABLES: Readonly<Record<PlainSetting, string>> = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   initializationType: 'AWS_LAMBDA_INITIALIZATION_TYPE',
   metricsDisabled: 'POWERTOOLS_METRICS_DISABLED',
+  offline: 'IS_OFFLINE',
 };
 
 /** The environment variables the handlers read their settings from (lib/config.ts), by name. */

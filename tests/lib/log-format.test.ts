@@ -22,7 +22,7 @@ beforeAll(() => {
   try {
     const logger = new Logger({
       serviceName: 'signinghub-finish-test',
-      logFormatter: new OperatorLogFormatter(),
+      logFormatter: new OperatorLogFormatter({ functionName: false }),
     });
     logger.addContext(contexts[0]);
     logger.info('finish succeeded', { packageId: 42, attempt: 1 });
@@ -49,7 +49,6 @@ describe('the log line (OperatorLogFormatter)', () => {
       message: 'finish failed for now',
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       service: 'signinghub-finish-test',
-      function_name: 'signinghub-finish-test-finish',
       function_request_id: contexts[1].awsRequestId,
       packageId: 43,
     });
@@ -58,10 +57,33 @@ describe('the log line (OperatorLogFormatter)', () => {
       'message',
       'timestamp',
       'service',
-      'function_name',
       'function_request_id',
       'packageId',
     ]);
+  });
+
+  it('names the function where functions share one output (offline), after the service', () => {
+    const output = captureOutput();
+    let line: Record<string, unknown> | undefined;
+    try {
+      const logger = new Logger({
+        serviceName: 'signinghub-finish-local',
+        logFormatter: new OperatorLogFormatter({ functionName: true }),
+      });
+      logger.addContext(
+        lambdaContext(60_000, { functionName: 'signinghub-finish-local-callback' }),
+      );
+      logger.info('callback confirmed', { packageId: 45 });
+      line = output.lines()[0];
+    } finally {
+      output.stop();
+    }
+    expect(Object.keys(line ?? {}).slice(3, 6)).toEqual([
+      'service',
+      'function_name',
+      'function_request_id',
+    ]);
+    expect(line?.function_name).toBe('signinghub-finish-local-callback');
   });
 
   it('says cold_start on the first invocation of an instance only', () => {
