@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../harness/lambda-context.ts';
 import { OperatorLogFormatter } from '../../lib/log-format.ts';
 import { captureOutput } from '../support/output-capture.ts';
@@ -10,9 +10,10 @@ import { captureOutput } from '../support/output-capture.ts';
  */
 const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 const contexts = [lambdaContext(), lambdaContext(), lambdaContext()] as const;
-let lines: Record<string, unknown>[] = [];
 
-beforeAll(() => {
+// Logged inside each test, not once before them all, so a mutant of the formatter (switched per
+// test by mutation testing) is what each test's lines come from.
+const logThree = (): Record<string, unknown>[] => {
   const previous = process.env._X_AMZN_TRACE_ID;
   delete process.env._X_AMZN_TRACE_ID;
   // Lambda says how the instance started; Powertools knows a cold start only on demand.
@@ -31,7 +32,7 @@ beforeAll(() => {
     process.env._X_AMZN_TRACE_ID = TRACE;
     logger.addContext(contexts[2]);
     logger.info('finish succeeded', { packageId: 44 });
-    lines = output.lines();
+    return output.lines();
   } finally {
     output.stop();
     if (initialization === undefined) delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
@@ -39,11 +40,11 @@ beforeAll(() => {
     if (previous === undefined) delete process.env._X_AMZN_TRACE_ID;
     else process.env._X_AMZN_TRACE_ID = previous;
   }
-});
+};
 
 describe('the log line (OperatorLogFormatter)', () => {
   it('keeps what an operator reads, and drops what every line of the stream repeats', () => {
-    const warm = lines[1];
+    const warm = logThree()[1];
     expect(warm).toEqual({
       level: 'WARN',
       message: 'finish failed for now',
@@ -87,6 +88,7 @@ describe('the log line (OperatorLogFormatter)', () => {
   });
 
   it('says cold_start on the first invocation of an instance only', () => {
+    const lines = logThree();
     expect(lines[0]).toMatchObject({
       function_request_id: contexts[0].awsRequestId,
       cold_start: true,
@@ -98,6 +100,7 @@ describe('the log line (OperatorLogFormatter)', () => {
   });
 
   it('keeps the X-Ray trace when the invocation is traced', () => {
+    const lines = logThree();
     expect(lines[2]?.xray_trace_id).toBe('1-5759e988-bd862e3fe1be46a994272793');
     expect(lines[1]).not.toHaveProperty('xray_trace_id');
   });
