@@ -5,11 +5,15 @@ import { lambdaContext } from '../../harness/lambda-context.ts';
 import { captureOutput } from '../support/output-capture.ts';
 
 const FUNCTION_NAME = 'signinghub-finish-local-finish';
-const offline = process.env.IS_OFFLINE;
+const SETTINGS = ['IS_OFFLINE', 'POWERTOOLS_METRICS_DISABLED', 'AWS_LAMBDA_INITIALIZATION_TYPE'];
+const before = Object.fromEntries(SETTINGS.map((name) => [name, process.env[name]]));
 
 afterEach(() => {
-  if (offline === undefined) delete process.env.IS_OFFLINE;
-  else process.env.IS_OFFLINE = offline;
+  for (const name of SETTINGS) {
+    const value = before[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 /** The line a handler built on handlerPowertools() logs in one invocation, IS_OFFLINE as given. */
@@ -39,5 +43,33 @@ describe("the handlers' log line, in Lambda and offline", () => {
   it('names the function offline, where serverless-offline sets IS_OFFLINE to "true"', async () => {
     expect((await lineLogged('true')).function_name).toBe(FUNCTION_NAME);
     expect(await lineLogged('false')).not.toHaveProperty('function_name');
+  });
+
+  it('writes its metrics in SigningHubFinish, ColdStart on the first invocation, and no empty line', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
+    const { emf, lambdaContext: context, flushMetrics } = handlerPowertools();
+    let counts = 1;
+    const handler = middy(async () => {
+      if (counts > 0) emf.addMetric('FinishSucceeded', 'Count', counts);
+    })
+      .use(context)
+      .use(flushMetrics);
+    const output = captureOutput();
+    try {
+      await handler({}, lambdaContext(60_000, { functionName: FUNCTION_NAME }));
+      counts = 0;
+      await expect(
+        handler({}, lambdaContext(60_000, { functionName: FUNCTION_NAME })),
+      ).resolves.toBeUndefined();
+      const blobs = output.lines().filter((line) => '_aws' in line);
+      expect(blobs.map((blob) => Object.keys(blob).filter((key) => /^[A-Z]/.test(key)))).toEqual([
+        ['ColdStart'],
+        ['FinishSucceeded'],
+      ]);
+      expect(JSON.stringify(blobs[1])).toContain('"Namespace":"SigningHubFinish"');
+    } finally {
+      output.stop();
+    }
   });
 });
