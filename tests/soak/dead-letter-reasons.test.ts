@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SimulatorCall } from '../../harness/simulator/types.ts';
-import { deadLetterReasons } from './dead-letter-reasons.ts';
+import { deadLetterReasons, inFlightElsewhereCounter } from './dead-letter-reasons.ts';
 import type { DeadLetter } from './sqs-emulation.ts';
 import type { WorkloadMessage } from './workload.ts';
 
@@ -70,5 +70,22 @@ describe('why a finish message was dead-lettered', () => {
   it('still names SigningHub when its failures alone cover every receive', () => {
     const row = reasonsFor(2, 1, [failedFinish(500), failedFinish(429)]);
     expect(row.observed).toBe('1: SigningHub failed its finish again and again');
+  });
+});
+
+describe('the count of deliveries answered "finish in flight elsewhere"', () => {
+  it('counts per message id the finish function’s lines that say so, and nothing else', () => {
+    const counter = inFlightElsewhereCounter();
+    const line = (message: string, messageId: string) =>
+      JSON.stringify({ level: 'INFO', message, packageId: 7, messageId });
+    counter.observe(line('finish in flight elsewhere', 'm-1'));
+    counter.observe(line('finish in flight elsewhere', 'm-1'));
+    counter.observe(line('finish in flight elsewhere', 'm-2'));
+    counter.observe(line('finish succeeded', 'm-3'));
+    counter.observe('{"level":"INFO","message":"finish in flight elsewhere"}');
+    expect([...counter.counts]).toEqual([
+      ['m-1', 2],
+      ['m-2', 1],
+    ]);
   });
 });

@@ -19,6 +19,21 @@ const unsettled = (call: SimulatorCall): boolean =>
   call.status === 429 ||
   (typeof call.status === 'number' && call.status >= 500);
 
+const IN_FLIGHT_ELSEWHERE = '"message":"finish in flight elsewhere"';
+const MESSAGE_ID = /"messageId":"([^"]+)"/;
+
+/** Counts, per message id, the deliveries the finish function logged "finish in flight elsewhere". */
+export const inFlightElsewhereCounter = () => {
+  const counts = new Map<string, number>();
+  return {
+    counts: counts as ReadonlyMap<string, number>,
+    observe: (line: string): void => {
+      const messageId = line.includes(IN_FLIGHT_ELSEWHERE) ? MESSAGE_ID.exec(line)?.[1] : undefined;
+      if (messageId !== undefined) counts.set(messageId, (counts.get(messageId) ?? 0) + 1);
+    },
+  };
+};
+
 const REASONS = [
   'its tenant has no settings',
   'its package stayed down at SigningHub',
@@ -36,14 +51,12 @@ type Reason = (typeof REASONS)[number];
  * must come from a fault the soak put there on purpose.
  */
 export const deadLetterReasons = (
-  evidence: Pick<SoakEvidence, 'deadLetters' | 'calls' | 'tenantOutage'> & {
+  evidence: Pick<SoakEvidence, 'deadLetters' | 'calls' | 'tenantOutage' | 'inFlightElsewhere'> & {
     readonly workload: {
       readonly messages: SoakEvidence['workload']['messages'];
       readonly faults: Pick<SoakEvidence['workload']['faults'], 'outagePackages'>;
     };
     readonly finishKeyOfCall: (call: SimulatorCall) => string;
-    /** Per message id, its deliveries answered "finish in flight elsewhere" (from the logs). */
-    readonly inFlightElsewhere: ReadonlyMap<string, number>;
   },
 ): InvariantRow => {
   const { workload, tenantOutage } = evidence;
@@ -87,9 +100,10 @@ export const deadLetterReasons = (
     }
     const failed = message.key === undefined ? 0 : (failedCalls.get(message.key) ?? 0);
     if (failed >= letter.receiveCount) return 'SigningHub failed its finish again and again';
-    // A delivery holds its lease until its invocation's deadline (20 s here) while it retries;
-    // the soak's visibility timeout is 4 s, so a duplicate of it comes back, finds the lease
-    // held, and goes back, up to five times. In AWS the visibility timeout outlives any lease.
+    // A delivery holds its lease until 5 s past its invocation's deadline (25 s in the small
+    // soak) while it retries; the soak's visibility timeout is 4 s, so a duplicate of it comes
+    // back, finds the lease held, and goes back, up to five times. In AWS (lease at most 65 s,
+    // visibility timeout 360 s) it comes back once the lease is over.
     const elsewhere = evidence.inFlightElsewhere.get(letter.messageId) ?? 0;
     if (elsewhere + failed >= letter.receiveCount) {
       return 'another delivery of its finish held the lease at its receives (the soak gives a lease longer than its visibility timeout; AWS does not)';

@@ -56,6 +56,8 @@ export interface SoakEvidence {
   /** Requests to one tenant's host with a token another's issued (the observer's). */
   readonly misdirected: readonly string[];
   readonly logScan: LogScan;
+  /** Per message id, its deliveries the finish function logged "finish in flight elsewhere". */
+  readonly inFlightElsewhere: ReadonlyMap<string, number>;
   readonly otherLeaks: readonly LeakFinding[];
 }
 
@@ -393,11 +395,7 @@ export const checkInvariants = (evidence: SoakEvidence): InvariantRow[] => {
 
   return [
     accounted,
-    deadLetterReasons({
-      ...evidence,
-      finishKeyOfCall,
-      inFlightElsewhere: evidence.logScan.inFlightElsewhere,
-    }),
+    deadLetterReasons({ ...evidence, finishKeyOfCall }),
     oneFinish,
     recorded,
     attempts,

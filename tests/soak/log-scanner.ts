@@ -15,11 +15,6 @@ export interface LogScan {
   readonly findings: readonly LeakFinding[];
   /** Findings beyond those kept. */
   readonly moreFindings: number;
-  /**
-   * Per message id, the deliveries the finish function answered "finish in flight elsewhere":
-   * another delivery of the same finish held its lease, so this one went back to the queue.
-   */
-  readonly inFlightElsewhere: ReadonlyMap<string, number>;
 }
 
 export interface LogScanner {
@@ -35,8 +30,6 @@ export interface LogScanner {
 }
 
 const KEEP_FINDINGS = 20;
-const IN_FLIGHT_ELSEWHERE = '"message":"finish in flight elsewhere"';
-const MESSAGE_ID = /"messageId":"([^"]+)"/;
 const MIN_TOKEN_LENGTH = 20;
 // Tokens are base64url: a token inside a line lies within a run of these characters.
 const TOKEN_RUN = /[A-Za-z0-9_-]{20,}/g;
@@ -49,6 +42,8 @@ export interface LogScannerOptions {
   readonly passThrough: boolean;
   /** Keeps a copy of every line there, for reading after the run. */
   readonly logFile?: string | undefined;
+  /** Sees every complete line too, for evidence other than leaks (kept by whoever passes it). */
+  readonly onLine?: ((line: string) => void) | undefined;
 }
 
 export const startLogScanner = (options: LogScannerOptions): LogScanner => {
@@ -58,7 +53,6 @@ export const startLogScanner = (options: LogScannerOptions): LogScanner => {
   const tokenLengths = new Set<number>();
   const findings: LeakFinding[] = [];
   let moreFindings = 0;
-  const inFlightElsewhere = new Map<string, number>();
   let lines = 0;
   let bytes = 0;
   const partial: Record<string, string> = {};
@@ -104,10 +98,7 @@ export const startLogScanner = (options: LogScannerOptions): LogScanner => {
       lines += 1;
       file?.write(`${line}\n`);
       keep(check('the logs', line, lines));
-      const messageId = line.includes(IN_FLIGHT_ELSEWHERE) ? MESSAGE_ID.exec(line)?.[1] : undefined;
-      if (messageId !== undefined) {
-        inFlightElsewhere.set(messageId, (inFlightElsewhere.get(messageId) ?? 0) + 1);
-      }
+      options.onLine?.(line);
     }
   };
 
@@ -138,7 +129,7 @@ export const startLogScanner = (options: LogScannerOptions): LogScanner => {
         if (rest !== '') consume(stream, '\n');
       }
       file?.end();
-      return { lines, bytes, findings: [...findings], moreFindings, inFlightElsewhere };
+      return { lines, bytes, findings: [...findings], moreFindings };
     },
   };
 };

@@ -11,6 +11,7 @@ import { startArchiveSide } from './archive-side.ts';
 import { expectedScope, planArchive } from './archive-workload.ts';
 import { runChaos } from './chaos.ts';
 import { createCleanups } from './cleanups.ts';
+import { inFlightElsewhereCounter } from './dead-letter-reasons.ts';
 import { createEventSourceMapping } from './event-source-mapping.ts';
 import { reconcileEveryPackage } from './final-reconcile.ts';
 import { loadHandlers } from './handlers.ts';
@@ -91,7 +92,12 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
 
   const cleanups = createCleanups();
   let ended = false;
-  const scanner = startLogScanner({ passThrough: options.showLogs, logFile: options.logFile });
+  const inFlightElsewhere = inFlightElsewhereCounter();
+  const scanner = startLogScanner({
+    passThrough: options.showLogs,
+    logFile: options.logFile,
+    onLine: inFlightElsewhere.observe,
+  });
   let scannerStopped = false;
   const stopScanner = () => {
     scannerStopped = true;
@@ -307,6 +313,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       tenantOutage: chaosTally.tenantOutage,
       misdirected: observer.misdirected,
       logScan,
+      inFlightElsewhere: inFlightElsewhere.counts,
       otherLeaks,
     }).concat(
       archiveInvariants({
