@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handlerPowertools } from '../../functions/powertools.ts';
 import { lambdaContext } from '../../harness/lambda-context.ts';
+import { emfBlobs } from '../support/emf.ts';
 import { captureOutput } from '../support/output-capture.ts';
 
 const FUNCTION_NAME = 'signinghub-finish-local-finish';
@@ -62,12 +63,11 @@ describe("the handlers' log line, in Lambda and offline", () => {
       await expect(
         handler({}, lambdaContext(60_000, { functionName: FUNCTION_NAME })),
       ).resolves.toBeUndefined();
-      const blobs = output.lines().filter((line) => '_aws' in line);
-      expect(blobs.map((blob) => Object.keys(blob).filter((key) => /^[A-Z]/.test(key)))).toEqual([
-        ['ColdStart'],
-        ['FinishSucceeded'],
+      const blobs = emfBlobs(output.lines());
+      expect(blobs.map(({ namespace, units }) => [namespace, Object.keys(units)])).toEqual([
+        ['SigningHubFinish', ['ColdStart']],
+        ['SigningHubFinish', ['FinishSucceeded']],
       ]);
-      expect(JSON.stringify(blobs[1])).toContain('"Namespace":"SigningHubFinish"');
     } finally {
       output.stop();
     }
